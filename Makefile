@@ -1,0 +1,39 @@
+# 朝阳区工作居住证服务平台 — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: run test lint bench install serve clean
+
+# Create the virtual environment and install the pinned dependency tree (once, again when the pins change).
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Set up and serve the platform on the embedded SQLite database (var/), with demo data on a new database.
+run: install
+	bash scripts/run.sh
+
+# The whole suite on SQLite, then again on PostgreSQL when a server answers (required on CI).
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src/wrp/policy
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/assess.py
+
+clean:
+	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache .hypothesis

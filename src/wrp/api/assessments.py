@@ -1,0 +1,68 @@
+"""POST /api/v1/assessments — the public door of the policy engine (contracts/assessment.md).
+
+The body is read raw and handed to `wrp.policy.assess`, exactly as `wrp assess` hands it standard input, so the two
+doors answer byte for byte alike; the OpenAPI document still describes the request and response schemas.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation.trans_real import parse_accept_lang_header
+from ninja import Router, Schema
+from ninja.throttling import SimpleRateThrottle
+
+from wrp.api.errors import error_response
+from wrp.policy import InvalidRequest, assess
+from wrp.policy.models import AssessmentSchema
+from wrp.policy_runtime import policy_calendar, policy_wages
+
+router = Router(tags=["assessments"])
+
+
+class ClientRateThrottle(SimpleRateThrottle):
+    """Per client address, signed in or not: the public self-check must not be used to hammer the server."""
+
+    scope = "public"
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def message_language(request: HttpRequest) -> str:
+    """`en` when the Accept-Language header prefers English over Chinese, else `zh` (the default)."""
+    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("zh"):
+            return "zh"
+    return "zh"
+
+
+class InvalidRequestBody(Schema):
+    error: str
+    fields: dict[str, str]
+
+
+@router.post(
+    "/assessments",
+    auth=None,
+    throttle=[ClientRateThrottle(settings.RATE_LIMIT_PUBLIC)],
+    response={200: AssessmentSchema, 422: InvalidRequestBody},
+    summary="Assess a request (public self-check)",
+    description="May this case be accepted, and what must it carry? Messages in Chinese unless "
+    "`Accept-Language` prefers English. Invalid input → 422 naming every bad field by its dotted path.",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AssessmentRequest"}}},
+        }
+    },
+)
+def create_assessment(request: HttpRequest) -> JsonResponse:
+    lang = message_language(request)
+    try:
+        response = assess(request.body, lang=lang, calendar=policy_calendar(), wages=policy_wages())
+    except InvalidRequest as invalid:
+        return error_response(422, invalid.as_json_dict(lang))
+    return JsonResponse(response.as_json_dict(), json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,13 @@
+"""URL map: public pages, the API under /api/v1/, the admin, and the language switch."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from wrp.api.api import api
+
+urlpatterns = [
+    path("", include("wrp.public.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
