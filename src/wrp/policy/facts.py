@@ -9,7 +9,6 @@ reported at once, each under its dotted path, with a message in Chinese and Engl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -170,11 +169,25 @@ class _Presence:
         return True
 
 
-@cache
-def service_reads(service: Service) -> tuple[str, ...]:
-    """The fact paths every request for `service` must state: what its rules and its checklist read, each once."""
-    paths = [path for rule_id, _applies in ITEMS[service].rules for path in RULES[rule_id].reads]
-    if service in (Service.CHILDREN_CHANGE, Service.INFO_CHANGE, Service.RENEWAL):
+def service_reads(request: AssessmentRequest) -> tuple[str, ...]:
+    """The fact paths this request must state: what the rules that apply to it, and its checklist, read — each once.
+
+    Whether a conditional rule applies (U-CAPITAL for legal-person enterprises, A-INCOME from 2021 and not for
+    conditions 4–5, A-HOUSING for an address change, …) is decided on the facts given; a fact the condition itself
+    needs is read by an unconditional rule and so reported there when missing.
+    """
+    probe = Context(
+        service=request.service, as_of=request.as_of, unit=request.unit or Unit(),
+        applicant=request.applicant or Applicant(), subtype=request.change.subtype if request.change else None,
+        calendar=None, wages=None, time_limit=0,  # type: ignore[arg-type]  # predicates read neither
+    )
+    paths = [
+        path
+        for rule_id, applies in ITEMS[request.service].rules
+        if applies is None or applies(probe)
+        for path in RULES[rule_id].reads
+    ]
+    if request.service in (Service.CHILDREN_CHANGE, Service.INFO_CHANGE, Service.RENEWAL):
         # the checklist asks whether the unit pays tax in Chaoyang while registered elsewhere (G5–G7 注意事项)
         paths += ["unit.tax_district", "unit.registered_district"]
     return tuple(dict.fromkeys(paths))
@@ -193,7 +206,7 @@ def needed_paths(request: AssessmentRequest) -> dict[str, tuple[str, dict[str, A
         presence.problems["change"] = ("change_not_allowed", {})
     unit = request.unit or Unit()
     applicant = request.applicant or Applicant()
-    for path in service_reads(request.service):
+    for path in service_reads(request):
         presence.require(path)
     condition = applicant.talent_condition if request.service == Service.INITIAL else None
     if condition is not None:
@@ -203,6 +216,10 @@ def needed_paths(request: AssessmentRequest) -> dict[str, tuple[str, dict[str, A
     reads_housing = any(rule_id == "A-HOUSING" for rule_id, _ in item.rules)
     if reads_housing and housing is not None and housing.kind in RENTED_HOUSING and housing.lease_end is None:
         presence.problems.setdefault("applicant.housing.lease_end", ("lease_end", {}))
+    for index, child in enumerate(applicant.children or ()):
+        if child.case is None:
+            code = "missing" if "case" not in child.model_fields_set else "null"
+            presence.problems.setdefault(f"applicant.children.{index}.case", (code, {}))
     account = unit.account
     if account is not None and account.status == AccountStatus.OPEN and account.district is None:
         presence.problems.setdefault("unit.account.district", ("district", {}))

@@ -8,7 +8,7 @@ fact paths it reads (which makes those facts required in a request for any servi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -59,6 +59,20 @@ class Result:
 
 
 RULES: dict[str, Rule] = {}
+SECTION = {
+    Service.UNIT_OPENING: "G1",
+    Service.UNIT_TRANSFER: "G2",
+    Service.INITIAL: "G3",
+    Service.EMPLOYER_CHANGE: "G4",
+    Service.CHILDREN_CHANGE: "G5",
+    Service.INFO_CHANGE: "G6",
+    Service.RENEWAL: "G7",
+}
+
+
+def cited(context: Context, verdict: Verdict, heading: str) -> Verdict:
+    """The same requirement stands in each item's own section of the guide: cite the one of the service assessed."""
+    return replace(verdict, clause=f"{SECTION[context.service]}.{heading}")
 
 
 def rule(rule_id: str, *, clause: str, reads: tuple[str, ...]) -> Callable[[Callable[[Context], Verdict]], Rule]:

@@ -7,26 +7,14 @@ permit expires, and items that need 20 working days of review warn when those da
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from wrp.policy.codes import PermitStatus, Service
 from wrp.policy.labels import en, zh
-from wrp.policy.rules.base import Context, Verdict, fail, ok, rule, warn
+from wrp.policy.rules.base import Context, Verdict, cited, fail, ok, rule, warn
 
 RENEWAL_WINDOW = timedelta(days=60)
 TRANSFERABLE = frozenset({PermitStatus.VALID, PermitStatus.SUSPENDED})
-SECTION = {
-    Service.EMPLOYER_CHANGE: "G4",
-    Service.CHILDREN_CHANGE: "G5",
-    Service.INFO_CHANGE: "G6",
-    Service.RENEWAL: "G7",
-}
-
-
-def _cited(context: Context, verdict: Verdict, heading: str) -> Verdict:
-    """The same requirement stands in each item's own section: cite the one of the service assessed."""
-    return replace(verdict, clause=f"{SECTION.get(context.service, 'G4')}.{heading}")
 
 
 def _describe(context: Context) -> tuple[str, str]:
@@ -40,7 +28,7 @@ def _describe(context: Context) -> tuple[str, str]:
 @rule("P-VALID", clause="G5.申请条件.2", reads=("applicant.permit",))
 def p_valid(context: Context) -> Verdict:
     """持有的北京市工作居住证为“有效状态”。"""
-    return _cited(context, _p_valid(context), "申请条件.2")
+    return cited(context, _p_valid(context), "申请条件.2")
 
 
 def _p_valid(context: Context) -> Verdict:
@@ -95,7 +83,7 @@ def p_renewal_window(context: Context) -> Verdict:
 @rule("P-RESERVE", clause="G4.注意事项.5", reads=("applicant.permit",))
 def p_reserve(context: Context) -> Verdict:
     """需预留20个工作日用于审批。"""
-    return _cited(context, _p_reserve(context), "注意事项.4" if context.service == Service.RENEWAL else "注意事项.5")
+    return cited(context, _p_reserve(context), "注意事项.4" if context.service == Service.RENEWAL else "注意事项.5")
 
 
 def _p_reserve(context: Context) -> Verdict:

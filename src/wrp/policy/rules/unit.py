@@ -12,7 +12,7 @@ from decimal import Decimal
 from wrp.policy.codes import HOME_DISTRICT, AccountStatus, Penalty, UnitKind
 from wrp.policy.labels import en, zh
 from wrp.policy.periods import add_years
-from wrp.policy.rules.base import Context, Verdict, amount, fail, ok, review, rule
+from wrp.policy.rules.base import Context, Verdict, amount, cited, fail, ok, review, rule
 
 LEGAL_PERSON_KINDS = frozenset({UnitKind.ENTERPRISE, UnitKind.PUBLIC_INSTITUTION})
 MIN_CAPITAL = Decimal(1_000_000)
@@ -144,6 +144,10 @@ def u_open_elsewhere(context: Context) -> Verdict:
 @rule("U-OPEN-HERE", clause="G3.申请条件.1", reads=("unit.account",))
 def u_open_here(context: Context) -> Verdict:
     """单位已在朝阳区办理工作居住证开户。"""
+    return cited(context, _u_open_here(context), "申请条件.1")
+
+
+def _u_open_here(context: Context) -> Verdict:
     account = context.unit.account
     assert account is not None
     if account.status == AccountStatus.OPEN and account.district == HOME_DISTRICT:
@@ -165,6 +169,10 @@ def u_penalty(context: Context) -> Verdict:
 @rule("U-QUOTA", clause="G3.申请条件.1", reads=("unit.quota_remaining", "unit.quota_frozen"))
 def u_quota(context: Context) -> Verdict:
     """已取得当年工作居住证新办指标。"""
+    return cited(context, _u_quota(context), "申请条件.1")
+
+
+def _u_quota(context: Context) -> Verdict:
     unit = context.unit
     year = context.as_of.year
     if unit.quota_frozen:
