@@ -417,7 +417,11 @@ def test_conditions_carry_the_reviewers_manual_checks(condition: int, has_checks
     assert bool(result.manual_checks) is has_checks
 
 
-def test_condition_1_asks_to_verify_both_degree_and_diploma_online() -> None:
-    checks = assess(claim(1, MET[1])).manual_checks
-    assert any("学位" in text for text in checks)
-    assert any("学信网" in text or "高等教育学生信息网" in text for text in checks)
+def test_condition_1_asks_to_verify_the_degree_on_the_degrees_site() -> None:
+    # G3.办理材料.4 条件1: the degree certificate is checked on 中国学位与研究生教育信息网 (the contract's example too)
+    assert assess(claim(1, MET[1])).manual_checks == ("学位证书经中国学位与研究生教育信息网查验",)
+
+
+def test_condition_2_asks_to_verify_the_diploma_on_chsi() -> None:
+    # G3.办理材料.4 条件2: the diploma is checked on 中国高等教育学生信息网 (学信网)
+    assert assess(claim(2, MET[2])).manual_checks == ("学历证书经中国高等教育学生信息网查验",)

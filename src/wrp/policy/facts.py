@@ -8,6 +8,9 @@ reported at once, each under its dotted path, with a message in Chinese and Engl
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,18 +128,60 @@ def _from_pydantic(error: ValidationError) -> InvalidRequest:
     return InvalidRequest(fields)
 
 
-def parse(raw: bytes | str | dict[str, Any] | AssessmentRequest) -> AssessmentRequest:
-    """Validate the shape of a request: JSON text, a JSON-like dict, or a model already built."""
+def _without(data: Any, location: tuple[Any, ...]) -> None:
+    """Remove the value at a pydantic error location from a JSON-like document (in place), if it is there."""
+    parts = [part for part in location if part != "[key]"]
+    holder = data
+    for part in parts[:-1]:
+        if isinstance(holder, dict) and part in holder:
+            holder = holder[part]
+        elif isinstance(holder, dict) and str(part) in holder:
+            holder = holder[str(part)]
+        elif isinstance(holder, list) and isinstance(part, int) and 0 <= part < len(holder):
+            holder = holder[part]
+        else:
+            return
+    last = parts[-1] if parts else None
+    if isinstance(holder, dict):
+        holder.pop(last, None) if last in holder else holder.pop(str(last), None)
+    elif isinstance(holder, list) and isinstance(last, int) and 0 <= last < len(holder):
+        holder[last] = {}
+
+
+def parse(
+    raw: bytes | str | dict[str, Any] | AssessmentRequest,
+) -> tuple[AssessmentRequest | None, dict[str, tuple[str, dict[str, Any]]]]:
+    """Validate the shape of a request (JSON text, a JSON-like dict, or a model already built).
+
+    On shape errors, the bad values are set aside and the rest is read again, so that what is *missing* can be
+    reported together with what is *malformed* ("every bad field is named"); the model is None when even that fails.
+    """
     if isinstance(raw, AssessmentRequest):
-        return raw
+        return raw, {}
+    if not isinstance(raw, bytes | str | dict):
+        return None, {"body": ("model_type", {})}
     try:
-        if isinstance(raw, bytes | str):
-            return AssessmentRequest.model_validate_json(raw)
-        if not isinstance(raw, dict):
-            raise InvalidRequest({"body": ("model_type", {})})
-        return AssessmentRequest.model_validate(raw)
+        if isinstance(raw, dict):
+            return AssessmentRequest.model_validate(raw), {}
+        return AssessmentRequest.model_validate_json(raw), {}
     except ValidationError as error:
-        raise _from_pydantic(error) from None
+        shape = _from_pydantic(error).fields
+        try:
+            data = copy.deepcopy(raw) if isinstance(raw, dict) else json.loads(raw)
+        except ValueError:
+            return None, shape
+        if not isinstance(data, dict):
+            return None, shape
+        for item in error.errors(include_url=False):
+            _without(data, tuple(item["loc"]))
+        try:
+            return AssessmentRequest.model_validate(data), shape
+        except ValidationError:
+            return None, shape
+
+
+def _overlaps(path: str, reported: Iterable[str]) -> bool:
+    return any(path == other or path.startswith(other + ".") or other.startswith(path + ".") for other in reported)
 
 
 @dataclass
@@ -235,8 +280,12 @@ def needs_reference_wage(context: Context) -> bool:
 
 def validate(raw: bytes | str | dict[str, Any] | AssessmentRequest, *, calendar: Calendar, wages: WageTable) -> Context:
     """Parse and check a request; the `Context` the rules run in, or `InvalidRequest` naming every bad field."""
-    request = parse(raw)
-    problems = needed_paths(request)
+    request, problems = parse(raw)
+    if request is None:
+        raise InvalidRequest(problems)
+    for path, problem in needed_paths(request).items():
+        if not _overlaps(path, problems):
+            problems[path] = problem
     if problems:
         raise InvalidRequest(problems)
     item = ITEMS[request.service]

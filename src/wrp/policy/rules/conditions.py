@@ -76,10 +76,6 @@ CONDITION_MANUAL_CHECKS: dict[int, tuple[tuple[str, str], ...]] = {
             "学位证书经中国学位与研究生教育信息网查验",
             "Degree certificate verified on the China Academic Degrees & Graduate Education Information site",
         ),
-        (
-            "学历证书经中国高等教育学生信息网查验",
-            "Diploma verified on CHSI (China Higher Education Student Information)",
-        ),
     ),
     2: (
         (
