@@ -1,7 +1,14 @@
-"""People who sign in, each with exactly one role (DESIGN.md §People)."""
+"""People who sign in, each with exactly one role (DESIGN.md §People), and their real-name data.
+
+The resident ID number is personal data: it is stored encrypted (AES-GCM, key from settings), with a keyed hash
+(HMAC-SHA256) for exact lookup, and shown masked (110105********002X) wherever the role does not need it whole.
+"""
+
+from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -13,13 +20,58 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
 
 
+STAFF_ROLES = frozenset({Role.WINDOW_CLERK, Role.BUREAU_APPROVER})
+
+
 class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.APPLICANT)
     real_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    id_number_encrypted = models.BinaryField(_("身份证号（加密）"), null=True, blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    phone = models.CharField(_("联系电话"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
+        constraints = (
+            # One person, one account: the same resident ID number (same keyed hash) on two users is refused.
+            models.UniqueConstraint(fields=["id_number_hash"], condition=~Q(id_number_hash=""),
+                                    name="one_user_per_id_number"),
+        )
 
     def __str__(self) -> str:
         return self.real_name or self.username
+
+
+class ApiToken(models.Model):
+    """A bearer token for HR systems and scripts; only its hash is kept, the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+
+class ApplicantProfile(models.Model):
+    """The applicant facts of contracts/assessment.md except `permit` (the system keeps that)."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    facts = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("申请人资料")
+        verbose_name_plural = _("申请人资料")
+
+    def __str__(self) -> str:
+        return str(self.user)

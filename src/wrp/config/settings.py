@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from wrp.accounts.crypto import field_key_from_env, retired_field_keys_from_env
 from wrp.config.env import env_bool, env_choice, env_int, env_list, env_str
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -33,10 +34,22 @@ if PRODUCTION:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name this server's host names in production")
 
+# Field encryption of personal data at rest (resident ID numbers; wrp.accounts.crypto). WRP_FIELD_KEY is the base64 of
+# 32 random bytes, kept outside the repository and required in production; development and test runs derive a key
+# from SECRET_KEY. To rotate: give the new key a new WRP_FIELD_KEY_VERSION, list the old one in WRP_FIELD_KEYS_RETIRED
+# (VERSION:BASE64,…) and run `wrp user rekey`.
+FIELD_ENCRYPTION_KEY = field_key_from_env(env_str("WRP_FIELD_KEY", ""), production=PRODUCTION, secret_key=SECRET_KEY)
+FIELD_ENCRYPTION_KEY_VERSION = env_int("WRP_FIELD_KEY_VERSION", 1, minimum=1, maximum=255)
+FIELD_ENCRYPTION_RETIRED_KEYS = retired_field_keys_from_env(
+    env_str("WRP_FIELD_KEYS_RETIRED", ""), current_version=FIELD_ENCRYPTION_KEY_VERSION
+)
+
 DATA_DIR = Path(env_str("WRP_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
 MEDIA_ROOT = DATA_DIR / "private"  # uploads: never served by URL, only streamed by a view that checks the right
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_URL = "/static/"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it; `make run` fills it (collectstatic)
 CALENDAR_FILE = env_str("WRP_CALENDAR_FILE", "") or None  # extra holiday notices (wrp.policy.workdays format)
 
 INSTALLED_APPS = [
@@ -50,12 +63,20 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",
     "wrp.accounts",
+    "wrp.audit",
+    "wrp.units",
+    "wrp.quotas",
+    "wrp.permits",
+    "wrp.documents",
+    "wrp.cases",
+    "wrp.appointments",
     "wrp.public",
     "wrp.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wrp.audit.context.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -1,0 +1,289 @@
+"""Users, their real-name data and their API tokens: the one door for each change (STYLE §The house).
+
+A user has exactly one role; administrators (and only they) are staff and superusers, so the admin site is theirs
+alone. The resident ID number is validated (POLICY §10), kept encrypted with a keyed hash for lookup
+(`wrp.accounts.crypto`) and its masked form for display; audit events name the fields that changed, never the values
+of personal data. An API token is shown once, when created: only its SHA-256 hash and an 8-character prefix are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wrp.accounts import crypto
+from wrp.accounts.models import ApiToken, Role, User
+from wrp.audit.services import audit_record
+from wrp.core.errors import Forbidden, Invalid
+from wrp.policy.identifiers import mask_resident_id, normalise_resident_id, resident_id_problem
+
+TOKEN_PREFIX = "wrp_"
+TOKEN_SHOWN_PREFIX = 8  # characters of the token kept in clear, to tell tokens apart in lists
+TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)  # last_used_at is written at most this often per token
+
+
+def _check_actor(actor: User | None, *, may_act_for: User | None = None) -> None:
+    """The system (None), an administrator, or the user concerned may make the change; nobody else."""
+    if actor is None or actor.role == Role.ADMIN:
+        return
+    if may_act_for is not None and actor.pk == may_act_for.pk:
+        return
+    raise Forbidden("only an administrator or the user concerned may do this")
+
+
+def _role(role: str) -> Role:
+    if role not in Role.values:
+        raise Invalid({"role": f"未知角色“{role}”，可选：{'、'.join(Role.values)}"})
+    return Role(role)
+
+
+def _staff_flags(user: User, role: Role) -> None:
+    """Administrators, and only they, enter the admin site (and may edit everything there that is editable)."""
+    user.is_staff = user.is_superuser = role == Role.ADMIN
+
+
+def _id_number_fields(id_number: str, *, exclude: User | None = None) -> dict[str, object]:
+    """Encrypted value, keyed hash and masked form of a valid, unused resident ID number; Invalid otherwise."""
+    problem = resident_id_problem(id_number)
+    if problem is not None:
+        raise Invalid({"id_number": problem.zh})
+    number = normalise_resident_id(id_number)
+    taken = User.objects.filter(id_number_hash__in=crypto.lookup_hashes(number, purpose=crypto.ID_NUMBER))
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk)
+    if taken.exists():
+        raise Invalid({"id_number": "该公民身份号码已登记在其他用户名下"})
+    return {
+        "id_number_encrypted": crypto.encrypt(number, purpose=crypto.ID_NUMBER),
+        "id_number_hash": crypto.keyed_hash(number, purpose=crypto.ID_NUMBER),
+        "id_number_masked": mask_resident_id(number),
+    }
+
+
+def _username(username: str) -> str:
+    username = username.strip()
+    if not username:
+        raise Invalid({"username": "用户名不能为空"})
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        raise Invalid({"username": "用户名只能包含字母、数字和 @ . + - _"}) from None
+    if len(username) > User._meta.get_field("username").max_length:
+        raise Invalid({"username": "用户名过长（最多150个字符）"})
+    if User.objects.filter(username=username).exists():
+        raise Invalid({"username": f"用户名“{username}”已存在"})
+    return username
+
+
+def user_create(
+    *,
+    username: str,
+    role: str,
+    password: str | None = None,
+    real_name: str = "",
+    id_number: str | None = None,
+    phone: str = "",
+    actor: User | None = None,
+) -> User:
+    """Create a user with one role.
+
+    1. Check the role, the username (free, well-formed) and the resident ID number (POLICY §10, not already used).
+    2. Store the ID number encrypted, hashed and masked; the password hashed, or unusable when none is given.
+    3. Administrators become staff and superusers, nobody else does.
+    4. Record the creation, naming the personal fields set but not their values.
+    """
+    _check_actor(actor)
+    checked_role = _role(role)
+    username = _username(username)
+    id_fields = _id_number_fields(id_number) if id_number else {}
+    user = User(username=username, role=checked_role, real_name=real_name.strip(), phone=phone.strip(), **id_fields)
+    _staff_flags(user, checked_role)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save(force_insert=True)
+            changes: dict[str, object] = {"username": username, "role": checked_role.value}
+            changes.update({field: "set" for field in ("real_name", "phone") if getattr(user, field)})
+            if id_fields:
+                changes["id_number"] = "set"
+            changes["password"] = "set" if password else "unusable"
+            audit_record(actor=actor, action="user.create", obj=user, changes=changes)
+    except IntegrityError:
+        # Two creations raced past the checks above; the constraints decided.
+        if User.objects.filter(username=username).exists():
+            raise Invalid({"username": f"用户名“{username}”已存在"}) from None
+        raise Invalid({"id_number": "该公民身份号码已登记在其他用户名下"}) from None
+    return user
+
+
+def user_update(
+    *,
+    user: User,
+    actor: User | None,
+    real_name: str | None = None,
+    phone: str | None = None,
+    role: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Change a user's name, phone, role or active flag (None leaves a field as it is); administrators only."""
+    _check_actor(actor)
+    wanted: dict[str, object] = {}
+    if real_name is not None:
+        wanted["real_name"] = real_name.strip()
+    if phone is not None:
+        wanted["phone"] = phone.strip()
+    if role is not None:
+        wanted["role"] = _role(role).value
+    if is_active is not None:
+        wanted["is_active"] = is_active
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        changed = {field: value for field, value in wanted.items() if getattr(locked, field) != value}
+        if not changed:
+            return locked
+        changes: dict[str, object] = {}
+        for field, value in changed.items():
+            personal = field in ("real_name", "phone")
+            changes[field] = "changed" if personal else [getattr(locked, field), value]
+            setattr(locked, field, value)
+        update_fields = list(changed)
+        if "role" in changed:
+            _staff_flags(locked, Role(locked.role))
+            update_fields += ["is_staff", "is_superuser"]
+        locked.save(update_fields=update_fields)
+        audit_record(actor=actor, action="user.update", obj=locked, changes=changes)
+    return locked
+
+
+def user_set_password(*, user: User, password: str | None, actor: User | None) -> None:
+    """Set a new password, or make it unusable with None (the user then signs in by token or not at all)."""
+    _check_actor(actor, may_act_for=user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if password:
+            locked.set_password(password)
+        else:
+            locked.set_unusable_password()
+        locked.save(update_fields=["password"])
+        audit_record(actor=actor, action="user.set_password", obj=locked,
+                     changes={"password": "changed" if password else "unusable"})
+    user.password = locked.password
+
+
+def user_set_id_number(*, user: User, id_number: str, actor: User | None) -> None:
+    """Record or replace a user's resident ID number (validated, unused by anyone else); the user or an admin."""
+    _check_actor(actor, may_act_for=user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        fields = _id_number_fields(id_number, exclude=locked)
+        had_one = locked.id_number_encrypted is not None
+        for field, value in fields.items():
+            setattr(locked, field, value)
+            setattr(user, field, value)
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=list(fields))
+        except IntegrityError:
+            raise Invalid({"id_number": "该公民身份号码已登记在其他用户名下"}) from None
+        audit_record(actor=actor, action="user.set_id_number", obj=locked,
+                     changes={"id_number": "changed" if had_one else "set"})
+
+
+def user_id_number(user: User) -> str | None:
+    """The whole resident ID number, decrypted: only for the roles that need it (`selectors.id_number_shown_to`)."""
+    if user.id_number_encrypted is None:
+        return None
+    return crypto.decrypt(user.id_number_encrypted, purpose=crypto.ID_NUMBER)
+
+
+def user_by_id_number(id_number: str) -> User | None:
+    """The user whose resident ID number is exactly this one (after normalisation), found by its keyed hash."""
+    if resident_id_problem(id_number) is not None:
+        return None
+    number = normalise_resident_id(id_number)
+    return User.objects.filter(id_number_hash__in=crypto.lookup_hashes(number, purpose=crypto.ID_NUMBER)).first()
+
+
+def user_id_numbers_rekey(*, batch: int = 500) -> int:
+    """Re-encrypt and re-hash under the current key every ID number stored under a retired one; how many."""
+    current = crypto.current_key_version()
+    done = 0
+    last_pk = 0
+    while True:
+        pks = list(
+            User.objects.filter(pk__gt=last_pk, id_number_encrypted__isnull=False)
+            .order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not pks:
+            break
+        last_pk = pks[-1]
+        with transaction.atomic():
+            for user in User.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
+                if crypto.key_version(user.id_number_encrypted) == current:
+                    continue
+                number = crypto.decrypt(user.id_number_encrypted, purpose=crypto.ID_NUMBER)
+                user.id_number_encrypted = crypto.encrypt(number, purpose=crypto.ID_NUMBER)
+                user.id_number_hash = crypto.keyed_hash(number, purpose=crypto.ID_NUMBER)
+                user.save(update_fields=["id_number_encrypted", "id_number_hash"])
+                done += 1
+    if done:
+        audit_record(actor=None, action="user.id_numbers_rekey", object_type="accounts.user", object_id="*",
+                     changes={"count": done, "key_version": current})
+    return done
+
+
+def _token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def token_create(*, user: User, actor: User | None = None) -> str:
+    """A new bearer token for the user, returned once and never stored: only its hash and prefix are kept."""
+    _check_actor(actor, may_act_for=user)
+    if not user.is_active:
+        raise Invalid({"user": f"用户“{user.username}”已停用"})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, key_hash=_token_hash(raw), prefix=raw[:TOKEN_SHOWN_PREFIX])
+        audit_record(actor=actor, action="token.create", obj=token,
+                     changes={"user": user.pk, "prefix": token.prefix})
+    return raw
+
+
+def token_revoke(*, token_obj: ApiToken, actor: User | None) -> None:
+    """Revoke a token for good (the user it belongs to, or an administrator); revoking twice changes nothing."""
+    _check_actor(actor, may_act_for=token_obj.user)
+    with transaction.atomic():
+        locked = ApiToken.objects.select_for_update().get(pk=token_obj.pk)
+        if locked.revoked_at is not None:
+            token_obj.revoked_at = locked.revoked_at
+            return
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="token.revoke", obj=locked,
+                     changes={"user": locked.user_id, "prefix": locked.prefix})
+    token_obj.revoked_at = locked.revoked_at
+
+
+def user_for_token(raw: str) -> User | None:
+    """The active user a live token belongs to, or None (unknown, revoked, or the user deactivated)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    digest = _token_hash(raw)
+    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+    if token is None or not hmac.compare_digest(token.key_hash, digest):
+        return None
+    if token.revoked_at is not None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,45 @@
+"""The audit trail: append-only, hash-chained events of every state change.
+
+Each event's `hash` covers its own content and the previous event's hash, so an edited, inserted or deleted row
+breaks the chain at that point; `wrp audit verify` finds the first broken link. Events carry who (user and role),
+what (action, object, outcome), when, the request id, and which fields changed — never raw personal data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("时间"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField(_("角色"), max_length=20, blank=True)
+    action = models.CharField(_("操作"), max_length=60, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=40)
+    object_id = models.CharField(_("对象"), max_length=64, db_index=True)
+    outcome = models.CharField(_("结果"), max_length=20, default="ok")
+    request_id = models.CharField(_("请求编号"), max_length=32, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+
+class AuditHead(models.Model):
+    """One row holding the hash of the newest event: appending locks it, so the chain stays a single line."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_hash = models.CharField(max_length=64)
+    count = models.PositiveBigIntegerField(default=0)

@@ -1,0 +1,154 @@
+"""Cases: one model for the seven kinds (and the three info_change subtypes), with the state machine of DESIGN.md.
+
+```
+draft ─(applicant submits; personal items)→ awaiting_unit ─(unit submits + books appointment)→ submitted
+draft ─(unit submits: unit items, or a unit-started personal case)────────────────────────────→ submitted
+submitted ─(clerk picks up)→ in_review ─(return for correction)→ returned ─(unit resubmits)→ in_review
+in_review ─(clerk approves: window-only items)→ approved
+in_review ─(clerk forwards: initial, renewal)→ pending_approval ─(bureau approves)→ approved
+in_review | pending_approval ─(reject, with reasons)→ rejected
+draft | awaiting_unit | submitted | returned ─(withdraw)→ withdrawn
+```
+
+On submission the facts (unit + applicant profile + permit + system state + the case's own answers) are assessed and
+frozen with the assessment; the clock starts and stops while the case is returned for correction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wrp.policy.codes import ChangeSubtype, Service
+
+KIND_CHOICES = [(service.value, service.value) for service in Service]
+SUBTYPE_CHOICES = [(subtype.value, subtype.value) for subtype in ChangeSubtype]
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    AWAITING_UNIT = "awaiting_unit", _("待单位审核")
+    SUBMITTED = "submitted", _("已提交")
+    IN_REVIEW = "in_review", _("审核中")
+    RETURNED = "returned", _("退回补正")
+    PENDING_APPROVAL = "pending_approval", _("待区局审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+OPEN_STATES = frozenset({CaseState.SUBMITTED, CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.PENDING_APPROVAL})
+FINAL_STATES = frozenset({CaseState.APPROVED, CaseState.REJECTED, CaseState.WITHDRAWN})
+
+
+class Case(models.Model):
+    public_id = models.CharField(_("案件编号"), max_length=20, unique=True)
+    kind = models.CharField(_("事项"), max_length=30, choices=KIND_CHOICES)
+    subtype = models.CharField(_("变更类型"), max_length=20, choices=SUBTYPE_CHOICES, blank=True)
+    state = models.CharField(_("状态"), max_length=20, choices=CaseState.choices, default=CaseState.DRAFT,
+                             db_index=True)
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="cases")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="cases")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(_("案件填报"), default=dict, blank=True)  # the case's own facts (children, names…)
+    frozen_facts = models.JSONField(null=True, blank=True)  # the assessment request as submitted
+    assessment = models.JSONField(null=True, blank=True)  # {"zh": response, "en": response} frozen at submission
+    review_reasons = models.JSONField(default=dict, blank=True)  # {rule: reason} accepted by the clerk
+    version = models.PositiveIntegerField(default=0)  # submissions so far (1 = first submission)
+    # clock (POLICY §3): starts at submission, stops while returned, resumes with the days left
+    time_limit = models.PositiveSmallIntegerField(null=True, blank=True)
+    accepted_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField(null=True, blank=True, db_index=True)
+    paused_on = models.DateField(null=True, blank=True)
+    days_left_at_pause = models.IntegerField(null=True, blank=True)
+    clock_provisional = models.BooleanField(default=False)
+    overdue = models.BooleanField(default=False)  # set by the sweep; the clock is the truth
+    quota_year = models.PositiveSmallIntegerField(null=True, blank=True)  # set while a quota unit is reserved
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    forwarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decision_reason = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    permit = models.ForeignKey("permits.Permit", on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("案件")
+        verbose_name_plural = _("案件")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["unit", "state"])]
+
+    def __str__(self) -> str:
+        return self.public_id
+
+
+class MaterialStatus(models.TextChoices):
+    MISSING = "missing", _("未上传")
+    UPLOADED = "uploaded", _("已上传")
+    ACCEPTED = "accepted", _("已通过")
+    REJECTED = "rejected", _("需重新上传")
+
+
+class CaseMaterial(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    code = models.CharField(max_length=40)
+    required = models.BooleanField(default=True)
+    status = models.CharField(max_length=20, choices=MaterialStatus.choices, default=MaterialStatus.MISSING)
+    reason = models.TextField(blank=True)
+    file = models.ForeignKey("documents.StoredFile", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    uploaded_at = models.DateTimeField(null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "code"], name="one_material_per_code")]
+        ordering = ["id"]
+
+
+class CaseEvent(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    actor_role = models.CharField(max_length=20, blank=True)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class CorrectionNotice(models.Model):
+    """一次性告知: every problem of a returned case in one notice."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notices")
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    problems = models.JSONField()  # [{"material": code or null, "text": ...}]
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["issued_at", "id"]
+
+
+class CaseSnapshot(models.Model):
+    """What a submission carried (facts and file hashes per material), to show the clerk what changed."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="snapshots")
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    facts = models.JSONField()
+    materials = models.JSONField()  # {code: sha256 or null}
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "version"], name="one_snapshot_per_version")]
+        ordering = ["version"]

@@ -1,0 +1,284 @@
+"""Demo data (`wrp demo`): people for every role, units of several kinds, and cases of every kind in every state
+they can reach — made through the same services the pages call, so the audit trail and every rule hold.
+
+Every demo account's password is `DEMO_PASSWORD`; README §Demo accounts lists them.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from wrp.accounts.models import ApplicantProfile, Role, User
+from wrp.accounts.services import user_create
+from wrp.appointments.selectors import slots_between
+from wrp.cases.materials import case_checklist, material_upload, material_verdict
+from wrp.cases.models import Case, CaseState
+from wrp.cases.services import (
+    case_approve,
+    case_forward,
+    case_open,
+    case_reject,
+    case_return_for_correction,
+    case_start_review,
+    case_submit,
+    case_withdraw,
+)
+from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
+from wrp.permits.models import Permit
+from wrp.permits.services import permit_issue
+from wrp.policy.periods import add_years
+from wrp.quotas.services import quota_grant, quota_request_create
+from wrp.units.associations import association_accept, association_release, association_request
+from wrp.units.models import Unit
+from wrp.units.services import unit_register
+
+DEMO_PASSWORD = "Demo-2026-wrp"
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+PROFILE: dict[str, Any] = {
+    "nationality": "CN",
+    "hukou": "non_beijing",
+    "dispatched": False,
+    "employment_start": "2022-03-01",
+    "contract_end": "2029-02-28",
+    "housing": {"kind": "rented_residential", "lease_end": "2028-06-30"},
+    "talent_condition": 1,
+    "degree": "master",
+    "work_experience_years": 5,
+    "professional_title": None,
+    "award": None,
+    "ip": None,
+    "startup": None,
+    "annual_tax_paid": None,
+    "recommended_and_approved": False,
+    "overseas_qualification": False,
+    "taxable_income_12m": 360000,
+    "taxable_income_by_year": None,
+    "income_paid_by_unit": True,
+    "social_insurance_months_by_unit": 36,
+    "social_insurance_unit_matches": True,
+    "children": [],
+    "accompanying_spouse": False,
+}
+SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国"
+
+
+def resident_id(serial: int) -> str:
+    """A valid GB 11643 number for demo people (Chaoyang region code, born in the 1990s)."""
+    born = date(1990, 1, 1) + timedelta(days=serial * 97 % 3650)
+    first17 = f"110105{born:%Y%m%d}{serial % 1000:03d}"
+    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
+
+
+def _demo_pdf() -> Sanitised:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(595, 842))
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return inspect_and_sanitise(buffer.getvalue())
+
+
+@dataclass
+class Demo:
+    today: date
+    staff: dict[str, User] = field(default_factory=dict)
+    pdf: Sanitised | None = None
+    serial: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def person(self, username: str, role: str, real_name: str = "") -> User:
+        self.serial += 1
+        return user_create(
+            username=username, role=role, password=DEMO_PASSWORD,
+            real_name=real_name or SURNAMES[self.serial % len(SURNAMES)] + GIVEN[self.serial % len(GIVEN)],
+            id_number=resident_id(self.serial) if role == Role.APPLICANT else None,
+        )
+
+    def applicant(self, username: str, unit: Unit | None, **facts: Any) -> User:
+        user = self.person(username, Role.APPLICANT)
+        ApplicantProfile.objects.create(user=user, facts={**PROFILE, **facts})
+        if unit is not None:
+            self.associate(user, unit)
+        return user
+
+    def associate(self, user: User, unit: Unit) -> None:
+        association = association_request(actor=user, association_code=unit.association_code)
+        association_accept(association=association, actor=unit.handlers.first())
+
+    def unit(self, handler: User, name: str, code: str, **facts: Any) -> Unit:
+        values: dict[str, Any] = {
+            "kind": "enterprise", "legal_person": True, "registered_district": "chaoyang",
+            "tax_district": "chaoyang", "tax_paid_since": date(2018, 4, 1), "registered_capital": "10000000",
+            "annual_tax": {str(self.today.year - n): "450000" for n in (1, 2, 3)}, "qualifications": [],
+        }
+        values.update(facts)
+        return unit_register(actor=handler, credit_code=code, name=name, **values)
+
+    def upload_all(self, case: Case, actor: User) -> None:
+        assert self.pdf is not None
+        for code in case_checklist(case):
+            material_upload(case=case, code=code, actor=actor, data=b"", original_name=f"{code}.pdf",
+                            sanitised=self.pdf)
+
+    def slot(self) -> str:
+        start = self.today + timedelta(days=1)
+        slots = slots_between(start=start, end=start + timedelta(days=30), now=timezone.now())
+        return next(slot.public_id for slot in slots if slot.booked < slot.capacity)
+
+
+def _credit_code(serial: int) -> str:
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+    body = "91110105" + f"{serial:09d}"
+    check = alphabet[(31 - sum(alphabet.index(c) * w for c, w in zip(body, weights, strict=True)) % 31) % 31]
+    return body + check
+
+
+def _drive(demo: Demo, case: Case, target: str, *, handler: User, applicant: User | None) -> Case:
+    """Take a fresh draft to `target` through the services, as the people involved would."""
+    clerk, approver = demo.staff["clerk"], demo.staff["approver"]
+    personal = applicant is not None
+    if target == CaseState.DRAFT:
+        return case
+    if target == CaseState.WITHDRAWN:
+        return case_withdraw(case=case, actor=applicant or handler)
+    if personal:
+        case = case_submit(case=case, actor=applicant)
+    if target == CaseState.AWAITING_UNIT:
+        return case
+    demo.upload_all(case, handler)
+    case = case_submit(case=case, actor=handler, slot=demo.slot() if personal else None)
+    if target == CaseState.SUBMITTED:
+        return case
+    case = case_start_review(case=case, actor=clerk)
+    if target == CaseState.IN_REVIEW:
+        return case
+    codes = case_checklist(case)
+    if target == CaseState.RETURNED:
+        material_verdict(case=case, code=codes[0], actor=clerk, accepted=False, reason="扫描件不清晰，请重新上传彩色扫描件")
+        return case_return_for_correction(
+            case=case, actor=clerk, problems=[{"material": None, "text": "请核对申请人联系方式"}]
+        )
+    if target == CaseState.REJECTED:
+        return case_reject(case=case, actor=clerk, reason="经核查，申报材料与实际情况不符")
+    for code in codes:
+        material_verdict(case=case, code=code, actor=clerk, accepted=True)
+    reasons = {
+        check["rule"]: "经核实，符合要求"
+        for check in case.assessment["zh"]["checks"] if check["outcome"] == "review"
+    }
+    if case.kind in ("initial", "renewal"):
+        case = case_forward(case=case, actor=clerk, review_reasons=reasons)
+        if target == CaseState.PENDING_APPROVAL:
+            return case
+        return case_approve(case=case, actor=approver)
+    return case_approve(case=case, actor=clerk, review_reasons=reasons)
+
+
+PERSONAL_STATES = (
+    CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.SUBMITTED, CaseState.IN_REVIEW, CaseState.RETURNED,
+    CaseState.APPROVED, CaseState.REJECTED, CaseState.WITHDRAWN,
+)
+UNIT_STATES = (
+    CaseState.DRAFT, CaseState.SUBMITTED, CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.APPROVED,
+    CaseState.REJECTED, CaseState.WITHDRAWN,
+)
+
+
+def states_of(kind: str) -> tuple[str, ...]:
+    if kind in ("unit_opening", "unit_transfer"):
+        return UNIT_STATES
+    if kind in ("initial", "renewal"):
+        return (*PERSONAL_STATES, CaseState.PENDING_APPROVAL)
+    return PERSONAL_STATES
+
+
+def create_demo(*, today: date, log: Callable[[str], None] = print) -> dict[str, int]:
+    """Create the demo data set; returns how many cases of each kind."""
+    demo = Demo(today=today, pdf=_demo_pdf())
+    demo.staff = {
+        "clerk": demo.person("clerk", Role.WINDOW_CLERK, "窗口王芳"),
+        "clerk2": demo.person("clerk2", Role.WINDOW_CLERK, "窗口刘洋"),
+        "approver": demo.person("approver", Role.BUREAU_APPROVER, "审批陈静"),
+        "admin": demo.person("admin", Role.ADMIN, "管理员"),
+    }
+    hr = demo.person("hr", Role.UNIT_HANDLER, "人事赵敏")
+    hr2 = demo.person("hr2", Role.UNIT_HANDLER, "人事孙强")
+    star = demo.unit(hr, "北京星辰科技有限公司", _credit_code(1), qualifications=["high_tech_enterprise"])
+    hospital = demo.unit(hr2, "北京朝阳康复医院", _credit_code(2), kind="public_institution")
+    serial = 10
+    for unit in (star, hospital):
+        serial += 1
+        opening = case_open(actor=unit.handlers.first(), kind="unit_opening", unit=unit)
+        _drive(demo, opening, CaseState.APPROVED, handler=unit.handlers.first(), applicant=None)
+        request = quota_request_create(unit=unit, actor=unit.handlers.first(), year=today.year, requested=30,
+                                       reason="业务扩张，引进研发骨干")
+        quota_grant(request=request, actor=demo.staff["approver"], granted=25)
+    counts: dict[str, int] = {}
+    people = 0
+
+    def new_applicant(unit: Unit | None, **facts: Any) -> User:
+        nonlocal people
+        people += 1
+        return demo.applicant(f"applicant{people}" if people > 1 else "applicant", unit, **facts)
+
+    def holder(unit: Unit, issued: date) -> tuple[User, Permit]:
+        user = new_applicant(unit)
+        return user, permit_issue(holder=user, unit=unit, actor=demo.staff["approver"], on=issued)
+
+    for kind in ("unit_opening", "unit_transfer"):
+        for state in states_of(kind):
+            serial += 1
+            handler = demo.person(f"hr_{kind}_{state}", Role.UNIT_HANDLER)
+            facts = {"registered_district": "haidian", "tax_district": "chaoyang"} if kind == "unit_transfer" else {}
+            unit = demo.unit(handler, f"北京示例{'迁入' if kind == 'unit_transfer' else '新设'}企业{serial}有限公司",
+                             _credit_code(serial), **facts)
+            if kind == "unit_transfer":
+                Unit.objects.filter(pk=unit.pk).update(account_status="open", account_district="haidian")
+                unit.refresh_from_db()
+            case = case_open(actor=handler, kind=kind, unit=unit)
+            _drive(demo, case, state, handler=handler, applicant=None)
+            counts[kind] = counts.get(kind, 0) + 1
+    for state in states_of("initial"):
+        applicant = new_applicant(star, children=[{"case": "in_policy"}] if state == CaseState.APPROVED else [])
+        answers = {"children": [{"name": "张小雨", "case": "in_policy"}]} if state == CaseState.APPROVED else {}
+        case = case_open(actor=applicant, kind="initial", unit=star, answers=answers)
+        _drive(demo, case, state, handler=hr, applicant=applicant)
+        counts["initial"] = counts.get("initial", 0) + 1
+    for state in states_of("employer_change"):
+        applicant, _permit = holder(hospital, today - timedelta(days=400))
+        association = applicant.associations.get(unit=hospital, state="active")
+        association_release(association=association, actor=hr2, left_on=today - timedelta(days=20), today=today)
+        demo.associate(applicant, star)
+        case = case_open(actor=applicant, kind="employer_change", unit=star)
+        _drive(demo, case, state, handler=hr, applicant=applicant)
+        counts["employer_change"] = counts.get("employer_change", 0) + 1
+    for kind, subtype, answers in (
+        ("children_change", None, {"children": [{"name": "李小满", "case": "in_policy"}]}),
+        ("info_change", "address", {"housing": {"kind": "owned", "lease_end": None}}),
+        ("info_change", "name_or_hukou", {"real_name": "王新名", "hukou": "beijing_family"}),
+        ("info_change", "education", {"degree": "doctor"}),
+    ):
+        for state in states_of(kind):
+            applicant, _permit = holder(star, today - timedelta(days=300))
+            case = case_open(actor=applicant, kind=kind, subtype=subtype, unit=star, answers=answers)
+            _drive(demo, case, state, handler=hr, applicant=applicant)
+            counts[kind] = counts.get(kind, 0) + 1
+    for state in states_of("renewal"):
+        issued = add_years(today, -3) + timedelta(days=30)  # valid until 30 days from now: inside the window
+        applicant, _permit = holder(star, issued)
+        case = case_open(actor=applicant, kind="renewal", unit=star)
+        _drive(demo, case, state, handler=hr, applicant=applicant)
+        counts["renewal"] = counts.get("renewal", 0) + 1
+    log(f"demo: {sum(counts.values())} cases ({', '.join(f'{k} {v}' for k, v in counts.items())}), "
+        f"{people} applicants, password {DEMO_PASSWORD}")
+    return counts

@@ -1,0 +1,125 @@
+"""Checking an upload by its content and sanitising it, before anything is stored.
+
+A material is accepted only if it is a real PDF (by its bytes, not its name or declared type), at most `MAX_BYTES`
+and `MAX_PAGES`, not encrypted and not damaged. The cheap checks (size, then the `%PDF-` marker) run here; the file is
+parsed only in `wrp.documents.pdfworker`, a separate process with `MEMORY_BYTES` of address space and `TIMEOUT_S` of
+time, which also strips active content (scripts, actions that launch or submit, attached files). A worker that
+crashes, runs out of memory or time refuses the file as damaged: a hostile PDF costs one process, never the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass, field
+
+from wrp.core.errors import FileRefused
+
+logger = logging.getLogger(__name__)
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_PAGES = 200
+TIMEOUT_S = 30.0
+MEMORY_BYTES = 1024 * 1024 * 1024
+HEADER_WINDOW = 1024  # PDF readers look for %PDF- within the first 1024 bytes
+WORKER_COMMAND = (sys.executable, "-I", "-m", "wrp.documents.pdfworker")
+
+MESSAGES = {
+    "not_pdf": "文件不是 PDF 格式（按文件内容判断，修改扩展名无效），请上传 PDF 文件。"
+    " / The file is not a PDF (judged by its content; renaming it does not help): please upload a PDF.",
+    "too_large": f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请压缩或拆分后重新上传。"
+    f" / The file is larger than {MAX_BYTES // (1024 * 1024)} MB: please compress or split it and upload it again.",
+    "too_many_pages": f"文件超过 {MAX_PAGES} 页，请拆分后重新上传。"
+    f" / The file has more than {MAX_PAGES} pages: please split it and upload it again.",
+    "encrypted": "文件已加密或设有密码、权限限制，请去除后重新上传。"
+    " / The file is encrypted or protected by a password or permissions: please remove the protection and upload it again.",
+    "damaged": "文件已损坏，无法读取，请重新生成或扫描后上传。"
+    " / The file is damaged and cannot be read: please produce or scan it again and upload it.",
+}
+MESSAGE_UNREADABLE = (
+    "文件无法在限定的时间和内存内读取，可能已损坏，请重新生成或扫描后上传。"
+    " / The file could not be read within the time and memory limits and may be damaged:"
+    " please produce or scan it again and upload it."
+)
+
+
+@dataclass(frozen=True)
+class Sanitised:
+    """An accepted upload: the PDF to store (active content removed), its pages and SHA-256, and what was removed."""
+
+    pdf: bytes
+    pages: int
+    sha256: str
+    removed: list[str] = field(default_factory=list)
+
+
+def refuse(reason: str, message: str = "") -> FileRefused:
+    return FileRefused(reason, message or MESSAGES[reason])
+
+
+def inspect_and_sanitise(data: bytes) -> Sanitised:
+    """Accept `data` as a PDF material and return its sanitised form, or raise FileRefused saying why.
+
+    Steps: size (without parsing) → `too_large`; the `%PDF-` marker in the first 1024 bytes → `not_pdf`; then the
+    worker process parses it (`encrypted`, `damaged`, `too_many_pages`) and strips active content.
+    """
+    if len(data) > MAX_BYTES:
+        raise refuse("too_large")
+    if b"%PDF-" not in data[:HEADER_WINDOW]:
+        raise refuse("not_pdf")
+    header, body = _run_worker(data)
+    if not header.get("ok"):
+        reason = header.get("reason")
+        logger.info("upload refused as %s: %s", reason, str(header.get("detail", ""))[:500])
+        if reason not in FileRefused.REASONS:
+            logger.error("PDF worker answered an unknown reason %r", reason)
+            raise refuse("damaged", MESSAGE_UNREADABLE)
+        raise refuse(reason)
+    pages = header.get("pages")
+    if not isinstance(pages, int) or not 0 < pages <= MAX_PAGES or not body.startswith(b"%PDF-"):
+        logger.error("PDF worker answered an unusable result: %r", header)
+        raise refuse("damaged", MESSAGE_UNREADABLE)
+    return Sanitised(
+        pdf=body,
+        pages=pages,
+        sha256=hashlib.sha256(body).hexdigest(),
+        removed=[str(item) for item in header.get("removed", [])],
+    )
+
+
+def _run_worker(data: bytes) -> tuple[dict, bytes]:
+    """Parse `data` in the worker process: its JSON answer and the sanitised PDF that follows it."""
+    command = [
+        *WORKER_COMMAND,
+        "--max-pages", str(MAX_PAGES),
+        "--memory", str(MEMORY_BYTES),
+        "--cpu", str(max(1, int(TIMEOUT_S))),
+    ]
+    try:
+        completed = subprocess.run(
+            command,
+            input=data,
+            capture_output=True,
+            timeout=TIMEOUT_S,
+            env={"LC_ALL": "C.UTF-8"},  # nothing of the server's environment (keys, database URL) reaches it
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        logger.warning("PDF worker timed out after %s s on a %d-byte upload", TIMEOUT_S, len(data))
+        raise refuse("damaged", MESSAGE_UNREADABLE) from None
+    stdout = completed.stdout
+    line, _newline, body = stdout.partition(b"\n")
+    try:
+        header = json.loads(line) if completed.returncode == 0 else None
+    except ValueError:
+        header = None
+    if not isinstance(header, dict):
+        logger.warning(
+            "PDF worker failed (exit %s) on a %d-byte upload: %s",
+            completed.returncode, len(data), completed.stderr[-2000:].decode(errors="replace"),
+        )
+        raise refuse("damaged", MESSAGE_UNREADABLE)
+    return header, body

@@ -1,0 +1,81 @@
+"""Reads of permits that depend on who asks, and the permit facts the policy reads (contracts/assessment.md).
+
+The holder sees their own permits; a unit's handlers see the permits held with their unit, except those of a holder
+the unit has released (cases-api.md §Permits: "a unit that released the holder no longer sees the permit"); window
+clerks and bureau approvers see every permit; administrators none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+
+from wrp.accounts.models import Role
+from wrp.core.errors import NotFound
+from wrp.permits.models import Permit, PermitStatus
+from wrp.units.models import Association, AssociationState
+from wrp.units.selectors import is_staff, units_handled_by
+
+
+def _employment_with_unit_state() -> Subquery:
+    """The state of the holder's latest association with the permit's unit that was ever accepted (active or
+    released); requests and refusals never made the holder an employee, so they do not count."""
+    latest = (
+        Association.objects.filter(
+            unit_id=OuterRef("unit_id"), applicant_id=OuterRef("holder_id"),
+            state__in=[AssociationState.ACTIVE, AssociationState.RELEASED],
+        )
+        .order_by("-requested_at", "-id")
+        .values("state")[:1]
+    )
+    return Subquery(latest)
+
+
+def permits_visible_to(user: Any) -> QuerySet[Permit]:
+    """Own (applicant); their units' permits of holders not released (handler); all (clerk, approver); else none."""
+    permits = Permit.objects.select_related("unit", "holder")
+    if not getattr(user, "is_authenticated", False):
+        return permits.none()
+    if is_staff(user):
+        return permits.all()
+    if user.role == Role.APPLICANT:
+        return permits.filter(holder_id=user.pk)
+    if user.role == Role.UNIT_HANDLER:
+        return (
+            permits.filter(unit__in=units_handled_by(user))
+            .annotate(employment_state=_employment_with_unit_state())
+            .filter(Q(employment_state__isnull=True) | Q(employment_state=AssociationState.ACTIVE))
+        )
+    return permits.none()
+
+
+def permit_for(user: Any, number: str) -> Permit:
+    """The permit with that number if the user may see it; NotFound otherwise (also for an unknown number)."""
+    permit = permits_visible_to(user).filter(number=str(number).strip().upper()).first()
+    if permit is None:
+        raise NotFound("permit")
+    return permit
+
+
+def can_see_permit(user: Any, permit: Permit) -> bool:
+    return permits_visible_to(user).filter(pk=permit.pk).exists()
+
+
+def permit_of(applicant: Any) -> Permit | None:
+    """The applicant's latest permit that was not revoked (None without one)."""
+    if applicant is None or getattr(applicant, "pk", None) is None:
+        return None
+    return (
+        Permit.objects.filter(holder_id=applicant.pk)
+        .exclude(status=PermitStatus.REVOKED)
+        .order_by("-issued_on", "-id")
+        .first()
+    )
+
+
+def permit_facts(permit: Permit | None) -> dict[str, str] | None:
+    """The `applicant.permit` object of an assessment request: {"status", "valid_until"}, or None."""
+    if permit is None:
+        return None
+    return {"status": permit.status, "valid_until": permit.valid_until.isoformat()}

@@ -1,0 +1,46 @@
+"""Reads of quotas: a unit-year ledger's status, and the quota requests a user may see (their units' for handlers,
+all for clerks and approvers, none for anyone else)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from wrp.core.errors import NotFound
+from wrp.quotas.models import QuotaLedger, QuotaRequest
+from wrp.units.models import PenaltyKind, Unit
+from wrp.units.selectors import active_penalties, is_staff, units_handled_by
+
+
+def quota_status(unit: Unit, year: int) -> dict[str, Any]:
+    """{"year", "granted", "reserved", "used", "remaining", "frozen"}: zeros for a year without a ledger."""
+    ledger = QuotaLedger.objects.filter(unit_id=unit.pk, year=year).first()
+    granted, reserved, used = (ledger.granted, ledger.reserved, ledger.used) if ledger else (0, 0, 0)
+    return {
+        "year": year,
+        "granted": granted,
+        "reserved": reserved,
+        "used": used,
+        "remaining": granted - reserved - used,
+        "frozen": PenaltyKind.QUOTA_FROZEN in active_penalties(unit),
+    }
+
+
+def quota_requests_visible_to(user: Any) -> QuerySet[QuotaRequest]:
+    requests = QuotaRequest.objects.select_related("unit")
+    if is_staff(user):
+        return requests.all()
+    return requests.filter(unit__in=units_handled_by(user))
+
+
+def quota_request_for(user: Any, pk: Any) -> QuotaRequest:
+    """The quota request if the user may see it; NotFound otherwise (also for an unknown or malformed id)."""
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("quota request") from None
+    request = quota_requests_visible_to(user).filter(pk=key).first()
+    if request is None:
+        raise NotFound("quota request")
+    return request

@@ -1,0 +1,146 @@
+"""Quota of new permits (新办指标, POLICY §9): requests, grants and the ledger's reserve / consume / release.
+
+A unit declares its need for a year (指标申报); the bureau grants a number, added to the unit-year ledger. A submitted
+`initial` or `employer_change` reserves one unit, approval consumes it, rejection or withdrawal releases it. The
+ledger keeps granted ≥ reserved + used by a database constraint; its row is locked (SELECT … FOR UPDATE) for every
+change, and a change the constraint refuses becomes InvalidState("exhausted"), never a server error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wrp.accounts.models import Role
+from wrp.audit.services import audit_record
+from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.quotas.models import QuotaLedger, QuotaRequest, QuotaRequestState
+from wrp.units.models import Unit
+from wrp.units.selectors import can_see_unit
+from wrp.units.services import require_handler
+
+EXHAUSTED = "exhausted"
+
+
+def _exhausted() -> InvalidState:
+    return InvalidState(EXHAUSTED, "本年度指标已用完 / no quota left for the year")
+
+
+def _require_atomic(name: str) -> None:
+    # An assertion that survives `python -O`: without the caller's transaction the lock would end at once.
+    if not transaction.get_connection().in_atomic_block:
+        raise AssertionError(f"{name} must be called inside transaction.atomic()")
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def quota_request_create(*, unit: Unit, actor: Any, year: int, requested: int, reason: str) -> QuotaRequest:
+    """指标申报: a handler of the unit asks for `requested` permits for this year or next, with a reason."""
+    require_handler(actor, unit)
+    this_year = timezone.localdate().year
+    errors: dict[str, str] = {}
+    if not _is_count(year) or year not in (this_year, this_year + 1):
+        errors["year"] = f"只能申报{this_year}或{this_year + 1}年度 / the year must be {this_year} or {this_year + 1}"
+    if not _is_count(requested) or requested < 1:
+        errors["requested"] = "申报数量至少为1 / at least 1 must be requested"
+    elif requested > 1_000_000:
+        errors["requested"] = "申报数量过大 / the number requested is too large"
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        errors["reason"] = "请填写申报理由 / a reason is required"
+    if errors:
+        raise Invalid(errors)
+    with transaction.atomic():
+        request = QuotaRequest.objects.create(
+            unit=unit, year=year, requested=requested, reason=text, state=QuotaRequestState.PENDING,
+            requested_by=actor, requested_at=timezone.now(),
+        )
+        audit_record(actor=actor, action="quota.request", obj=request,
+                     changes={"unit": unit.credit_code, "year": year, "requested": requested})
+    return request
+
+
+def quota_grant(*, request: QuotaRequest, actor: Any, granted: int) -> QuotaRequest:
+    """下发指标: the bureau grants a number (0 or more) for a pending request; it is added to the unit-year ledger."""
+    if getattr(actor, "role", None) != Role.BUREAU_APPROVER or not getattr(actor, "is_authenticated", False):
+        if can_see_unit(actor, request.unit):
+            raise Forbidden("only the bureau grants quotas")
+        raise NotFound("quota request")
+    if not _is_count(granted) or granted < 0:
+        raise Invalid({"granted": "下发数量应为不小于0的整数 / granted must be a whole number ≥ 0"})
+    if granted > 1_000_000:
+        raise Invalid({"granted": "下发数量过大 / the number granted is too large"})
+    with transaction.atomic():
+        request = QuotaRequest.objects.select_for_update(of=("self",)).select_related("unit").get(pk=request.pk)
+        if request.state != QuotaRequestState.PENDING:
+            raise InvalidState(request.state)
+        ledger = quota_lock(unit=request.unit, year=request.year)
+        QuotaLedger.objects.filter(pk=ledger.pk).update(granted=F("granted") + granted)
+        request.state = QuotaRequestState.GRANTED
+        request.granted = granted
+        request.decided_by = actor
+        request.decided_at = timezone.now()
+        request.save(update_fields=["state", "granted", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor, action="quota.grant", obj=request,
+            changes={"state": [QuotaRequestState.PENDING, QuotaRequestState.GRANTED], "granted": granted,
+                     "ledger_granted": [ledger.granted, ledger.granted + granted]},
+        )
+    return request
+
+
+def quota_lock(*, unit: Unit, year: int) -> QuotaLedger:
+    """The unit-year ledger, created if missing, locked until the caller's transaction ends.
+
+    Must be called inside the caller's `transaction.atomic()`: the lock is what makes "assess, then reserve" safe.
+    """
+    _require_atomic("quota_lock")
+    ledger, _created = QuotaLedger.objects.get_or_create(unit_id=unit.pk, year=year)
+    return QuotaLedger.objects.select_for_update().get(pk=ledger.pk)
+
+
+def _change(ledger_pk: int, **expressions: Any) -> None:
+    """Apply F() expressions to one ledger row; a constraint violation is exhaustion, not a server error."""
+    try:
+        with transaction.atomic():
+            QuotaLedger.objects.filter(pk=ledger_pk).update(**expressions)
+    except IntegrityError:
+        raise _exhausted() from None
+
+
+def quota_reserve(*, ledger: QuotaLedger, actor: Any = None) -> None:
+    """Reserve one unit on a ledger obtained from `quota_lock` (a submitted initial / employer_change)."""
+    _require_atomic("quota_reserve")
+    if ledger.remaining < 1:
+        raise _exhausted()
+    _change(ledger.pk, reserved=F("reserved") + 1)
+    ledger.refresh_from_db(fields=["granted", "reserved", "used"])
+    audit_record(actor=actor, action="quota.reserve", obj=ledger,
+                 changes={"reserved": [ledger.reserved - 1, ledger.reserved]})
+
+
+def quota_consume(*, unit: Unit, year: int, actor: Any = None) -> None:
+    """Turn one reserved unit into a used one (the case was approved). `year` is the year it was reserved in."""
+    with transaction.atomic():
+        ledger = quota_lock(unit=unit, year=year)
+        if ledger.reserved < 1:
+            raise InvalidState("not_reserved", "没有占用中的指标 / no quota unit is reserved")
+        _change(ledger.pk, reserved=F("reserved") - 1, used=F("used") + 1)
+        audit_record(actor=actor, action="quota.consume", obj=ledger,
+                     changes={"reserved": [ledger.reserved, ledger.reserved - 1], "used": [ledger.used, ledger.used + 1]})
+
+
+def quota_release(*, unit: Unit, year: int, actor: Any = None) -> None:
+    """Give a reserved unit back (the case was rejected or withdrawn); never below zero."""
+    with transaction.atomic():
+        ledger = quota_lock(unit=unit, year=year)
+        if ledger.reserved < 1:
+            return
+        _change(ledger.pk, reserved=F("reserved") - 1)
+        audit_record(actor=actor, action="quota.release", obj=ledger,
+                     changes={"reserved": [ledger.reserved, ledger.reserved - 1]})

@@ -1,0 +1,56 @@
+"""Tampering with the audit trail the way an intruder with database access would: the append-only triggers dropped
+first (inside a savepoint, so they are back after the test), then raw SQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+
+from tests.accounts.cli import cli_db, cli_template_db  # noqa: F401  (fixtures)
+from wrp.audit.models import AuditEvent
+from wrp.audit.services import audit_record
+
+DROP_TRIGGERS = {
+    "sqlite": ["DROP TRIGGER audit_event_no_update", "DROP TRIGGER audit_event_no_delete"],
+    "postgresql": ["DROP TRIGGER audit_event_no_change ON audit_auditevent"],
+}
+
+
+def raw(sql: str, params: list[object] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params or [])
+
+
+def refused_by_the_database(sql: str, params: list[object] | None = None) -> bool:
+    """Whether the statement fails with the append-only error (in a savepoint, so the test can go on)."""
+    try:
+        with transaction.atomic():
+            raw(sql, params)
+    except DatabaseError as error:
+        return "append-only" in str(error)
+    return False
+
+
+@pytest.fixture
+def events(db) -> list[AuditEvent]:
+    """Five events in the chain."""
+    return [
+        audit_record(actor=None, action=f"test.step{n}", object_type="test.thing", object_id=str(n),
+                     changes={"step": n})
+        for n in range(1, 6)
+    ]
+
+
+@pytest.fixture
+def tampering(db) -> Iterator[Callable[..., None]]:
+    """`tamper(sql, params)` with the append-only triggers dropped; they come back when the test ends."""
+    with transaction.atomic():
+        for statement in DROP_TRIGGERS[connection.vendor]:
+            raw(statement)
+        yield raw
+        transaction.set_rollback(True)
+    first = AuditEvent.objects.order_by("id").first()
+    if first is not None:
+        assert refused_by_the_database("UPDATE audit_auditevent SET outcome = 'x' WHERE id = %s", [first.pk])

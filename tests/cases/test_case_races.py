@@ -1,0 +1,127 @@
+"""Races through the case service itself (PostgreSQL only: SQLite serialises every writer and proves nothing).
+
+Quota 5 and 20 submissions at the same moment → exactly 5 reserved, the other 15 refused as ineligible with U-QUOTA
+failing — never another error; the same case submitted twice at once → one submission. Each repeated 20 times.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import Counter
+from datetime import datetime
+
+import pytest
+import time_machine
+from django.db import connection, connections
+from django.utils import timezone
+
+from tests.cases.conftest import PROFILE, SHANGHAI, free_slot
+from tests.factories import make_association, make_ledger, make_open_unit, make_user
+from wrp.accounts.models import ApplicantProfile, Role
+from wrp.appointments.models import SlotSettings
+from wrp.cases.materials import case_checklist
+from wrp.cases.models import Case, CaseMaterial, MaterialStatus
+from wrp.cases.services import case_open, case_submit
+from wrp.core.errors import Ineligible, InvalidState
+from wrp.documents.models import StoredFile
+from wrp.quotas.models import QuotaLedger
+
+pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+
+ROUNDS = 20
+THREADS = 20
+GRANTED = 5
+
+
+@pytest.fixture(autouse=True)
+def _needs_postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks")
+    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
+        SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
+        yield
+
+
+def _ready_cases(handler, unit, count: int) -> list[Case]:
+    """`count` initial cases of distinct applicants, every material on file, ready for the unit's submission."""
+    stored = StoredFile.objects.create(
+        storage_name=f"files/xx/{secrets.token_hex(16)}.pdf", sha256=secrets.token_hex(32), size=1, pages=1,
+        uploaded_by=handler, uploaded_at=timezone.now(),
+    )
+    cases = []
+    for _ in range(count):
+        applicant = make_user(Role.APPLICANT)
+        ApplicantProfile.objects.create(user=applicant, facts=dict(PROFILE))
+        make_association(applicant, unit)
+        case = case_open(actor=handler, kind="initial", unit=unit, applicant=applicant)
+        CaseMaterial.objects.bulk_create(
+            CaseMaterial(case=case, code=code, file=stored, status=MaterialStatus.UPLOADED)
+            for code in case_checklist(case)
+        )
+        cases.append(case)
+    return cases
+
+
+def _run_at_once(calls) -> list[str]:
+    barrier = threading.Barrier(len(calls))
+    outcomes: list[str] = []
+
+    def run(call) -> None:
+        try:
+            barrier.wait(timeout=30)
+            call()
+            outcomes.append("submitted")
+        except Ineligible as refused:
+            failing = sorted(c["rule"] for c in refused.assessment["zh"]["checks"] if c["outcome"] == "fail")
+            outcomes.append(f"ineligible:{','.join(failing)}")
+        except InvalidState as refused:
+            outcomes.append(f"invalid_state:{refused.state}")
+        except Exception as error:  # anything else is a failure of the subject
+            outcomes.append(f"{type(error).__name__}: {error}")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def test_twenty_simultaneous_submissions_against_a_quota_of_five_reserve_exactly_five():
+    figures = []
+    for _ in range(ROUNDS):
+        handler = make_user(Role.UNIT_HANDLER)
+        unit = make_open_unit(handler)
+        make_ledger(unit, 2026, granted=GRANTED)
+        cases = _ready_cases(handler, unit, THREADS)
+        slot = free_slot()
+        outcomes = Counter(
+            _run_at_once([lambda case=case, h=handler, s=slot: case_submit(case=case, actor=h, slot=s) for case in cases])
+        )
+        assert outcomes == Counter({"submitted": GRANTED, "ineligible:U-QUOTA": THREADS - GRANTED})
+        ledger = QuotaLedger.objects.get(unit=unit, year=2026)
+        assert (ledger.granted, ledger.reserved, ledger.used) == (GRANTED, GRANTED, 0)
+        assert Case.objects.filter(unit=unit, state="submitted").count() == GRANTED
+        figures.append(ledger.reserved)
+    assert figures == [GRANTED] * ROUNDS
+
+
+def test_the_same_case_submitted_twice_at_once_is_submitted_once():
+    for _ in range(ROUNDS):
+        handler = make_user(Role.UNIT_HANDLER)
+        unit = make_open_unit(handler)
+        make_ledger(unit, 2026, granted=GRANTED)
+        (case,) = _ready_cases(handler, unit, 1)
+        second_handler = make_user(Role.UNIT_HANDLER)
+        unit.handlers.add(second_handler)
+        slot = free_slot()
+        outcomes = Counter(
+            _run_at_once([lambda actor=actor, c=case, s=slot: case_submit(case=c, actor=actor, slot=s)
+                          for actor in (handler, second_handler)])
+        )
+        assert outcomes == Counter({"submitted": 1, "invalid_state:submitted": 1})
+        assert QuotaLedger.objects.get(unit=unit, year=2026).reserved == 1
+        assert case.events.filter(action="submit").count() == 1

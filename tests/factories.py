@@ -1,0 +1,142 @@
+"""Builders of the people and things tests need, written straight to the database (no service calls, no audit), so a
+test states only what matters to it. Personas follow STYLE.md: applicant, other applicant, unit handler, other unit's
+handler, clerk, approver, admin.
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from wrp.accounts.models import Role, User
+from wrp.permits.models import Permit, PermitChild, PermitStatus
+from wrp.policy.periods import add_years
+from wrp.quotas.models import QuotaLedger
+from wrp.units.models import AccountStatus, Association, AssociationState, Unit, UnitHandler
+
+CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ASSOCIATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+_sequence = itertools.count(1)
+_salt = secrets.randbelow(31**2)  # keeps codes of separate runs apart
+
+
+def credit_check_character(first17: str) -> str:
+    """GB 32100-2015: check = alphabet[(31 − Σ value × weight mod 31) mod 31]."""
+    total = sum(CREDIT_ALPHABET.index(c) * w for c, w in zip(first17, CREDIT_WEIGHTS, strict=True))
+    return CREDIT_ALPHABET[(31 - total % 31) % 31]
+
+
+def make_credit_code() -> str:
+    """A valid, fresh unified social credit code: 9 (工商) 1 (企业), Chaoyang's region code, a serial, the check."""
+    n = next(_sequence) * 31**2 + _salt
+    serial = ""
+    for _ in range(9):
+        n, digit = divmod(n, 31)
+        serial = CREDIT_ALPHABET[digit] + serial
+    first17 = "91" + "110105" + serial
+    return first17 + credit_check_character(first17)
+
+
+def make_user(role: str, username: str | None = None, **kw: Any) -> User:
+    username = username or f"{role}{next(_sequence)}"
+    password = kw.pop("password", None)
+    return User.objects.create_user(username=username, password=password, role=role, **kw)
+
+
+UNIT_DEFAULTS: dict[str, Any] = {
+    "kind": "enterprise",
+    "legal_person": True,
+    "registered_district": "chaoyang",
+    "tax_district": "chaoyang",
+    "tax_paid_since": date(2019, 5, 1),
+    "registered_capital": Decimal("5000000"),
+    "annual_tax": {"2022": "300000", "2023": "250000", "2024": "280000"},
+    "qualifications": [],
+    "account_status": AccountStatus.NONE,
+    "account_district": "",
+}
+
+
+def _association_code() -> str:
+    return "".join(secrets.choice(_ASSOCIATION_ALPHABET) for _ in range(8))
+
+
+def make_unit(handler: User | None = None, **facts: Any) -> Unit:
+    """A unit with valid facts (account none unless given), handled by `handler` when given."""
+    values = {**UNIT_DEFAULTS, **facts}
+    values.setdefault("credit_code", make_credit_code())
+    values.setdefault("name", f"北京测试科技有限公司{next(_sequence)}")
+    values.setdefault("association_code", _association_code())
+    unit = Unit.objects.create(**values)
+    if handler is not None:
+        UnitHandler.objects.create(unit=unit, user=handler)
+    return unit
+
+
+def make_open_unit(handler: User | None = None, **facts: Any) -> Unit:
+    """A unit whose account is open in Chaoyang."""
+    facts.setdefault("account_status", AccountStatus.OPEN)
+    facts.setdefault("account_district", "chaoyang")
+    return make_unit(handler, **facts)
+
+
+def make_permit(holder: User, unit: Unit, **kw: Any) -> Permit:
+    """A valid permit issued on `issued_on` (default today), valid 3 years, with `children` [{"name", "case"}]."""
+    children = kw.pop("children", [])
+    issued_on = kw.pop("issued_on", timezone.localdate())
+    kw.setdefault("valid_until", add_years(issued_on, 3))
+    kw.setdefault("status", PermitStatus.VALID)
+    kw.setdefault("number", "WRP" + "".join(secrets.choice(_ASSOCIATION_ALPHABET) for _ in range(12)))
+    permit = Permit.objects.create(holder=holder, unit=unit, issued_on=issued_on, **kw)
+    for child in children:
+        PermitChild.objects.create(permit=permit, name=child["name"], case=child["case"], added_on=issued_on)
+    return permit
+
+
+def make_association(applicant: User, unit: Unit, state: str = AssociationState.ACTIVE, **kw: Any) -> Association:
+    now = timezone.now()
+    kw.setdefault("requested_at", now)
+    if state != AssociationState.REQUESTED:
+        kw.setdefault("decided_at", now)
+    return Association.objects.create(applicant=applicant, unit=unit, state=state, **kw)
+
+
+def make_ledger(unit: Unit, year: int, granted: int = 0, reserved: int = 0, used: int = 0) -> QuotaLedger:
+    return QuotaLedger.objects.create(unit=unit, year=year, granted=granted, reserved=reserved, used=used)
+
+
+@dataclass
+class Personas:
+    applicant: User
+    other_applicant: User
+    handler: User
+    other_handler: User
+    clerk: User
+    approver: User
+    admin: User
+    unit: Unit  # handled by `handler`, account open in Chaoyang
+    other_unit: Unit  # handled by `other_handler`, account open in Chaoyang
+
+
+def make_personas() -> Personas:
+    handler = make_user(Role.UNIT_HANDLER, "handler")
+    other_handler = make_user(Role.UNIT_HANDLER, "other_handler")
+    return Personas(
+        applicant=make_user(Role.APPLICANT, "applicant"),
+        other_applicant=make_user(Role.APPLICANT, "other_applicant"),
+        handler=handler,
+        other_handler=other_handler,
+        clerk=make_user(Role.WINDOW_CLERK, "clerk"),
+        approver=make_user(Role.BUREAU_APPROVER, "approver"),
+        admin=make_user(Role.ADMIN, "admin"),
+        unit=make_open_unit(handler, name="北京甲科技有限公司"),
+        other_unit=make_open_unit(other_handler, name="北京乙科技有限公司"),
+    )
