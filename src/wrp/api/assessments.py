@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import Router, Schema
 from ninja.throttling import SimpleRateThrottle
 
-from wrp.api.errors import error_response
+from wrp.api.errors import error_response, message_language
 from wrp.policy import InvalidRequest, assess
 from wrp.policy.models import AssessmentSchema
 from wrp.policy_runtime import policy_calendar, policy_wages
@@ -27,16 +26,6 @@ class ClientRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request: HttpRequest) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-def message_language(request: HttpRequest) -> str:
-    """`en` when the Accept-Language header prefers English over Chinese, else `zh` (the default)."""
-    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
-        if tag.startswith("en"):
-            return "en"
-        if tag.startswith("zh"):
-            return "zh"
-    return "zh"
 
 
 class InvalidRequestBody(Schema):

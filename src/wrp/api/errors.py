@@ -6,10 +6,31 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from wrp.core.errors import (
+    FileRefused,
+    Forbidden,
+    Ineligible,
+    Invalid,
+    InvalidState,
+    MaterialsMissing,
+    NotFound,
+)
+
 log = logging.getLogger("wrp.api")
+
+
+def message_language(request: HttpRequest) -> str:
+    """`en` when the Accept-Language header prefers English over Chinese, else `zh` (the default)."""
+    for tag, _quality in parse_accept_lang_header(request.headers.get("Accept-Language", "")):
+        if tag.startswith("en"):
+            return "en"
+        if tag.startswith("zh"):
+            return "zh"
+    return "zh"
 
 
 def error_response(status: int, body: dict[str, Any]) -> JsonResponse:
@@ -51,6 +72,34 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
         codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
         return error_response(error.status_code, {"error": codes.get(error.status_code, "error")})
+
+    @api.exception_handler(NotFound)
+    def service_not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
+        return error_response(404, {"error": "not_found"})
+
+    @api.exception_handler(Forbidden)
+    def forbidden(request: HttpRequest, error: Forbidden) -> HttpResponse:
+        return error_response(403, {"error": "forbidden"})
+
+    @api.exception_handler(InvalidState)
+    def invalid_state(request: HttpRequest, error: InvalidState) -> HttpResponse:
+        return error_response(409, {"error": "invalid_state", "state": error.state})
+
+    @api.exception_handler(Invalid)
+    def invalid_input(request: HttpRequest, error: Invalid) -> HttpResponse:
+        return error_response(422, {"error": "invalid_request", "fields": error.fields})
+
+    @api.exception_handler(Ineligible)
+    def ineligible(request: HttpRequest, error: Ineligible) -> HttpResponse:
+        return error_response(422, {"error": "ineligible", "assessment": error.assessment[message_language(request)]})
+
+    @api.exception_handler(MaterialsMissing)
+    def materials_missing(request: HttpRequest, error: MaterialsMissing) -> HttpResponse:
+        return error_response(422, {"error": "materials_missing", "missing": error.missing})
+
+    @api.exception_handler(FileRefused)
+    def file_refused(request: HttpRequest, error: FileRefused) -> HttpResponse:
+        return error_response(422, {"error": "file_refused", "reason": error.reason, "message": str(error)})
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, error: Exception) -> HttpResponse:

@@ -12,6 +12,7 @@ import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -23,9 +24,11 @@ from wrp.policy.rules import RULES
 from wrp.policy.rules.applicant import general_income_applies
 from wrp.policy.rules.base import Context
 from wrp.policy.rules.conditions import CONDITION_READS
-from wrp.policy.wages import WageTable
+from wrp.policy.wages import WageTable, builtin_table
 from wrp.policy.workdays import Calendar
 
+NO_UNIT = Unit()  # what a request without a `unit` part reads as (frozen: shared)
+NO_APPLICANT = Applicant()
 # May be null (meaning none / not met / open-ended).
 NULLABLE = frozenset(
     {
@@ -214,6 +217,15 @@ class _Presence:
         return True
 
 
+@cache
+def _unconditional_reads(service: Service) -> tuple[str, ...]:
+    paths = [path for rule_id, applies in ITEMS[service].rules if applies is None for path in RULES[rule_id].reads]
+    if service in (Service.CHILDREN_CHANGE, Service.INFO_CHANGE, Service.RENEWAL):
+        # the checklist asks whether the unit pays tax in Chaoyang while registered elsewhere (G5–G7 注意事项)
+        paths += ["unit.tax_district", "unit.registered_district"]
+    return tuple(dict.fromkeys(paths))
+
+
 def service_reads(request: AssessmentRequest) -> tuple[str, ...]:
     """The fact paths this request must state: what the rules that apply to it, and its checklist, read — each once.
 
@@ -221,21 +233,21 @@ def service_reads(request: AssessmentRequest) -> tuple[str, ...]:
     conditions 4–5, A-HOUSING for an address change, …) is decided on the facts given; a fact the condition itself
     needs is read by an unconditional rule and so reported there when missing.
     """
+    conditional = [(rule_id, applies) for rule_id, applies in ITEMS[request.service].rules if applies is not None]
+    if not conditional:
+        return _unconditional_reads(request.service)
     probe = Context(
-        service=request.service, as_of=request.as_of, unit=request.unit or Unit(),
-        applicant=request.applicant or Applicant(), subtype=request.change.subtype if request.change else None,
-        calendar=None, wages=None, time_limit=0,  # type: ignore[arg-type]  # predicates read neither
+        service=request.service,
+        as_of=request.as_of,
+        unit=request.unit or NO_UNIT,
+        applicant=request.applicant or NO_APPLICANT,
+        subtype=request.change.subtype if request.change else None,
+        calendar=Calendar.builtin(),  # the applicability predicates read neither calendar nor wages
+        wages=builtin_table(),
+        time_limit=0,
     )
-    paths = [
-        path
-        for rule_id, applies in ITEMS[request.service].rules
-        if applies is None or applies(probe)
-        for path in RULES[rule_id].reads
-    ]
-    if request.service in (Service.CHILDREN_CHANGE, Service.INFO_CHANGE, Service.RENEWAL):
-        # the checklist asks whether the unit pays tax in Chaoyang while registered elsewhere (G5–G7 注意事项)
-        paths += ["unit.tax_district", "unit.registered_district"]
-    return tuple(dict.fromkeys(paths))
+    extra = [path for rule_id, applies in conditional if applies(probe) for path in RULES[rule_id].reads]
+    return tuple(dict.fromkeys([*_unconditional_reads(request.service), *extra]))
 
 
 def needed_paths(request: AssessmentRequest) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -249,8 +261,8 @@ def needed_paths(request: AssessmentRequest) -> dict[str, tuple[str, dict[str, A
             presence.problems["change.subtype"] = ("missing", {})
     elif request.change is not None:
         presence.problems["change"] = ("change_not_allowed", {})
-    unit = request.unit or Unit()
-    applicant = request.applicant or Applicant()
+    unit = request.unit or NO_UNIT
+    applicant = request.applicant or NO_APPLICANT
     for path in service_reads(request):
         presence.require(path)
     condition = applicant.talent_condition if request.service == Service.INITIAL else None
@@ -292,8 +304,8 @@ def validate(raw: bytes | str | dict[str, Any] | AssessmentRequest, *, calendar:
     context = Context(
         service=request.service,
         as_of=request.as_of,
-        unit=request.unit or Unit(),
-        applicant=request.applicant or Applicant(),
+        unit=request.unit or NO_UNIT,
+        applicant=request.applicant or NO_APPLICANT,
         subtype=request.change.subtype if request.change else None,
         calendar=calendar,
         wages=wages,

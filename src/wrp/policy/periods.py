@@ -9,30 +9,29 @@ All dates are Asia/Shanghai calendar dates; nothing here looks at the clock.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from datetime import date, timedelta
-
-from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped, unused-ignore]
 
 __all__ = ["add_months", "add_years", "at_least_left", "completed", "within_days"]
 
 
 def add_months(d: date, n: int) -> date:
     """The date n months after d (before it when n < 0), clamped to the month's last day."""
-    result: date = d + relativedelta(months=n)
-    return result
+    months = d.year * 12 + d.month - 1 + n
+    year, month = divmod(months, 12)
+    return date(year, month + 1, min(d.day, monthrange(year, month + 1)[1]))
 
 
 def add_years(d: date, n: int) -> date:
     """The date n years after d (before it when n < 0); 2月29日 becomes 2月28日 in a common year."""
-    result: date = d + relativedelta(years=n)
-    return result
+    return add_months(d, 12 * n)
 
 
 def completed(since: date, *, on: date, years: int = 0, months: int = 0) -> bool:
     """“满N年/满N个月”: on `on`, at least `years` years and `months` months have passed since `since`."""
     if years < 0 or months < 0:
         raise ValueError(f"a period cannot be negative (years={years}, months={months})")
-    end: date = since + relativedelta(years=years, months=months)
+    end = add_months(since, 12 * years + months)
     return end <= on
 
 
