@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from wrp.accounts.models import Role
-from wrp.cases.models import Case, CaseMaterial, MaterialStatus
+from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, MaterialStatus
 from wrp.core.errors import NotFound
 from wrp.documents.models import StoredFile
-from wrp.units.selectors import is_handler, units_handled_by
+from wrp.permits.models import Permit
+from wrp.permits.selectors import permit_of
+from wrp.policy.codes import Service
+from wrp.units.models import AssociationState, Unit
+from wrp.units.selectors import is_handler, normalised_code, units_handled_by
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -69,3 +74,99 @@ def case_materials(case: Case, checklist: list[str] | tuple[str, ...]) -> list[d
         )
     return out
 
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, inner in value.items():
+            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: value}
+
+
+def case_changes(case: Case) -> dict[str, Any]:
+    """What the latest submission changed against the one before (the clerk's diff on resubmission):
+    {"version", "facts": {path: [old, new]}, "materials": {code: "replaced" | "added" | "removed"}}; empty before
+    a resubmission."""
+    snapshots = list(CaseSnapshot.objects.filter(case=case).order_by("-version")[:2])
+    if len(snapshots) < 2:
+        return {"version": snapshots[0].version if snapshots else 0, "facts": {}, "materials": {}}
+    new, old = snapshots
+    old_facts, new_facts = _flatten({k: v for k, v in old.facts.items() if k != "as_of"}), _flatten(
+        {k: v for k, v in new.facts.items() if k != "as_of"}
+    )
+    facts = {
+        path: [old_facts.get(path), new_facts.get(path)]
+        for path in sorted(set(old_facts) | set(new_facts))
+        if old_facts.get(path) != new_facts.get(path)
+    }
+    materials: dict[str, str] = {}
+    for code in sorted(set(old.materials) | set(new.materials)):
+        before, after = old.materials.get(code), new.materials.get(code)
+        if code not in old.materials:
+            materials[code] = "added"
+        elif code not in new.materials:
+            materials[code] = "removed"
+        elif before != after:
+            materials[code] = "replaced"
+    return {"version": new.version, "facts": facts, "materials": materials}
+
+
+def cases_listed(user: Any, *, state: str | None = None, kind: str | None = None) -> QuerySet[Case]:
+    """The cases the user may see, newest first (the id breaks ties of cases opened in the same instant)."""
+    cases = cases_visible_to(user)
+    if state:
+        cases = cases.filter(state=state)
+    if kind:
+        cases = cases.filter(kind=kind)
+    return cases.order_by("-created_at", "-id")
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    """The case's history, oldest first."""
+    return CaseEvent.objects.filter(case=case).order_by("at", "id")
+
+
+def case_permit(case: Case) -> Permit | None:
+    """The permit the case produced or concerns: its own once approved; before that, for a personal kind that acts
+    on an existing permit (every kind but `initial`), the applicant's current permit."""
+    if case.permit_id is not None:
+        return case.permit
+    if case.applicant_id is None or case.kind == Service.INITIAL:
+        return None
+    return permit_of(case.applicant)
+
+
+def case_unit_for(user: Any, credit_code: Any) -> Unit | None:
+    """The unit a new case of the user may name: one they handle (handler), the one they are actively associated
+    with (applicant); None for an unknown unit and for any other, which are never told apart."""
+    if not isinstance(credit_code, str) or not credit_code.strip():
+        return None
+    units = Unit.objects.filter(credit_code=normalised_code(credit_code))
+    role = getattr(user, "role", None)
+    if role == Role.UNIT_HANDLER:
+        return units.filter(pk__in=units_handled_by(user)).first()
+    if role == Role.APPLICANT:
+        return units.filter(associations__applicant_id=user.pk, associations__state=AssociationState.ACTIVE).first()
+    return None
+
+
+def case_applicant_for(user: Any, username: Any) -> Any | None:
+    """The applicant a new case of the user may name: an applicant with an active association with one of the
+    handler's units; the applicant themselves. None for an unknown user and for anyone else alike."""
+    if not isinstance(username, str) or not username.strip():
+        return None
+    role = getattr(user, "role", None)
+    if role == Role.APPLICANT:
+        return user if username.strip() == user.username else None
+    if role != Role.UNIT_HANDLER:
+        return None
+    return (
+        get_user_model()
+        .objects.filter(
+            username=username.strip(), role=Role.APPLICANT, is_active=True,
+            associations__unit__in=units_handled_by(user), associations__state=AssociationState.ACTIVE,
+        )
+        .distinct()
+        .first()
+    )

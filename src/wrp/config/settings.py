@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "wrp.documents",
     "wrp.cases",
     "wrp.appointments",
+    "wrp.reference",
     "wrp.public",
     "wrp.api",
 ]

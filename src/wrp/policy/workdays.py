@@ -35,6 +35,7 @@ __all__ = [
     "clock_start",
     "default_calendar",
     "load_notices",
+    "notice_from_table",
     "working_days_left",
 ]
 
@@ -240,6 +241,12 @@ def load_notices(text: str) -> list[YearNotice]:
     if not isinstance(years, dict):
         raise ValueError("years 应为表 (years must be a table of [years.YYYY] sections)")
     return [_parse_year(key, table) for key, table in years.items()]
+
+
+def notice_from_table(year: int, table: Mapping[str, Any]) -> YearNotice:
+    """One year's notice from plain values (source, published, holidays, workdays as date lists), checked exactly as
+    a [years.YYYY] table of a notices file is — for notices an administrator enters in the admin site."""
+    return _parse_year(f"{year:04d}", dict(table))
 
 
 def _parse_year(key: str, table: Any) -> YearNotice:

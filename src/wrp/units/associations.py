@@ -62,6 +62,14 @@ def association_for(user: Any, pk: Any) -> Association:
     return association
 
 
+def late_releases_for(user: Any) -> QuerySet[Association]:
+    """Releases made more than 60 days after the employee left (G4.注意事项.6), newest first — for the bureau, which
+    decides on penalties, and the window; nobody else."""
+    if getattr(user, "role", None) not in (Role.BUREAU_APPROVER, Role.WINDOW_CLERK):
+        return Association.objects.none()
+    return associations_visible_to(user).filter(late=True).order_by("-released_at")
+
+
 def active_association(applicant: Any, unit: Unit) -> Association | None:
     """The applicant's active association with the unit, if any."""
     if applicant is None or getattr(applicant, "pk", None) is None:
