@@ -239,12 +239,12 @@ def create_demo(*, today: date, log: Callable[[str], None] = print) -> dict[str,
         for state in states_of(kind):
             serial += 1
             handler = demo.person(f"hr_{kind}_{state}", Role.UNIT_HANDLER)
-            facts = {"registered_district": "haidian", "tax_district": "chaoyang"} if kind == "unit_transfer" else {}
+            facts = (
+                {"registered_district": "haidian", "tax_district": "chaoyang", "account_elsewhere": "haidian"}
+                if kind == "unit_transfer" else {}
+            )
             unit = demo.unit(handler, f"北京示例{'迁入' if kind == 'unit_transfer' else '新设'}企业{serial}有限公司",
                              _credit_code(serial), **facts)
-            if kind == "unit_transfer":
-                Unit.objects.filter(pk=unit.pk).update(account_status="open", account_district="haidian")
-                unit.refresh_from_db()
             case = case_open(actor=handler, kind=kind, unit=unit)
             _drive(demo, case, state, handler=handler, applicant=None)
             counts[kind] = counts.get(kind, 0) + 1

@@ -63,6 +63,10 @@ class ClockView:
     def overdue(self) -> bool:
         return self.working_days_left is not None and self.working_days_left < 0
 
+    @property
+    def overdue_days(self) -> int:
+        return -self.working_days_left if self.working_days_left is not None and self.working_days_left < 0 else 0
+
     def as_json_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "time_limit_working_days": self.time_limit_working_days,

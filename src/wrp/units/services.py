@@ -227,11 +227,14 @@ def unit_register(
     registered_capital: Decimal,
     annual_tax: Mapping[int | str, Decimal],
     qualifications: list[str],
+    account_elsewhere: str | None = None,
 ) -> Unit:
     """Register a unit (account none) with the acting handler as its first handler.
 
     1. Only a unit_handler registers. 2. The credit code is valid (GB 32100) and not yet registered; the facts use
     the policy's codes. 3. The unit gets a random association code. 4. Audit.
+    `account_elsewhere` names the district of an account the unit already holds in another district (G2): recorded
+    as open there, for the cross-district transfer; the window checks it against the city system when reviewing.
     """
     if _role(actor) != Role.UNIT_HANDLER:
         raise Forbidden("only a unit handler registers a unit")
@@ -253,6 +256,10 @@ def unit_register(
     except Invalid as invalid:
         errors.update(invalid.fields)
         facts = {}
+    if account_elsewhere is not None and (
+        account_elsewhere not in District._value2member_map_ or account_elsewhere == District.CHAOYANG
+    ):
+        errors["account_elsewhere"] = "请选择开户所在的其他区 / choose the other district of the account"
     if errors:
         raise Invalid(errors)
     duplicate = Invalid({"credit_code": "该统一社会信用代码已注册 / this credit code is already registered"})
@@ -262,15 +269,17 @@ def unit_register(
         try:
             with transaction.atomic():
                 unit = Unit.objects.create(
-                    credit_code=code, association_code=new_association_code(), account_status=AccountStatus.NONE,
-                    account_district="", **facts,
+                    credit_code=code, association_code=new_association_code(),
+                    account_status=AccountStatus.OPEN if account_elsewhere else AccountStatus.NONE,
+                    account_district=account_elsewhere or "", **facts,
                 )
         except IntegrityError:
             raise duplicate from None  # registered at the same moment by someone else
         UnitHandler.objects.create(unit=unit, user=actor)
         audit_record(
             actor=actor, action="unit.register", obj=unit,
-            changes={"credit_code": code, "kind": unit.kind, "handler_added": actor.pk},
+            changes={"credit_code": code, "kind": unit.kind, "handler_added": actor.pk,
+                     "account_elsewhere": account_elsewhere},
         )
     return unit
 
