@@ -12,16 +12,20 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from pydantic import ValidationError as PydanticValidationError
 
 from wrp.accounts import crypto
-from wrp.accounts.models import ApiToken, Role, User
+from wrp.accounts.models import ApiToken, ApplicantProfile, Role, User
 from wrp.audit.services import audit_record
 from wrp.core.errors import Forbidden, Invalid
+from wrp.policy.facts import _from_pydantic as invalid_request_from_pydantic  # the policy's own messages
 from wrp.policy.identifiers import mask_resident_id, normalise_resident_id, resident_id_problem
+from wrp.policy.models import Applicant
 
 TOKEN_PREFIX = "wrp_"
 TOKEN_SHOWN_PREFIX = 8  # characters of the token kept in clear, to tell tokens apart in lists
@@ -287,3 +291,55 @@ def user_for_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The applicant's profile
+
+PROFILE_SYSTEM_FIELDS = ("permit",)  # kept by the system (contracts/cases-api.md §Applicants and associations)
+_ABSENT = object()
+
+
+def _profile_problems(facts: Any) -> dict[str, str]:
+    """Every bad field of a profile, by its path relative to the profile ("hukou", "children.0.case")."""
+    if not isinstance(facts, dict):
+        return {"body": "资料应为对象 / the profile must be an object"}
+    problems = {
+        field: "该项由系统维护，不能提交 / this field is kept by the system"
+        for field in PROFILE_SYSTEM_FIELDS if field in facts
+    }
+    try:
+        Applicant.model_validate({key: value for key, value in facts.items() if key not in PROFILE_SYSTEM_FIELDS})
+    except PydanticValidationError as error:
+        invalid = invalid_request_from_pydantic(error)
+        zh, en = invalid.messages("zh"), invalid.messages("en")
+        problems.update({path: f"{zh[path]} / {en[path]}" for path in zh})
+    return problems
+
+
+def profile_save(*, user: User, facts: Any, actor: User | None) -> ApplicantProfile:
+    """Replace an applicant's profile: the applicant facts of contracts/assessment.md except `permit`.
+
+    1. The applicant themself (or an administrator, or the system) saves it; other roles have no profile.
+    2. The facts are checked against the policy's `Applicant` model: every bad field named at once, `permit` refused.
+    3. They are stored as the policy reads them (dates ISO, amounts decimal strings); a fact left out stays absent,
+       which the policy tells apart from null (an open-ended `contract_end`).
+    4. Record the fields that changed, never their values.
+    """
+    _check_actor(actor, may_act_for=user)
+    if user.role != Role.APPLICANT:
+        raise Forbidden("only an applicant has a profile")
+    problems = _profile_problems(facts)
+    if problems:
+        raise Invalid(problems)
+    stored = Applicant.model_validate(facts).model_dump(mode="json", exclude_unset=True)
+    with transaction.atomic():
+        profile, created = ApplicantProfile.objects.select_for_update().get_or_create(user=user)
+        old = {} if created else dict(profile.facts)
+        profile.facts = stored
+        profile.save(update_fields=["facts", "updated_at"])
+        changed = sorted(key for key in {*old, *stored} if old.get(key, _ABSENT) != stored.get(key, _ABSENT))
+        audit_record(actor=actor, action="profile.save", obj=profile,
+                     changes={"created": created, "fields": changed})
+    return profile
+

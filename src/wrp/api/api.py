@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from wrp.api import assessments, errors
+from wrp.api import assessments, cases, errors, people, units
 from wrp.policy.models import AssessmentRequest
 
 
@@ -30,3 +30,6 @@ api = PlatformAPI(
 )
 errors.install(api)
 api.add_router("/", assessments.router)
+api.add_router("/", people.router)
+api.add_router("/", units.router)
+api.add_router("/", cases.router)

@@ -29,7 +29,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         key = f"wrp:token-failures:{_client(request)}"
         if (cache.get(key) or 0) >= TOKEN_FAILURES_PER_MINUTE:
-            raise Throttled()
+            raise Throttled(wait=60)
         user = user_for_token(token)
         if user is None:
             try:

@@ -40,10 +40,11 @@ def error_response(status: int, body: dict[str, Any]) -> JsonResponse:
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     # ninja prefixes the source ("body", "query", "path") and the parameter name; the contract wants paths relative
     # to the request body (`hukou`, not `body.payload.hukou`).
+    # A body that is not an object at all is named `body`, not after the Python parameter.
     parts = [str(part) for part in location if part != "[key]"]
     if parts and parts[0] in ("body", "query", "path", "form", "file"):
         parts = parts[1:]
-        if len(parts) > 1 and parts[0] in ("payload", "data"):
+        if parts and parts[0] in ("payload", "data"):
             parts = parts[1:]
     return ".".join(parts) or "body"
 
@@ -70,6 +71,8 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+        if error.status_code == 400:  # a body ninja could not parse (not JSON): the contract's invalid request
+            return error_response(422, {"error": "invalid_request", "fields": {"body": str(error) or "invalid body"}})
         codes = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 429: "rate_limited"}
         return error_response(error.status_code, {"error": codes.get(error.status_code, "error")})
 

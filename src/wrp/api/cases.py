@@ -1,0 +1,464 @@
+"""Cases through the API (contracts/cases-api.md §Cases): open, list, read, upload and judge materials, and every
+transition of the state machine as `POST /cases/{id}/{action}`.
+
+Each endpoint is parse → selector → service → the case as JSON. A case the caller may not see is 404 before any
+service is asked (`case_for`), so a role that sees the case but may not act gets the service's 403 and nobody else
+learns the case exists. Refusals are `wrp.core.errors`, turned into the contract's bodies by `wrp.api.errors`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import ConfigDict, Field, StrictBool
+
+from wrp.accounts.models import Role
+from wrp.api.auth import AUTH, actor
+from wrp.api.errors import message_language
+from wrp.api.schemas import PAGE_SIZE, PageNumber, ShortText, Text, page_of, refusals
+from wrp.cases import clock
+from wrp.cases.materials import case_checklist, material_upload, material_verdict
+from wrp.cases.models import Case, CaseState
+from wrp.cases.selectors import (
+    case_applicant_for,
+    case_events,
+    case_for,
+    case_materials,
+    case_permit,
+    case_unit_for,
+    cases_listed,
+    material_file_for,
+)
+from wrp.cases.services import (
+    case_approve,
+    case_forward,
+    case_open,
+    case_reject,
+    case_resubmit,
+    case_return_for_correction,
+    case_start_review,
+    case_submit,
+    case_withdraw,
+)
+from wrp.core.errors import Forbidden, Invalid, NotFound
+from wrp.documents.pdfcheck import MAX_BYTES
+from wrp.documents.services import open_file
+from wrp.policy.codes import Service
+
+router = Router(auth=AUTH, tags=["cases"])
+
+FILERS = (Role.APPLICANT, Role.UNIT_HANDLER)
+UNKNOWN_UNIT = "单位不存在或您不能为其办理 / unknown unit, or not one you may file for"
+UNKNOWN_APPLICANT = "申请人不存在或未与您的单位关联 / unknown applicant, or not one you may file for"
+
+
+# --- schemas (shared ones from wrp.api.schemas) -------------------------------------------------------------------
+
+
+class SubmissionRefusalOut(Schema):
+    """422: `invalid_request` with `fields`, `ineligible` with the full `assessment`, `materials_missing` with the
+    codes `missing`, `file_refused` with its `reason`."""
+
+    error: str
+    fields: dict[str, str] | None = None
+    assessment: dict[str, Any] | None = None
+    missing: list[str] | None = None
+    reason: str | None = None
+
+
+class MaterialOut(Schema):
+    code: str
+    required: bool
+    status: str = Field(description="missing | uploaded | accepted | rejected")
+    reason: str
+
+
+class ClockOut(Schema):
+    time_limit_working_days: int | None
+    accepted_on: str | None
+    due: str | None
+    paused: bool
+    working_days_left: int | None
+    provisional: bool | None = Field(None, description="present (true) only when a date needs an unloaded year")
+
+
+class EventOut(Schema):
+    at: str
+    action: str
+    actor_role: str
+    from_: str | None = Field(..., alias="from")
+    to: str
+
+
+class CaseOut(Schema):
+    id: str
+    kind: str
+    subtype: str | None
+    state: str
+    unit: str = Field(description="credit code")
+    applicant: str | None = Field(description="username")
+    assessment: dict[str, Any] | None = Field(description="frozen at submission, in the caller's language")
+    materials: list[MaterialOut]
+    clock: ClockOut
+    permit: str | None = Field(description="number of the permit the case concerns or produced")
+    events: list[EventOut]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class CaseIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ShortText
+    subtype: ShortText | None = None
+    unit: ShortText = Field(description="credit code")
+    applicant: ShortText | None = Field(None, description="username; for a personal kind opened by a handler")
+    answers: dict[str, Any] | None = Field(
+        None,
+        description="the case's own answers (an extension of the contract): `children` [{name, case}] for "
+        "children_change and initial; `housing` {kind, lease_end} for info_change/address; `real_name`, `hukou` for "
+        "info_change/name_or_hukou; `degree` for info_change/education",
+    )
+
+
+class CaseFilters(Schema):
+    page: PageNumber = 1
+    state: CaseState | None = None
+    kind: Service | None = None
+
+
+class UploadOut(Schema):
+    code: str
+    status: str
+    sha256: str
+    pages: int
+    warnings: list[dict[str, Any]]
+
+
+class VerdictIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    accepted: StrictBool
+    reason: Text = Field("", description="required when not accepted")
+
+
+class SubmitIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    slot: ShortText | None = Field(
+        None, description="a slot id from GET /slots: the unit's submission of a personal kind"
+    )
+
+
+class Problem(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    material: ShortText | None = Field(None, description="material code, or null for a problem of the case")
+    text: Text = ""
+
+
+class ReturnIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    problems: list[Problem] = Field(default_factory=list)
+
+
+class ReviewIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    review_reasons: dict[ShortText, Text] = Field(
+        default_factory=dict, description="{rule: reason} for each `review` outcome of the assessment"
+    )
+
+
+class RejectIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field("", description="required")
+
+
+def _responses(success: int, schema: Any, *statuses: int) -> dict[int, Any]:
+    responses: dict[int, Any] = {success: schema, **refusals(*statuses)}
+    if 422 in statuses:
+        responses[422] = SubmissionRefusalOut
+    return responses
+
+
+CASE_ACTION = _responses(200, CaseOut, 403, 404, 409, 422)
+CASE_STEP = _responses(200, CaseOut, 403, 404, 409)  # actions without a body or a check that can refuse it
+
+
+# --- the case as JSON ---------------------------------------------------------------------------------------------
+
+
+def _materials(case: Case) -> list[dict[str, Any]]:
+    return [
+        {key: row[key] for key in ("code", "required", "status", "reason")}
+        for row in case_materials(case, case_checklist(case))
+    ]
+
+
+def _events(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "at": timezone.localtime(event.at).isoformat(),
+            "action": event.action,
+            "actor_role": event.actor_role,
+            "from": event.from_state or None,
+            "to": event.to_state,
+        }
+        for event in case_events(case)
+    ]
+
+
+def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
+    """The case of contracts/cases-api.md §Cases, its assessment in the caller's language."""
+    permit = case_permit(case)
+    return {
+        "id": case.public_id,
+        "kind": case.kind,
+        "subtype": case.subtype or None,
+        "state": case.state,
+        "unit": case.unit.credit_code,
+        "applicant": case.applicant.username if case.applicant_id else None,
+        "assessment": case.assessment[message_language(request)] if case.assessment else None,
+        "materials": _materials(case),
+        "clock": clock.view(case, today=timezone.localdate()).as_json_dict(),
+        "permit": permit.number if permit is not None else None,
+        "events": _events(case),
+    }
+
+
+def _material_json(case: Case, code: str) -> dict[str, Any]:
+    return next(row for row in _materials(case) if row["code"] == code)
+
+
+# --- cases ----------------------------------------------------------------------------------------------------------
+
+
+def _visible_case(user: Any, case_id: str) -> Case:
+    """The case if the caller may see it, else 404 (a path that cannot name a case, too: PostgreSQL refuses NUL)."""
+    if "\x00" in case_id:
+        raise NotFound("case")
+    return case_for(user, case_id)
+
+
+def _material_code(code: str) -> str:
+    if "\x00" in code:
+        raise NotFound("material")
+    return code
+
+
+@router.post(
+    "/cases", response=_responses(201, CaseOut, 403, 422), exclude_unset=True, by_alias=True,
+    summary="Open a case (draft)",
+    description="A unit handler opens any kind for a unit they handle (a personal kind for an applicant actively "
+    "associated with it); an applicant opens a personal kind for the unit they are actively associated with. An "
+    "unknown unit or applicant, or one the caller may not use, is 422 naming `unit` or `applicant`.",
+)
+def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
+    user = actor(request)
+    if user.role not in FILERS:  # before the references, so staff get 403 rather than 422
+        raise Forbidden("only applicants and unit handlers open cases")
+    unit = case_unit_for(user, payload.unit)
+    applicant = case_applicant_for(user, payload.applicant) if payload.applicant else None
+    fields: dict[str, str] = {}
+    if unit is None:
+        fields["unit"] = UNKNOWN_UNIT
+    if payload.applicant and applicant is None:
+        fields["applicant"] = UNKNOWN_APPLICANT
+    if fields:
+        raise Invalid(fields)
+    case = case_open(
+        actor=user, kind=payload.kind, unit=unit, applicant=applicant, subtype=payload.subtype, answers=payload.answers
+    )
+    return Status(201, case_json(case, request))
+
+
+@router.get(
+    "/cases", response=_responses(200, CasePage, 403, 422), exclude_unset=True, by_alias=True,
+    summary="The cases you may see",
+    description="Own (applicant), their units' (handler), every case (clerk, approver); newest first, 20 a page.",
+)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
+    user = actor(request)
+    cases = cases_listed(
+        user,
+        state=filters.state.value if filters.state else None,
+        kind=filters.kind.value if filters.kind else None,
+    )
+    page, count = page_of(cases, filters.page)
+    return {
+        "items": [case_json(case, request) for case in page],
+        "count": count,
+        "page": filters.page,
+        "page_size": PAGE_SIZE,
+    }
+
+
+@router.get(
+    "/cases/{case_id}", response=_responses(200, CaseOut, 403, 404), exclude_unset=True, by_alias=True,
+    summary="A case",
+)
+def get_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    return case_json(_visible_case(actor(request), case_id), request)
+
+
+# --- materials ------------------------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/cases/{case_id}/materials/{code}",
+    response=_responses(201, UploadOut, 403, 404, 409, 422),
+    summary="Upload (or replace) the PDF of one material",
+    description="The case's applicant or its unit's handlers, while `draft`, `awaiting_unit` or `returned`. One "
+    "multipart field `file`: a PDF of at most 20 MB and 200 pages, not encrypted (else 422 `file_refused`).",
+)
+def upload_material(
+    request: HttpRequest, case_id: str, code: str, file: File[UploadedFile]
+) -> Status[dict[str, Any]]:
+    user = actor(request)
+    case = _visible_case(user, case_id)
+    data = file.read(MAX_BYTES + 1)  # one byte past the limit is enough to refuse it as too large
+    material = material_upload(
+        case=case, code=_material_code(code), actor=user, data=data, original_name=file.name or ""
+    )
+    stored = material.file
+    return Status(201, {
+        "code": material.code,
+        "status": material.status,
+        "sha256": stored.sha256,
+        "pages": stored.pages,
+        "warnings": list(stored.warnings or []),
+    })
+
+
+@router.get(
+    "/cases/{case_id}/materials/{code}/file",
+    response={200: None, **refusals(403, 404)},
+    summary="The stored PDF of one material",
+    description="For those who may see the case; 404 for a material never uploaded.",
+    openapi_extra={"responses": {200: {"description": "the PDF", "content": {"application/pdf": {}}}}},
+)
+def download_material(request: HttpRequest, case_id: str, code: str) -> HttpResponse:
+    user = actor(request)
+    if "\x00" in case_id:
+        raise NotFound("case")
+    stored = material_file_for(user, case_id, _material_code(code))  # 404 for a case the caller may not see
+    response = HttpResponse(open_file(stored), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case_id}-{code}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@router.post(
+    "/cases/{case_id}/materials/{code}/verdict",
+    response=_responses(200, MaterialOut, 403, 404, 409, 422),
+    summary="The window clerk's verdict on one uploaded material",
+    description="window_clerk, case `in_review`; `reason` is required when not accepted; a material never uploaded "
+    "is 409.",
+)
+def judge_material(request: HttpRequest, case_id: str, code: str, payload: VerdictIn) -> dict[str, Any]:
+    user = actor(request)
+    case = _visible_case(user, case_id)
+    material_verdict(
+        case=case, code=_material_code(code), actor=user, accepted=payload.accepted, reason=payload.reason
+    )
+    return _material_json(case, code)
+
+
+# --- actions --------------------------------------------------------------------------------------------------------
+
+
+def _act(request: HttpRequest, case_id: str, transition: Any, **arguments: Any) -> dict[str, Any]:
+    """See the case first (404 for someone else's), then let the service decide (403, 409, 422)."""
+    user = actor(request)
+    case = transition(case=_visible_case(user, case_id), actor=user, **arguments)
+    return case_json(case, request)
+
+
+@router.post(
+    "/cases/{case_id}/submit", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Submit",
+    description="The applicant passes a personal case to the unit (`draft` → `awaiting_unit`); the unit's handler "
+    "submits it (`draft`, `awaiting_unit` → `submitted`), with `{\"slot\": id}` for a personal kind. The unit's "
+    "submission checks every required material uploaded, then the slot, then the policy (holding the quota lock).",
+)
+def submit_case(request: HttpRequest, case_id: str, payload: SubmitIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_submit, slot=(payload or SubmitIn()).slot)
+
+
+@router.post(
+    "/cases/{case_id}/start_review", response=CASE_STEP, exclude_unset=True, by_alias=True, summary="Start the review",
+    description="window_clerk: `submitted` → `in_review`.",
+)
+def start_review(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    return _act(request, case_id, case_start_review)
+
+
+@router.post(
+    "/cases/{case_id}/return", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Return for correction",
+    description="window_clerk: `in_review` → `returned`, one notice with every problem; the clock stops.",
+)
+def return_case(request: HttpRequest, case_id: str, payload: ReturnIn | None = None) -> dict[str, Any]:
+    problems = [problem.model_dump() for problem in (payload or ReturnIn()).problems]
+    return _act(request, case_id, case_return_for_correction, problems=problems)
+
+
+@router.post(
+    "/cases/{case_id}/resubmit", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Resubmit",
+    description="The unit's handler: `returned` → `in_review`; the clock resumes with the days that were left.",
+)
+def resubmit_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    return _act(request, case_id, case_resubmit)
+
+
+@router.post(
+    "/cases/{case_id}/forward", response=CASE_ACTION, exclude_unset=True, by_alias=True,
+    summary="Forward to the bureau",
+    description="window_clerk: `in_review` → `pending_approval` (initial, renewal); every required material "
+    "accepted and a reason for each `review` outcome.",
+)
+def forward_case(request: HttpRequest, case_id: str, payload: ReviewIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_forward, review_reasons=(payload or ReviewIn()).review_reasons)
+
+
+@router.post(
+    "/cases/{case_id}/approve", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Approve",
+    description="window_clerk: `in_review` → `approved` for the five window kinds (with `review_reasons`); "
+    "bureau_approver, not the clerk who reviewed it: `pending_approval` → `approved`.",
+)
+def approve_case(request: HttpRequest, case_id: str, payload: ReviewIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_approve, review_reasons=(payload or ReviewIn()).review_reasons)
+
+
+@router.post(
+    "/cases/{case_id}/reject", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Reject",
+    description="window_clerk (`in_review`) or bureau_approver (`pending_approval`) → `rejected`; `reason` required.",
+)
+def reject_case(request: HttpRequest, case_id: str, payload: RejectIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_reject, reason=(payload or RejectIn()).reason)
+
+
+@router.post(
+    "/cases/{case_id}/withdraw", response=CASE_STEP, exclude_unset=True, by_alias=True, summary="Withdraw",
+    description="The applicant or the unit's handler: `draft`, `awaiting_unit`, `submitted`, `returned` → "
+    "`withdrawn`; a reserved quota unit and the booking are freed.",
+)
+def withdraw_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    return _act(request, case_id, case_withdraw)
+
+
+@router.post("/cases/{case_id}/{action}", response=refusals(404), include_in_schema=False)
+def unknown_action(request: HttpRequest, case_id: str, action: str) -> None:
+    """Registered after every action: any other name is not an endpoint."""
+    raise NotFound("action")
