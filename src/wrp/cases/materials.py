@@ -1,4 +1,8 @@
-"""Materials of a case: uploads by its filers, and the clerk's verdict on each (cases-api.md §Cases)."""
+"""Materials of a case: uploads by its filers, and the clerk's verdict on each (cases-api.md §Cases).
+
+An upload carries the scan pre-checks' warnings (cases-api.md: blank_page, rotated, low_resolution, not_colour,
+duplicate), stored with the file for the uploader and the clerk; they never refuse a file.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from wrp.cases.selectors import is_case_applicant, is_case_handler
 from wrp.core.errors import Forbidden, Invalid, InvalidState
 from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
 from wrp.documents.services import store_file
+from wrp.policy.materials import MATERIALS
 
 UPLOADABLE = frozenset({CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.RETURNED})
 
@@ -35,8 +40,13 @@ def material_upload(
 ) -> CaseMaterial:
     """Upload (or replace) the PDF of one material while the filers may still change the case.
 
-    `sanitised` is for PDFs the platform itself made safe already (demo data, generated documents): no second parse.
+    `sanitised` is for PDFs the platform itself made safe already (demo data, generated documents): no second parse,
+    and no `duplicate` warning (the platform may use one PDF for several materials). The file's warnings are those of
+    the scan pre-checks, `not_colour` for the grey pages of a material wanted in colour, and `duplicate` when the same
+    file (same SHA-256 of the sanitised bytes, which the same upload always gives) is the current file of another
+    material of the case; both are kept.
     """
+    uploaded = sanitised is None
     if not (is_case_handler(actor, case) or is_case_applicant(actor, case)):
         raise Forbidden("only the case's applicant or the unit's handlers upload")
     if case.state not in UPLOADABLE:
@@ -50,9 +60,10 @@ def material_upload(
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.state not in UPLOADABLE:
             raise InvalidState(locked.state)
+        warnings = upload_warnings(case=locked, code=code, sanitised=sanitised, uploaded=uploaded)
         stored = store_file(
             data=sanitised.pdf, original_name=original_name, uploaded_by=actor, pages=sanitised.pages,
-            removed=sanitised.removed,
+            warnings=warnings, removed=sanitised.removed,
         )
         material, _created = CaseMaterial.objects.get_or_create(case=locked, code=code)
         previous = material.file.sha256 if material.file_id else None
@@ -67,6 +78,20 @@ def material_upload(
             changes={"material": code, "sha256": [previous, stored.sha256]},
         )
     return material
+
+
+def upload_warnings(*, case: Case, code: str, sanitised: Sanitised, uploaded: bool) -> list[dict[str, Any]]:
+    """The warnings of one material's file, in the contract's order: the scan pre-checks', then `not_colour` (only
+    for materials the guide wants as colour scans of the original, 原件彩色扫描件), then `duplicate`."""
+    warnings = [dict(warning) for warning in sanitised.warnings]
+    material = MATERIALS.get(code)
+    if sanitised.greyscale_pages and (material is None or material.colour_original):
+        warnings.append({"code": "not_colour", "pages": list(sanitised.greyscale_pages)})
+    if uploaded and (
+        CaseMaterial.objects.filter(case=case, file__sha256=sanitised.sha256).exclude(code=code).exists()
+    ):
+        warnings.append({"code": "duplicate", "pages": []})
+    return warnings
 
 
 def material_verdict(*, case: Case, code: str, actor: Any, accepted: bool, reason: str = "") -> CaseMaterial:

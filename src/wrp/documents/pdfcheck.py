@@ -5,6 +5,10 @@ and `MAX_PAGES`, not encrypted and not damaged. The cheap checks (size, then the
 parsed only in `wrp.documents.pdfworker`, a separate process with `MEMORY_BYTES` of address space and `TIMEOUT_S` of
 time, which also strips active content (scripts, actions that launch or submit, attached files). A worker that
 crashes, runs out of memory or time refuses the file as damaged: a hostile PDF costs one process, never the server.
+
+An accepted file then goes through the scan pre-checks (`wrp.documents.scanchecks`: blank, rotated, low-resolution
+and grey pages) in a second worker process, with the thresholds of the SCAN_* settings. They only warn: a check that
+fails, crashes or runs out of time is logged and the file is accepted without its warnings.
 """
 
 from __future__ import annotations
@@ -14,9 +18,13 @@ import json
 import logging
 import subprocess
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.conf import settings
 
 from wrp.core.errors import FileRefused
+from wrp.documents.scanchecks import WARNING_ORDER, Thresholds
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +34,7 @@ TIMEOUT_S = 30.0
 MEMORY_BYTES = 1024 * 1024 * 1024
 HEADER_WINDOW = 1024  # PDF readers look for %PDF- within the first 1024 bytes
 WORKER_COMMAND = (sys.executable, "-I", "-m", "wrp.documents.pdfworker")
+SCAN_TIMEOUT_S = 20.0  # the worker stops rendering after Thresholds.time_budget_s and answers with what it found
 
 MESSAGES = {
     "not_pdf": "文件不是 PDF 格式（按文件内容判断，修改扩展名无效），请上传 PDF 文件。"
@@ -48,12 +57,16 @@ MESSAGE_UNREADABLE = (
 
 @dataclass(frozen=True)
 class Sanitised:
-    """An accepted upload: the PDF to store (active content removed), its pages and SHA-256, and what was removed."""
+    """An accepted upload: the PDF to store (active content removed), its pages and SHA-256, what was removed, and the
+    scan pre-checks' findings: `warnings` as the API shows them, and the grey pages (`not_colour` for the materials
+    the guide wants in colour: the caller knows which material it is)."""
 
     pdf: bytes
     pages: int
     sha256: str
     removed: list[str] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    greyscale_pages: list[int] = field(default_factory=list)
 
 
 def refuse(reason: str, message: str = "") -> FileRefused:
@@ -64,7 +77,8 @@ def inspect_and_sanitise(data: bytes) -> Sanitised:
     """Accept `data` as a PDF material and return its sanitised form, or raise FileRefused saying why.
 
     Steps: size (without parsing) → `too_large`; the `%PDF-` marker in the first 1024 bytes → `not_pdf`; then the
-    worker process parses it (`encrypted`, `damaged`, `too_many_pages`) and strips active content.
+    worker process parses it (`encrypted`, `damaged`, `too_many_pages`) and strips active content; then a second
+    worker runs the scan pre-checks on the sanitised PDF (warnings only, never a refusal).
     """
     if len(data) > MAX_BYTES:
         raise refuse("too_large")
@@ -82,12 +96,90 @@ def inspect_and_sanitise(data: bytes) -> Sanitised:
     if not isinstance(pages, int) or not 0 < pages <= MAX_PAGES or not body.startswith(b"%PDF-"):
         logger.error("PDF worker answered an unusable result: %r", header)
         raise refuse("damaged", MESSAGE_UNREADABLE)
+    warnings, greyscale_pages = scan_check(body, pages=pages)
     return Sanitised(
         pdf=body,
         pages=pages,
         sha256=hashlib.sha256(body).hexdigest(),
         removed=[str(item) for item in header.get("removed", [])],
+        warnings=warnings,
+        greyscale_pages=greyscale_pages,
     )
+
+
+def scan_thresholds() -> Thresholds:
+    """The scan pre-checks' thresholds, from the SCAN_* settings."""
+    return Thresholds(
+        min_dpi=settings.SCAN_MIN_DPI,
+        blank_max_ink_per_10000=settings.SCAN_BLANK_MAX_INK_PER_10000,
+        ink_distance=settings.SCAN_INK_DISTANCE,
+        colour_min_chroma=settings.SCAN_COLOUR_MIN_CHROMA,
+        colour_min_per_10000=settings.SCAN_COLOUR_MIN_PER_10000,
+        max_rendered_pages=settings.SCAN_MAX_RENDERED_PAGES,
+    )
+
+
+def scan_check(pdf: bytes, *, pages: int) -> tuple[list[dict[str, Any]], list[int]]:
+    """The scan pre-checks of a sanitised PDF of `pages` pages: (warnings, grey pages). Never raises: whatever goes
+    wrong (the worker crashes, times out, answers nonsense) is logged and gives no warnings."""
+    try:
+        answer = _run_scan_worker(pdf, pages=pages)
+        if answer is None:
+            return [], []
+        if answer.get("failures"):
+            logger.info("scan pre-checks partly failed: %s", "; ".join(map(str, answer["failures"]))[:2000])
+        return _scan_warnings(answer.get("warnings"), pages), _page_numbers(answer.get("greyscale_pages"), pages)
+    except ValueError as error:
+        logger.error("scan pre-checks answered an unusable result: %s: no warnings", str(error)[:500])
+    except Exception:
+        logger.exception("scan pre-checks could not run: no warnings")
+    return [], []
+
+
+def _run_scan_worker(pdf: bytes, *, pages: int) -> dict[str, Any] | None:
+    """The worker's answer to the scan pre-checks, or None (logged) when it has none to give."""
+    command = [
+        *WORKER_COMMAND,
+        "--scan-checks", json.dumps(asdict(scan_thresholds())),
+        "--memory", str(MEMORY_BYTES),
+        "--cpu", str(max(1, int(SCAN_TIMEOUT_S))),
+    ]
+    try:
+        completed = subprocess.run(
+            command, input=pdf, capture_output=True, timeout=SCAN_TIMEOUT_S, env={"LC_ALL": "C.UTF-8"}, check=False,
+        )
+    except subprocess.TimeoutExpired:
+        logger.warning("scan pre-checks timed out after %s s on a %d-page PDF: no warnings", SCAN_TIMEOUT_S, pages)
+        return None
+    try:
+        answer = json.loads(completed.stdout.partition(b"\n")[0]) if completed.returncode == 0 else None
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict) or not answer.get("ok"):
+        detail = answer.get("detail") if isinstance(answer, dict) else completed.stderr[-2000:].decode(errors="replace")
+        logger.warning(
+            "scan pre-checks failed (exit %s) on a %d-page PDF: %s: no warnings", completed.returncode, pages, detail
+        )
+        return None
+    return answer
+
+
+def _scan_warnings(items: Any, pages: int) -> list[dict[str, Any]]:
+    """The worker's warnings, checked: known codes, each once, in the contract's order, with valid page numbers."""
+    if not isinstance(items, list):
+        raise ValueError("warnings is not a list")
+    by_code: dict[str, list[int]] = {}
+    for item in items:
+        if not isinstance(item, dict) or item.get("code") not in WARNING_ORDER or item["code"] in by_code:
+            raise ValueError(f"bad warning {item!r}")
+        by_code[item["code"]] = _page_numbers(item.get("pages"), pages)
+    return [{"code": code, "pages": by_code[code]} for code in WARNING_ORDER if by_code.get(code)]
+
+
+def _page_numbers(numbers: Any, pages: int) -> list[int]:
+    if not isinstance(numbers, list) or not all(type(n) is int and 1 <= n <= pages for n in numbers):
+        raise ValueError(f"bad page numbers {numbers!r}")
+    return sorted(set(numbers))
 
 
 def _run_worker(data: bytes) -> tuple[dict, bytes]:

@@ -7,6 +7,14 @@ accepted, by the sanitised PDF:
     {"ok": true, "pages": 3, "removed": ["document /OpenAction (JavaScript)", ...]}\n%PDF-...
     {"ok": false, "reason": "encrypted", "detail": "..."}\n
 
+Started with `--scan-checks THRESHOLDS` (JSON of `wrp.documents.scanchecks.Thresholds`) instead of `--max-pages`, it
+reads a PDF it sanitised before and answers with the scan pre-checks of `wrp.documents.scanchecks`, one line:
+
+    {"ok": true, "warnings": [{"code": "blank_page", "pages": [2]}], "greyscale_pages": [1], ...}\n
+
+The sanitised output is deterministic (its /ID is derived from the content), so the same upload always gives the same
+bytes and SHA-256: that is how a file uploaded twice for two materials is recognised.
+
 It imports no Django and sets its own memory and CPU limits before it imports pikepdf or reads a byte, so a file
 crafted to exhaust the parser kills this process and nothing else. Setting the limits here rather than in the parent's
 `preexec_fn` keeps the parent safe in threaded servers, where `preexec_fn` can deadlock (see the `subprocess` docs).
@@ -76,7 +84,7 @@ def inspect(data: bytes, *, max_pages: int) -> tuple[int, list[str], bytes]:
             raise Refusal("damaged", f"cannot be sanitised: {error}") from error
         output = io.BytesIO()
         try:
-            pdf.save(output, linearize=False)
+            pdf.save(output, linearize=False, deterministic_id=True)
         except Exception as error:
             raise Refusal("damaged", f"cannot be written back: {error}") from error
     sanitised = output.getvalue()
@@ -278,7 +286,9 @@ def answer(out: BinaryIO, header: dict[str, Any], body: bytes = b"") -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m wrp.documents.pdfworker")
-    parser.add_argument("--max-pages", type=int, required=True)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--max-pages", type=int)
+    mode.add_argument("--scan-checks", metavar="THRESHOLDS")
     parser.add_argument("--memory", type=int, required=True)
     parser.add_argument("--cpu", type=int, required=True)
     args = parser.parse_args(argv)
@@ -288,12 +298,27 @@ def main(argv: list[str] | None = None) -> int:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     data = sys.stdin.buffer.read()
+    if args.scan_checks is not None:
+        return scan_checks(out, data, args.scan_checks)
     try:
         pages, removed, sanitised = inspect(data, max_pages=args.max_pages)
     except Refusal as refusal:
         answer(out, {"ok": False, "reason": refusal.reason, "detail": refusal.detail[:500]})
         return 0
     answer(out, {"ok": True, "pages": pages, "removed": removed}, sanitised)
+    return 0
+
+
+def scan_checks(out: BinaryIO, data: bytes, thresholds: str) -> int:
+    """Answer the scan pre-checks of an already sanitised PDF; a check that cannot run at all answers ok: false."""
+    from wrp.documents.scanchecks import Thresholds, scan_report
+
+    try:
+        report = scan_report(data, Thresholds(**json.loads(thresholds)))
+    except Exception as error:
+        answer(out, {"ok": False, "detail": f"{type(error).__name__}: {error}"[:500]})
+        return 0
+    answer(out, {"ok": True, **report.as_json()})
     return 0
 
 
