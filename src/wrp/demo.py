@@ -78,12 +78,28 @@ def resident_id(serial: int) -> str:
 
 
 def _demo_pdf() -> Sanitised:
-    import pikepdf
+    """A one-page coloured specimen (not blank, not grey), made safe once and attached to every demo material."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
 
-    pdf = pikepdf.new()
-    pdf.add_blank_page(page_size=(595, 842))
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buffer = io.BytesIO()
-    pdf.save(buffer)
+    page = canvas.Canvas(buffer, pagesize=A4)
+    width, height = A4
+    page.setFillColorRGB(0.75, 0.1, 0.1)
+    page.circle(width - 120, height - 160, 60, fill=1)  # a red seal, as on a stamped original
+    page.setFillColorRGB(0.1, 0.25, 0.6)
+    page.rect(60, height - 110, width - 120, 40, fill=1)
+    page.setFillColorRGB(1, 1, 1)
+    page.setFont("STSong-Light", 20)
+    page.drawString(80, height - 97, "示例材料（演示数据） Demo material")
+    page.setFillColorRGB(0, 0, 0)
+    page.setFont("STSong-Light", 14)
+    for line in range(30):
+        page.drawString(80, height - 260 - line * 18, f"第{line + 1}行：本文件仅用于演示平台功能，不是真实证明材料。")
+    page.save()
     return inspect_and_sanitise(buffer.getvalue())
 
 

@@ -27,6 +27,8 @@ from tests.contract.doors import (
 )
 from wrp.api.assessments import ClientRateThrottle
 
+pytestmark = pytest.mark.django_db  # the HTTP door reads the administrators' reference data
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

@@ -34,6 +34,8 @@ from wrp.policy import assess
 from wrp.policy.rules import RULES
 from wrp.policy.workdays import default_calendar
 
+pytestmark = pytest.mark.django_db  # the HTTP door reads the administrators' reference data
+
 # POLICY §5 and §6: every rule ID.
 POLICY_RULES = {
     "U-KIND", "U-REGISTERED", "U-TAX-YEAR", "U-CAPITAL", "U-TAX-AMOUNT", "U-NOT-OPEN", "U-OPEN-ELSEWHERE",

@@ -16,6 +16,8 @@ from wrp.policy.items import ITEMS
 from wrp.policy.labels import LABELS
 from wrp.policy.materials import MATERIALS
 
+pytestmark = pytest.mark.django_db  # the platform reads the administrators' reference data (wrp.reference)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ON_2026_11_26 = time_machine.travel(datetime(2026, 11, 26, 10, tzinfo=SHANGHAI), tick=False)
 INITIAL_RULES = [rule_id for rule_id, _applies in ITEMS[Service.INITIAL].rules]

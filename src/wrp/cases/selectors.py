@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 
 from wrp.accounts.models import Role
-from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, MaterialStatus
+from wrp.cases.models import OPEN_STATES, Case, CaseEvent, CaseMaterial, CaseSnapshot, MaterialStatus
 from wrp.core.errors import NotFound
 from wrp.documents.models import StoredFile
 from wrp.permits.models import Permit
@@ -170,3 +170,35 @@ def case_applicant_for(user: Any, username: Any) -> Any | None:
         .distinct()
         .first()
     )
+
+
+def cases_filtered(
+    user: Any, *, kind: str | None = None, state: str | None = None, unit: str | None = None
+) -> QuerySet[Case]:
+    """The cases the user may see, narrowed by kind, state and unit (a part of its name or of its credit code)."""
+    cases = cases_visible_to(user)
+    if kind:
+        cases = cases.filter(kind=kind)
+    if state:
+        cases = cases.filter(state=state)
+    if unit and unit.strip():
+        typed = unit.strip()
+        cases = cases.filter(Q(unit__name__icontains=typed) | Q(unit__credit_code__icontains=normalised_code(typed)))
+    return cases
+
+
+def by_due_date(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Soonest due first; cases whose clock is paused (returned for correction: waiting on the unit, their due date
+    suspended) after every running clock; cases without a clock last; the id keeps the order stable."""
+    paused = ExpressionWrapper(Q(paused_on__isnull=False), output_field=BooleanField())
+    return cases.alias(clock_paused=paused).order_by(
+        "clock_paused", F("due_on").asc(nulls_last=True), "accepted_on", "id"
+    )
+
+
+def clerk_queue(
+    user: Any, *, kind: str | None = None, state: str | None = None, unit: str | None = None
+) -> QuerySet[Case]:
+    """The window's work queue: the open cases (submitted, in review, returned, pending approval) by due date."""
+    cases = cases_filtered(user, kind=kind, state=state, unit=unit).filter(state__in=OPEN_STATES)
+    return by_due_date(cases)

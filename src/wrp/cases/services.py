@@ -91,6 +91,7 @@ def case_open(*, actor: Any, kind: str, unit: Unit, applicant: Any = None, subty
             fields["unit"] = "您未与该单位关联 / you are not associated with this unit"
     else:
         raise Forbidden("only applicants and unit handlers open cases")
+    fields.update(_answer_problems(kind, subtype, answers or {}))
     if fields:
         raise Invalid(fields)
     with audited_atomic():
@@ -102,6 +103,33 @@ def case_open(*, actor: Any, kind: str, unit: Unit, applicant: Any = None, subty
     return case
 
 
+ANSWERS_BY_KIND: dict[str, frozenset[str]] = {
+    "initial": frozenset({"children", "housing_loan"}),  # housing_loan: 附件3 details, for the document only
+    "children_change": frozenset({"children"}),
+    "info_change:address": frozenset({"housing", "housing_loan"}),
+    "info_change:name_or_hukou": frozenset({"real_name", "hukou"}),
+    "info_change:education": frozenset({"degree"}),
+}
+
+
+def _answer_problems(kind: str, subtype: str | None, answers: dict[str, Any]) -> dict[str, str]:
+    """The case's own answers carry only what its kind uses; children are [{"name", "case"}]. (The values themselves
+    are checked by the policy at submission, as facts.)"""
+    allowed = ANSWERS_BY_KIND.get(f"{kind}:{subtype}" if kind == Service.INFO_CHANGE else kind, frozenset())
+    problems = {
+        f"answers.{key}": "此类案件不填写该项 / not an answer of this kind of case" for key in answers if key not in allowed
+    }
+    children = answers.get("children")
+    if "children" in allowed and children is not None:
+        if not isinstance(children, list):
+            problems["answers.children"] = "应为子女列表 / must be a list of children"
+        else:
+            for index, child in enumerate(children):
+                if not isinstance(child, dict) or set(child) - {"name", "case"}:
+                    problems[f"answers.children.{index}"] = "应为 {name, case} / must be {name, case}"
+    return problems
+
+
 def case_update_answers(*, case: Case, actor: Any, answers: dict[str, Any]) -> Case:
     """Change the case's own answers while it can still be edited by its filers."""
     if not (is_case_handler(actor, case) or is_case_applicant(actor, case)):
@@ -109,6 +137,9 @@ def case_update_answers(*, case: Case, actor: Any, answers: dict[str, Any]) -> C
     with audited_atomic():
         case = _locked(case)
         _expect(case, CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.RETURNED)
+        problems = _answer_problems(case.kind, case.subtype, answers)
+        if problems:
+            raise Invalid(problems)
         case.answers = answers
         case.save(update_fields=["answers", "updated_at"])
         audit_record(actor=actor, action="case.answers", obj=case, changes={"answers": "changed"})

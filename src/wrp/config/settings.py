@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
+    "axes",
     "wrp.accounts",
     "wrp.audit",
     "wrp.units",
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "wrp.appointments",
     "wrp.reference",
     "wrp.public",
+    "wrp.portal",
     "wrp.api",
 ]
 
@@ -87,11 +89,23 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: answers locked-out sign-ins
 ]
 
 ROOT_URLCONF = "wrp.config.urls"
 WSGI_APPLICATION = "wrp.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:landing"
+LOGOUT_REDIRECT_URL = "public:home"
+# Failed sign-ins (django-axes, database handler): 5 failures for a username from one address lock it for 15 minutes.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 TEMPLATES = [
     {
@@ -105,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wrp.public.context.office",
+                "wrp.portal.navigation.navigation",
             ],
         },
     },
@@ -145,7 +160,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English catalogues: the platform's own, and one per portal (each portal's strings kept with its module).
+LOCALE_PATHS = [PACKAGE_DIR / "locale"] + [
+    PACKAGE_DIR / "portal" / "locale" / part for part in ("shared", "applicant", "unit", "clerk", "bureau", "documents")
+]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -162,6 +180,18 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Scan pre-checks of uploaded materials (wrp.documents.scanchecks): warnings for the uploader and the clerk, never a
+# refusal. A scanned page below SCAN_MIN_DPI is low_resolution; a page is blank when no more than
+# SCAN_BLANK_MAX_INK_PER_10000 ‱ of its pixels (20 = 0.2 %) lie farther than SCAN_INK_DISTANCE grey levels from its
+# background; it is grey (not_colour, for colour materials) when fewer than SCAN_COLOUR_MIN_PER_10000 ‱ of its pixels
+# reach a chroma of SCAN_COLOUR_MIN_CHROMA. Only the first SCAN_MAX_RENDERED_PAGES pages are rendered.
+SCAN_MIN_DPI = env_int("WRP_SCAN_MIN_DPI", 150, minimum=50, maximum=1200)
+SCAN_BLANK_MAX_INK_PER_10000 = env_int("WRP_SCAN_BLANK_MAX_INK_PER_10000", 20, minimum=0, maximum=10000)
+SCAN_INK_DISTANCE = env_int("WRP_SCAN_INK_DISTANCE", 48, minimum=1, maximum=254)
+SCAN_COLOUR_MIN_CHROMA = env_int("WRP_SCAN_COLOUR_MIN_CHROMA", 24, minimum=1, maximum=255)
+SCAN_COLOUR_MIN_PER_10000 = env_int("WRP_SCAN_COLOUR_MIN_PER_10000", 10, minimum=0, maximum=10000)
+SCAN_MAX_RENDERED_PAGES = env_int("WRP_SCAN_MAX_RENDERED_PAGES", 50, minimum=0, maximum=200)
 
 # Public endpoints are rate-limited per client address (django-ninja throttling on the cache above).
 RATE_LIMIT_PUBLIC = env_str("RATE_LIMIT_PUBLIC", "120/m")

@@ -7,6 +7,9 @@ from wrp.api.api import api
 
 urlpatterns = [
     path("", include("wrp.public.urls")),
+    path("", include("wrp.documents.urls")),
+    path("", include("wrp.accounts.urls")),
+    path("", include("wrp.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -7,3 +7,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("check/", views.check, name="check"),
 ]
+
+# The guide pages (办事指南), one per service item, generated from wrp.policy.
+from wrp.public import guide  # noqa: E402
+
+urlpatterns += [
+    path("guide/", guide.guide_index, name="guide_index"),
+    path("guide/<str:service>/", guide.guide_page, name="guide"),
+]

@@ -140,3 +140,21 @@ class Audit(models.Model):
     class Meta:
         verbose_name = _("随机调查")
         verbose_name_plural = _("随机调查")
+
+
+class UnitDocument(models.Model):
+    """A unit's standing document (系统附件管理, G2.注意事项.4): the current PDF of one unit material — licence, tax
+    certificates, social insurance record — kept up to date in one place and copied into the unit's cases. One row
+    per unit and code; a new upload replaces the file (the audit chain keeps each version's SHA-256)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="documents")
+    code = models.CharField(_("材料"), max_length=40)
+    file = models.ForeignKey("documents.StoredFile", on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("更新时间"))
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("单位材料")
+        verbose_name_plural = _("单位材料")
+        ordering = ["unit", "code"]
+        constraints = [models.UniqueConstraint(fields=["unit", "code"], name="one_unit_document_per_code")]
