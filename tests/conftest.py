@@ -48,3 +48,9 @@ def _audit_triggers(request):
     yield
     if transactional:
         triggers.remove(connection)  # the database fixture empties the tables right after this
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests import browsers
+
+    browsers.close()

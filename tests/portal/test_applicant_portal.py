@@ -8,7 +8,6 @@ applicant has a complete profile and an active association with `people.unit`.
 from __future__ import annotations
 
 import io
-import os
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -607,25 +606,20 @@ def test_english_pages_have_no_chinese_of_this_portal(applicant, people):
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots" / "applicant"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
 SIZES = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
 def empty_the_audit_trail() -> None:
     """Let the transactional test's flush empty the tables: on SQLite it deletes row by row, which the audit trail's
     append-only triggers refuse (PostgreSQL truncates). The triggers are back before the next test."""
-    import importlib
-
     if connection.vendor != "sqlite":
         return
-    triggers = importlib.import_module("wrp.audit.migrations.0002_append_only")
+    from wrp.audit import triggers
+
+    triggers.remove(connection)
     with connection.cursor() as cursor:
-        for statement in triggers.SQLITE_REVERSE:
-            cursor.execute(statement)
         cursor.execute("DELETE FROM audit_auditevent")
-        for statement in triggers.SQLITE:
-            cursor.execute(statement)
+    triggers.install(connection)
 
 
 @pytest.fixture
@@ -669,8 +663,7 @@ PASSWORD = "Demo-2026-wrp"
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (/usr/bin/chromium)")
 def test_screenshots(live_server, scene):
     """The main pages at 1280×800 and 390×844, in Chinese and English, signed in through the login form."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from tests.browsers import chromium
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     pages = {
@@ -682,25 +675,22 @@ def test_screenshots(live_server, scene):
         "permit": reverse("portal:applicant_permit"),
         "association": reverse("portal:applicant_association"),
     }
-    with time_machine.travel(NOW, tick=True), sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            for lang in ("zh", "en"):
-                for size, viewport in SIZES.items():
-                    context = browser.new_context(viewport=viewport, locale="zh-CN" if lang == "zh" else "en-GB")
-                    page = context.new_page()
-                    page.goto(f"{live_server.url}/login/")
-                    if lang == "en":
-                        page.get_by_role("button", name="English").click()
-                    page.fill("#id_username", "zhangwei")
-                    page.fill("#id_password", PASSWORD)
-                    page.locator("main button[type=submit]").click()
-                    page.wait_for_url(f"**{reverse('portal:applicant_home')}")
-                    for name, url in pages.items():
-                        page.goto(live_server.url + url)
-                        assert page.locator("h1").count() == 1
-                        page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
-                    context.close()
-        finally:
-            browser.close()
+    browser = chromium()
+    with time_machine.travel(NOW, tick=True):
+        for lang in ("zh", "en"):
+            for size, viewport in SIZES.items():
+                context = browser.new_context(viewport=viewport, locale="zh-CN" if lang == "zh" else "en-GB")
+                page = context.new_page()
+                page.goto(f"{live_server.url}/login/")
+                if lang == "en":
+                    page.get_by_role("button", name="English").click()
+                page.fill("#id_username", "zhangwei")
+                page.fill("#id_password", PASSWORD)
+                page.locator("main button[type=submit]").click()
+                page.wait_for_url(f"**{reverse('portal:applicant_home')}")
+                for name, url in pages.items():
+                    page.goto(live_server.url + url)
+                    assert page.locator("h1").count() == 1
+                    page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
+                context.close()
     assert len(list(SCREENSHOTS.glob("*.png"))) >= len(pages) * 4

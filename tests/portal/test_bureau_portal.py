@@ -419,8 +419,6 @@ def test_the_bureau_pages_speak_english(people):
 # --- screenshots ------------------------------------------------------------------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots" / "bureau"
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
@@ -436,7 +434,7 @@ def test_screenshots_of_the_queue_the_penalties_and_a_guide_page(live_server):
 
 
 def take_screenshots(server: str) -> None:
-    from playwright.sync_api import sync_playwright
+    from tests.browsers import chromium
 
     approver = make_user(Role.BUREAU_APPROVER, "approver", password=PASSWORD, real_name="审批陈静")
     clerk = make_user(Role.WINDOW_CLERK, real_name="窗口李娜")
@@ -457,38 +455,36 @@ def take_screenshots(server: str) -> None:
     Audit.objects.create(unit=units[1], findings="实地走访，两名持证人已离职三个月，单位未解除关联", employment_confirmed=False,
                          by=approver, at=timezone.now())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        for language in ("zh-hans", "en"):
-            for size, (width, height) in SIZES.items():
-                context = browser.new_context(viewport={"width": width, "height": height})
-                context.add_cookies([{"name": "django_language", "value": language, "url": server}])
-                page = context.new_page()
-                page.goto(f"{server}/login/")
-                page.fill("#id_username", "approver")
-                page.fill("#id_password", PASSWORD)
-                page.click("main button[type=submit]")
-                page.wait_for_url(f"{server}/bureau/")
-                suffix = f"{language}-{size}"
-                page.screenshot(path=str(SCREENSHOTS / f"queue-{suffix}.png"), full_page=True)
-                page.click("table.bureau-queue tbody tr:nth-child(2) td a")
-                page.screenshot(path=str(SCREENSHOTS / f"case-{suffix}.png"), full_page=True)
-                page.goto(f"{server}/bureau/penalties/")
-                page.screenshot(path=str(SCREENSHOTS / f"penalties-{suffix}.png"), full_page=True)
-                page.click("#impose button[type=submit]")
-                assert page.locator(".error-summary").count() == 1
-                page.screenshot(path=str(SCREENSHOTS / f"penalties-errors-{suffix}.png"), full_page=True)
-                for name in ("quotas", "late-releases", "audits"):
-                    page.goto(f"{server}/bureau/{name}/")
-                    page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=True)
-                page.goto(f"{server}/bureau/quotas/")
-                page.click("a.bureau-row-action")
-                page.screenshot(path=str(SCREENSHOTS / f"quota-grant-{suffix}.png"), full_page=True)
-                page.goto(f"{server}/bureau/penalties/")
-                page.click("#active-heading + table a")
-                page.screenshot(path=str(SCREENSHOTS / f"penalty-lift-{suffix}.png"), full_page=True)
-                page.goto(f"{server}/guide/initial/")
-                assert page.locator("h1").count() == 1
-                page.screenshot(path=str(SCREENSHOTS / f"guide-initial-{suffix}.png"), full_page=True)
-                context.close()
-        browser.close()
+    browser = chromium()
+    for language in ("zh-hans", "en"):
+        for size, (width, height) in SIZES.items():
+            context = browser.new_context(viewport={"width": width, "height": height})
+            context.add_cookies([{"name": "django_language", "value": language, "url": server}])
+            page = context.new_page()
+            page.goto(f"{server}/login/")
+            page.fill("#id_username", "approver")
+            page.fill("#id_password", PASSWORD)
+            page.click("main button[type=submit]")
+            page.wait_for_url(f"{server}/bureau/")
+            suffix = f"{language}-{size}"
+            page.screenshot(path=str(SCREENSHOTS / f"queue-{suffix}.png"), full_page=True)
+            page.click("table.bureau-queue tbody tr:nth-child(2) td a")
+            page.screenshot(path=str(SCREENSHOTS / f"case-{suffix}.png"), full_page=True)
+            page.goto(f"{server}/bureau/penalties/")
+            page.screenshot(path=str(SCREENSHOTS / f"penalties-{suffix}.png"), full_page=True)
+            page.click("#impose button[type=submit]")
+            assert page.locator(".error-summary").count() == 1
+            page.screenshot(path=str(SCREENSHOTS / f"penalties-errors-{suffix}.png"), full_page=True)
+            for name in ("quotas", "late-releases", "audits"):
+                page.goto(f"{server}/bureau/{name}/")
+                page.screenshot(path=str(SCREENSHOTS / f"{name}-{suffix}.png"), full_page=True)
+            page.goto(f"{server}/bureau/quotas/")
+            page.click("a.bureau-row-action")
+            page.screenshot(path=str(SCREENSHOTS / f"quota-grant-{suffix}.png"), full_page=True)
+            page.goto(f"{server}/bureau/penalties/")
+            page.click("#active-heading + table a")
+            page.screenshot(path=str(SCREENSHOTS / f"penalty-lift-{suffix}.png"), full_page=True)
+            page.goto(f"{server}/guide/initial/")
+            assert page.locator("h1").count() == 1
+            page.screenshot(path=str(SCREENSHOTS / f"guide-initial-{suffix}.png"), full_page=True)
+            context.close()

@@ -4,7 +4,6 @@ pages, with the cases driven to each state by the services."""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -526,8 +525,6 @@ def test_the_workbench_speaks_english(people, clerk_client, today):
 # --- screenshots (Chromium) -------------------------------------------------------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots" / "clerk"
 PASSWORD = "Clerk-Test-2026!"
 EMBEDDED_FONT = Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf")
@@ -604,30 +601,21 @@ def scene(transactional_db, settings, tmp_path):
 def empty_the_audit_trail() -> None:
     """Let the transactional test's flush empty the tables: on SQLite it deletes row by row, which the audit trail's
     append-only triggers refuse (PostgreSQL truncates). The triggers are back before the next test."""
-    import importlib
-
     if connection.vendor != "sqlite":
         return
-    triggers = importlib.import_module("wrp.audit.migrations.0002_append_only")
+    from wrp.audit import triggers
+
+    triggers.remove(connection)
     with connection.cursor() as cursor:
-        for statement in triggers.SQLITE_REVERSE:
-            cursor.execute(statement)
         cursor.execute("DELETE FROM audit_auditevent")
-        for statement in triggers.SQLITE:
-            cursor.execute(statement)
+    triggers.install(connection)
 
 
 @pytest.fixture(scope="module")
 def chromium():
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium not installed (/usr/bin/chromium)")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from tests.browsers import chromium as shared
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    return shared()
 
 
 @pytest.mark.browser

@@ -5,7 +5,6 @@ with the personas of tests/factories.py; and screenshots in Chromium (marked `br
 from __future__ import annotations
 
 import io
-import os
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -634,8 +633,6 @@ def test_the_pages_are_in_english_when_asked(handler, people):
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots" / "unit"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]  # fmt: skip
 SIZES = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
@@ -697,8 +694,7 @@ def screenshot_scene() -> tuple[Any, Case]:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (/usr/bin/chromium)")
 def test_screenshots(live_server, transactional_db, private_media):
     """The main pages at 1280×800 and 390×844, in Chinese and English, signed in through the login form."""
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    from tests.browsers import chromium
 
     with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=True):
         people, draft = screenshot_scene()
@@ -716,32 +712,28 @@ def test_screenshots(live_server, transactional_db, private_media):
         release = reverse("portal:unit_association_release",
                           args=[Association.objects.get(applicant=draft.applicant, state="active").pk])
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-            try:
-                for lang in ("zh", "en"):
-                    for size, viewport in SIZES.items():
-                        context = browser.new_context(viewport=viewport, locale="zh-CN" if lang == "zh" else "en-GB")
-                        page = context.new_page()
-                        page.goto(f"{live_server.url}/login/")
-                        if lang == "en":
-                            page.get_by_role("button", name="English").click()
-                        page.fill("#id_username", people.handler.username)
-                        page.fill("#id_password", "Demo-2026-wrp")
-                        page.locator("main button[type=submit]").click()
-                        page.wait_for_url(f"**{reverse('portal:unit_home')}")
-                        for name, url in pages.items():
-                            page.goto(live_server.url + url)
-                            if name == "case":  # the slot calendar comes in with htmx
-                                page.wait_for_selector("input[name=slot]")
-                            page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
-                            assert page.locator("h1").count() == 1
-                        page.goto(live_server.url + release)
-                        page.fill("#id_left_on", "2026-09-01")
-                        page.locator("main button[type=submit]").click()
-                        page.wait_for_selector(".unit-late")
-                        page.screenshot(path=str(SCREENSHOTS / f"release-{lang}-{size}.png"), full_page=True)
-                        context.close()
-            finally:
-                browser.close()
+        browser = chromium()
+        for lang in ("zh", "en"):
+            for size, viewport in SIZES.items():
+                context = browser.new_context(viewport=viewport, locale="zh-CN" if lang == "zh" else "en-GB")
+                page = context.new_page()
+                page.goto(f"{live_server.url}/login/")
+                if lang == "en":
+                    page.get_by_role("button", name="English").click()
+                page.fill("#id_username", people.handler.username)
+                page.fill("#id_password", "Demo-2026-wrp")
+                page.locator("main button[type=submit]").click()
+                page.wait_for_url(f"**{reverse('portal:unit_home')}")
+                for name, url in pages.items():
+                    page.goto(live_server.url + url)
+                    if name == "case":  # the slot calendar comes in with htmx
+                        page.wait_for_selector("input[name=slot]")
+                    page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
+                    assert page.locator("h1").count() == 1
+                page.goto(live_server.url + release)
+                page.fill("#id_left_on", "2026-09-01")
+                page.locator("main button[type=submit]").click()
+                page.wait_for_selector(".unit-late")
+                page.screenshot(path=str(SCREENSHOTS / f"release-{lang}-{size}.png"), full_page=True)
+                context.close()
     assert len(list(SCREENSHOTS.glob("*.png"))) >= len(pages) * 4
