@@ -609,19 +609,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 SIZES = {"wide": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 
 
-def empty_the_audit_trail() -> None:
-    """Let the transactional test's flush empty the tables: on SQLite it deletes row by row, which the audit trail's
-    append-only triggers refuse (PostgreSQL truncates). The triggers are back before the next test."""
-    if connection.vendor != "sqlite":
-        return
-    from wrp.audit import triggers
-
-    triggers.remove(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent")
-    triggers.install(connection)
-
-
 @pytest.fixture
 def scene(transactional_db, private_media):
     """An applicant with a profile, a permit with a child, a draft children change with one material uploaded and a
@@ -652,8 +639,7 @@ def scene(transactional_db, private_media):
         case_start_review(case=returned, actor=people.clerk)
         case_return_for_correction(case=returned, actor=people.clerk, problems=[
             {"material": case_checklist(returned)[0], "text": "缺少本人手写签字，请签字后重新上传"}])
-    yield {"user": user, "case": case, "returned": returned}
-    empty_the_audit_trail()
+    return {"user": user, "case": case, "returned": returned}
 
 
 PASSWORD = "Demo-2026-wrp"

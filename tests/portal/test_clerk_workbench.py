@@ -594,21 +594,7 @@ def scene(transactional_db, settings, tmp_path):
         material_verdict(case=case, code="hukou_book", actor=personas.clerk, accepted=True)
         material_verdict(case=case, code="labour_contract", actor=personas.clerk, accepted=False,
                          reason="缺少乙方签字页")
-    yield {"clerk": personas.clerk, "case": case}
-    empty_the_audit_trail()
-
-
-def empty_the_audit_trail() -> None:
-    """Let the transactional test's flush empty the tables: on SQLite it deletes row by row, which the audit trail's
-    append-only triggers refuse (PostgreSQL truncates). The triggers are back before the next test."""
-    if connection.vendor != "sqlite":
-        return
-    from wrp.audit import triggers
-
-    triggers.remove(connection)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent")
-    triggers.install(connection)
+    return {"clerk": personas.clerk, "case": case}
 
 
 @pytest.fixture(scope="module")
