@@ -87,3 +87,28 @@ def attach_all(case: Case, *, by: Any) -> list[str]:
     for code in codes:
         attach(case, code, by=by)
     return codes
+
+
+def ready_cases(handler: Any, unit: Any, count: int) -> list[Case]:
+    """`count` initial cases of distinct associated applicants, every material on file, ready for the unit's
+    submission (submitting reads no file, so one stored file serves them all). For the race tests."""
+    from tests.factories import make_user
+    from wrp.accounts.models import Role
+    from wrp.cases.services import case_open
+
+    stored = StoredFile.objects.create(
+        storage_name=f"files/xx/{secrets.token_hex(16)}.pdf", sha256=secrets.token_hex(32), size=1, pages=1,
+        uploaded_by=handler, uploaded_at=timezone.now(),
+    )
+    cases = []
+    for _ in range(count):
+        applicant = make_user(Role.APPLICANT)
+        ApplicantProfile.objects.create(user=applicant, facts=dict(PROFILE))
+        make_association(applicant, unit)
+        case = case_open(actor=handler, kind="initial", unit=unit, applicant=applicant)
+        CaseMaterial.objects.bulk_create(
+            CaseMaterial(case=case, code=code, file=stored, status=MaterialStatus.UPLOADED)
+            for code in case_checklist(case)
+        )
+        cases.append(case)
+    return cases

@@ -6,7 +6,6 @@ failing — never another error; the same case submitted twice at once → one s
 
 from __future__ import annotations
 
-import secrets
 import threading
 from collections import Counter
 from datetime import datetime
@@ -14,17 +13,14 @@ from datetime import datetime
 import pytest
 import time_machine
 from django.db import connection, connections
-from django.utils import timezone
 
-from tests.cases.conftest import PROFILE, SHANGHAI, free_slot
-from tests.factories import make_association, make_ledger, make_open_unit, make_user
-from wrp.accounts.models import ApplicantProfile, Role
+from tests.cases.conftest import SHANGHAI, free_slot, ready_cases
+from tests.factories import make_ledger, make_open_unit, make_user
+from wrp.accounts.models import Role
 from wrp.appointments.models import SlotSettings
-from wrp.cases.materials import case_checklist
-from wrp.cases.models import Case, CaseMaterial, MaterialStatus
-from wrp.cases.services import case_open, case_submit
+from wrp.cases.models import Case
+from wrp.cases.services import case_submit
 from wrp.core.errors import Ineligible, InvalidState
-from wrp.documents.models import StoredFile
 from wrp.quotas.models import QuotaLedger
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -41,26 +37,6 @@ def _needs_postgresql():
     with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
         SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
         yield
-
-
-def _ready_cases(handler, unit, count: int) -> list[Case]:
-    """`count` initial cases of distinct applicants, every material on file, ready for the unit's submission."""
-    stored = StoredFile.objects.create(
-        storage_name=f"files/xx/{secrets.token_hex(16)}.pdf", sha256=secrets.token_hex(32), size=1, pages=1,
-        uploaded_by=handler, uploaded_at=timezone.now(),
-    )
-    cases = []
-    for _ in range(count):
-        applicant = make_user(Role.APPLICANT)
-        ApplicantProfile.objects.create(user=applicant, facts=dict(PROFILE))
-        make_association(applicant, unit)
-        case = case_open(actor=handler, kind="initial", unit=unit, applicant=applicant)
-        CaseMaterial.objects.bulk_create(
-            CaseMaterial(case=case, code=code, file=stored, status=MaterialStatus.UPLOADED)
-            for code in case_checklist(case)
-        )
-        cases.append(case)
-    return cases
 
 
 def _run_at_once(calls) -> list[str]:
@@ -96,7 +72,7 @@ def test_twenty_simultaneous_submissions_against_a_quota_of_five_reserve_exactly
         handler = make_user(Role.UNIT_HANDLER)
         unit = make_open_unit(handler)
         make_ledger(unit, 2026, granted=GRANTED)
-        cases = _ready_cases(handler, unit, THREADS)
+        cases = ready_cases(handler, unit, THREADS)
         slot = free_slot()
         outcomes = Counter(
             _run_at_once([lambda case=case, h=handler, s=slot: case_submit(case=case, actor=h, slot=s) for case in cases])
@@ -114,7 +90,7 @@ def test_the_same_case_submitted_twice_at_once_is_submitted_once():
         handler = make_user(Role.UNIT_HANDLER)
         unit = make_open_unit(handler)
         make_ledger(unit, 2026, granted=GRANTED)
-        (case,) = _ready_cases(handler, unit, 1)
+        (case,) = ready_cases(handler, unit, 1)
         second_handler = make_user(Role.UNIT_HANDLER)
         unit.handlers.add(second_handler)
         slot = free_slot()

@@ -9,7 +9,6 @@ several rounds, each with a unit of its own.
 from __future__ import annotations
 
 import json
-import secrets
 import threading
 import urllib.error
 import urllib.request
@@ -19,18 +18,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.db import connection
-from django.utils import timezone
 
 from tests.api.cases.support import NOW
-from tests.cases.conftest import PROFILE
-from tests.factories import make_association, make_ledger, make_open_unit, make_user
-from wrp.accounts.models import ApplicantProfile, Role
+from tests.cases.conftest import ready_cases
+from tests.factories import make_ledger, make_open_unit, make_user
+from wrp.accounts.models import Role
 from wrp.accounts.services import token_create
 from wrp.appointments.models import Booking, SlotSettings
-from wrp.cases.materials import case_checklist
-from wrp.cases.models import Case, CaseMaterial, MaterialStatus
-from wrp.cases.services import case_open
-from wrp.documents.models import StoredFile
+from wrp.cases.models import Case
 from wrp.quotas.models import QuotaLedger
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -48,26 +43,6 @@ def _postgresql_at_a_frozen_now():
         # Every submission books the same slot: room for all twenty, so only the quota decides.
         SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
         yield
-
-
-def _ready_cases(handler, unit, count: int) -> list[Case]:
-    """`count` initial cases of distinct associated applicants, every material on file (submitting reads no file)."""
-    stored = StoredFile.objects.create(
-        storage_name=f"files/xx/{secrets.token_hex(16)}.pdf", sha256=secrets.token_hex(32), size=1, pages=1,
-        uploaded_by=handler, uploaded_at=timezone.now(),
-    )
-    cases = []
-    for _ in range(count):
-        applicant = make_user(Role.APPLICANT)
-        ApplicantProfile.objects.create(user=applicant, facts=dict(PROFILE))
-        make_association(applicant, unit)
-        case = case_open(actor=handler, kind="initial", unit=unit, applicant=applicant)
-        CaseMaterial.objects.bulk_create(
-            CaseMaterial(case=case, code=code, file=stored, status=MaterialStatus.UPLOADED)
-            for code in case_checklist(case)
-        )
-        cases.append(case)
-    return cases
 
 
 def _http(method: str, url: str, token: str, body: Any = None) -> tuple[int, Any]:
@@ -123,7 +98,7 @@ def test_twenty_simultaneous_http_submissions_against_a_quota_of_five_reserve_ex
         handler = make_user(Role.UNIT_HANDLER)
         unit = make_open_unit(handler)
         make_ledger(unit, 2026, granted=GRANTED)
-        cases = _ready_cases(handler, unit, CALLERS)
+        cases = ready_cases(handler, unit, CALLERS)
         token = token_create(user=handler)
         status, slots = _http("GET", f"{live_server.url}/api/v1/slots?from=2026-11-30&to=2026-12-04", token)
         assert status == 200, slots
