@@ -54,7 +54,8 @@ def assess_command(args: list[str], stdin: TextIO, stdout: TextIO, stderr: TextI
     try:
         raw = _read_request(options.file, stdin)
     except OSError as error:
-        print(_json_error({"file": f"无法读取 / cannot read: {error.strerror}"}), file=stderr)
+        cannot_read = "cannot read" if options.lang == "en" else "无法读取"  # no Django here: no catalogue
+        print(_json_error({"file": f"{cannot_read}: {error.strerror}"}), file=stderr)
         return 2
     try:
         response = assess(raw, lang=options.lang, calendar=default_calendar(_calendar_file()))

@@ -63,19 +63,19 @@ def test_a_missing_association_code_is_422_naming_it(api):
 def test_a_second_open_association_with_the_same_unit_is_409(api, people, requested):
     response = api.applicant.post("/associations", {"association_code": people.unit.association_code})
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "requested"}
+    assert response.json() == {"error": "invalid_state", "state": "requested", "code": "already_requested"}
 
 
 def test_a_request_while_active_elsewhere_is_409_active(api, people, active):
     response = api.applicant.post("/associations", {"association_code": people.other_unit.association_code})
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "active"}
+    assert response.json() == {"error": "invalid_state", "state": "active", "code": "already_associated"}
 
 
 def test_only_applicants_ask_to_be_associated(api, people):
     response = api.handler.post("/associations", {"association_code": people.other_unit.association_code})
     assert response.status_code == 403
-    assert response.json() == {"error": "forbidden"}
+    assert response.json() == {"error": "forbidden", "code": "applicants_only"}
 
 
 # --- list -----------------------------------------------------------------------------------------------------------
@@ -142,14 +142,14 @@ def test_accepting_while_the_applicant_is_active_elsewhere_is_409(api, people, r
     make_association(people.applicant, people.other_unit)
     response = api.handler.post(f"/associations/{requested.pk}/accept")
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "active"}
+    assert response.json() == {"error": "invalid_state", "state": "active", "code": "already_associated"}
 
 
 @pytest.mark.parametrize("path_id", ["999999", str(2**63), str(10**40)])
 def test_an_unknown_association_is_404(api, path_id):
     response = api.handler.post(f"/associations/{path_id}/accept")
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found"}
+    assert response.json() == {"error": "not_found", "code": "association_not_found"}
 
 
 def test_a_malformed_association_id_is_422(api):
@@ -212,4 +212,4 @@ def test_a_bad_left_on_is_422_naming_it(api, active, left_on, field):
 def test_releasing_a_requested_association_is_409(api, requested):
     response = api.handler.post(f"/associations/{requested.pk}/release", {"left_on": TODAY.isoformat()})
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "requested"}
+    assert response.json() == {"error": "invalid_state", "state": "requested", "code": "invalid_state"}

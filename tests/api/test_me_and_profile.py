@@ -45,7 +45,7 @@ def test_me_without_credentials_is_401(api):
 def test_profile_is_404_before_the_first_put(api):
     response = api.other_applicant.get("/me/profile")
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found"}
+    assert response.json() == {"error": "not_found", "code": "profile_not_found"}
 
 
 def test_put_profile_stores_the_facts_and_answers_them(api, people):
@@ -99,7 +99,9 @@ def test_bad_fields_are_named_by_their_path_in_the_body(api):
     fields = response.json()["fields"]
     assert set(fields) == {"hukou", "children.0.case", "taxable_income_12m", "pet"}
     assert fields["hukou"].startswith("取值无效"), "the policy's own message, Chinese first"
-    assert "must be one of" in fields["hukou"]
+    english = api.applicant.client.put("/api/v1/me/profile", body, content_type="application/json",
+                                       headers={**api.applicant.headers, "Accept-Language": "en"}).json()["fields"]
+    assert "must be one of" in english["hukou"], "and in English when the caller prefers it"
 
 
 @pytest.mark.parametrize("raw", [b"[]", b'"profile"', b"{not json", b""])

@@ -44,7 +44,7 @@ def test_the_units_handlers_and_staff_read_the_permit(api, permit, persona):
 def test_someone_elses_permit_is_404(api, permit, persona):
     response = api[persona].get(f"/permits/{permit.number}")
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found"}
+    assert response.json() == {"error": "not_found", "code": "permit_not_found"}
 
 
 @pytest.mark.parametrize("number", ["WRPNOSUCHNUMBER", "x" * 300, "WRP%00"])

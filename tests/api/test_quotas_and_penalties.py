@@ -78,7 +78,7 @@ def test_granting_twice_is_409(api, people):
     api.approver.post(f"/quota-requests/{request_id}/grant", {"granted": 2})
     response = api.approver.post(f"/quota-requests/{request_id}/grant", {"granted": 2})
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "granted"}
+    assert response.json() == {"error": "invalid_state", "state": "granted", "code": "invalid_state"}
     assert QuotaLedger.objects.get().granted == 2
 
 
@@ -156,7 +156,7 @@ def test_imposing_an_active_penalty_is_409_active(api, people):
     api.approver.post(path, {"kind": "blacklisted", "reason": "虚假材料"})
     response = api.approver.post(path, {"kind": "blacklisted", "reason": "虚假材料"})
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "active"}
+    assert response.json() == {"error": "invalid_state", "state": "active", "code": "penalty_active"}
 
 
 def test_lifting_records_who_and_why_and_the_unit_no_longer_shows_it(api, people):
@@ -173,7 +173,7 @@ def test_lifting_records_who_and_why_and_the_unit_no_longer_shows_it(api, people
 def test_lifting_an_inactive_penalty_is_409_inactive(api, people):
     response = api.approver.post(f"/units/{people.unit.credit_code}/penalties/blacklisted/lift", {"reason": "x"})
     assert response.status_code == 409
-    assert response.json() == {"error": "invalid_state", "state": "inactive"}
+    assert response.json() == {"error": "invalid_state", "state": "inactive", "code": "penalty_inactive"}
 
 
 @pytest.mark.parametrize(("body", "field"), [
@@ -202,3 +202,19 @@ def test_only_the_bureau_imposes_and_lifts(api, people, persona, status):
                            decided_at=people.unit.created_at)
     assert api[persona].post(f"/units/{code}/penalties/blacklisted/lift", {"reason": "x"}).status_code == status
     assert Penalty.objects.get().active is True
+
+
+@pytest.mark.parametrize(("language", "message"), [
+    (None, "申报数量至少为1"),
+    ("zh-CN,zh;q=0.9", "申报数量至少为1"),
+    ("en-GB,en;q=0.9", "at least 1 must be requested"),
+    ("fr, en;q=0.5", "at least 1 must be requested"),
+])
+def test_a_refusal_names_its_code_and_speaks_the_callers_language(api, people, language, message):
+    headers = {**api.handler.headers, **({"Accept-Language": language} if language else {})}
+    response = api.handler.client.post(
+        f"/api/v1/units/{people.unit.credit_code}/quota-requests",
+        {"year": 2026, "requested": 0, "reason": "新招聘研发人员"}, content_type="application/json", headers=headers,
+    )
+    assert response.status_code == 422
+    assert response.json() == {"error": "invalid_request", "code": "invalid_request", "fields": {"requested": message}}

@@ -126,4 +126,6 @@ def test_rights(api, world, endpoint, persona, status):
     if status >= 400:
         assert AuditEvent.objects.count() == events, "a refused request changes nothing"
     if status in REFUSALS:
-        assert response.json() == REFUSALS[status]
+        body = response.json()
+        body.pop("code", None)  # a service's refusal also names its code (checked by the endpoints' own tests)
+        assert body == REFUSALS[status]

@@ -139,7 +139,7 @@ def test_the_unit_is_found_by_its_code_as_typed(api, people):
 def test_an_unknown_unit_is_404(api, code):
     response = api.clerk.get(f"/units/{code}")
     assert response.status_code == 404
-    assert response.json() == {"error": "not_found"}
+    assert response.json() == {"error": "not_found", "code": "unit_not_found"}
 
 
 @pytest.mark.parametrize("persona", ["applicant", "other_handler"])

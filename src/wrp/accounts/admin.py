@@ -29,6 +29,7 @@ from wrp.accounts.services import (
     user_update,
 )
 from wrp.core.errors import Invalid, ServiceError
+from wrp.core.language import policy_text
 from wrp.policy.identifiers import resident_id_problem
 
 
@@ -79,7 +80,7 @@ class UserForm(forms.ModelForm):
         if value:
             problem = resident_id_problem(value)
             if problem is not None:
-                raise ValidationError(problem.zh)
+                raise ValidationError(policy_text(problem.zh, problem.en))
             holder = user_by_id_number(value)
             if holder is not None and holder.pk != self.instance.pk:
                 raise ValidationError(_("该公民身份号码已登记在其他用户名下"))
@@ -181,7 +182,7 @@ class _Refused(Exception):
 
 def _refusal_text(error: ServiceError) -> str:
     if isinstance(error, Invalid):
-        return "；".join(f"{field}: {reason}" for field, reason in error.fields.items())
+        return "；".join(f"{field}: {reason}" for field, reason in error.messages().items())
     return str(error)
 
 

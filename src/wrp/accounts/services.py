@@ -17,12 +17,15 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from pydantic import ValidationError as PydanticValidationError
 
 from wrp.accounts import crypto
 from wrp.accounts.models import ApiToken, ApplicantProfile, Role, User
 from wrp.audit.services import audit_record
-from wrp.core.errors import Forbidden, Invalid
+from wrp.core.errors import Forbidden, Invalid, Message
+from wrp.core.language import policy_text
 from wrp.policy.facts import _from_pydantic as invalid_request_from_pydantic  # the policy's own messages
 from wrp.policy.identifiers import mask_resident_id, normalise_resident_id, resident_id_problem
 from wrp.policy.models import Applicant
@@ -30,6 +33,11 @@ from wrp.policy.models import Applicant
 TOKEN_PREFIX = "wrp_"
 TOKEN_SHOWN_PREFIX = 8  # characters of the token kept in clear, to tell tokens apart in lists
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)  # last_used_at is written at most this often per token
+ID_NUMBER_TAKEN = _("该公民身份号码已登记在其他用户名下")
+
+
+def _username_taken(username: str) -> Message:
+    return format_lazy(_("用户名“{username}”已存在"), username=username)
 
 
 def _check_actor(actor: User | None, *, may_act_for: User | None = None) -> None:
@@ -38,12 +46,13 @@ def _check_actor(actor: User | None, *, may_act_for: User | None = None) -> None
         return
     if may_act_for is not None and actor.pk == may_act_for.pk:
         return
-    raise Forbidden("only an administrator or the user concerned may do this")
+    raise Forbidden(_("只有系统管理员或本人可以进行此操作。"), code="administrator_or_self_only")
 
 
 def _role(role: str) -> Role:
     if role not in Role.values:
-        raise Invalid({"role": f"未知角色“{role}”，可选：{'、'.join(Role.values)}"})
+        message = format_lazy(_("未知角色“{role}”，可选：{choices}"), role=role, choices="、".join(Role.values))
+        raise Invalid({"role": message}, codes={"role": "unknown_role"})
     return Role(role)
 
 
@@ -56,13 +65,13 @@ def _id_number_fields(id_number: str, *, exclude: User | None = None) -> dict[st
     """Encrypted value, keyed hash and masked form of a valid, unused resident ID number; Invalid otherwise."""
     problem = resident_id_problem(id_number)
     if problem is not None:
-        raise Invalid({"id_number": problem.zh})
+        raise Invalid({"id_number": policy_text(problem.zh, problem.en)}, codes={"id_number": "invalid_id_number"})
     number = normalise_resident_id(id_number)
     taken = User.objects.filter(id_number_hash__in=crypto.lookup_hashes(number, purpose=crypto.ID_NUMBER))
     if exclude is not None:
         taken = taken.exclude(pk=exclude.pk)
     if taken.exists():
-        raise Invalid({"id_number": "该公民身份号码已登记在其他用户名下"})
+        raise Invalid({"id_number": ID_NUMBER_TAKEN}, codes={"id_number": "taken"})
     return {
         "id_number_encrypted": crypto.encrypt(number, purpose=crypto.ID_NUMBER),
         "id_number_hash": crypto.keyed_hash(number, purpose=crypto.ID_NUMBER),
@@ -73,15 +82,16 @@ def _id_number_fields(id_number: str, *, exclude: User | None = None) -> dict[st
 def _username(username: str) -> str:
     username = username.strip()
     if not username:
-        raise Invalid({"username": "用户名不能为空"})
+        raise Invalid({"username": _("用户名不能为空")}, codes={"username": "required"})
     try:
         User.username_validator(username)
     except ValidationError:
-        raise Invalid({"username": "用户名只能包含字母、数字和 @ . + - _"}) from None
+        message = _("用户名只能包含字母、数字和 @ . + - _")
+        raise Invalid({"username": message}, codes={"username": "invalid_characters"}) from None
     if len(username) > User._meta.get_field("username").max_length:
-        raise Invalid({"username": "用户名过长（最多150个字符）"})
+        raise Invalid({"username": _("用户名过长（最多150个字符）")}, codes={"username": "too_long"})
     if User.objects.filter(username=username).exists():
-        raise Invalid({"username": f"用户名“{username}”已存在"})
+        raise Invalid({"username": _username_taken(username)}, codes={"username": "taken"})
     return username
 
 
@@ -124,8 +134,8 @@ def user_create(
     except IntegrityError:
         # Two creations raced past the checks above; the constraints decided.
         if User.objects.filter(username=username).exists():
-            raise Invalid({"username": f"用户名“{username}”已存在"}) from None
-        raise Invalid({"id_number": "该公民身份号码已登记在其他用户名下"}) from None
+            raise Invalid({"username": _username_taken(username)}, codes={"username": "taken"}) from None
+        raise Invalid({"id_number": ID_NUMBER_TAKEN}, codes={"id_number": "taken"}) from None
     return user
 
 
@@ -197,7 +207,7 @@ def user_set_id_number(*, user: User, id_number: str, actor: User | None) -> Non
             with transaction.atomic():
                 locked.save(update_fields=list(fields))
         except IntegrityError:
-            raise Invalid({"id_number": "该公民身份号码已登记在其他用户名下"}) from None
+            raise Invalid({"id_number": ID_NUMBER_TAKEN}, codes={"id_number": "taken"}) from None
         audit_record(actor=actor, action="user.set_id_number", obj=locked,
                      changes={"id_number": "changed" if had_one else "set"})
 
@@ -253,7 +263,8 @@ def token_create(*, user: User, actor: User | None = None) -> str:
     """A new bearer token for the user, returned once and never stored: only its hash and prefix are kept."""
     _check_actor(actor, may_act_for=user)
     if not user.is_active:
-        raise Invalid({"user": f"用户“{user.username}”已停用"})
+        message = format_lazy(_("用户“{username}”已停用"), username=user.username)
+        raise Invalid({"user": message}, codes={"user": "inactive"})
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, key_hash=_token_hash(raw), prefix=raw[:TOKEN_SHOWN_PREFIX])
@@ -300,20 +311,19 @@ PROFILE_SYSTEM_FIELDS = ("permit",)  # kept by the system (contracts/cases-api.m
 _ABSENT = object()
 
 
-def _profile_problems(facts: Any) -> dict[str, str]:
+def _profile_problems(facts: Any) -> dict[str, Message]:
     """Every bad field of a profile, by its path relative to the profile ("hukou", "children.0.case")."""
     if not isinstance(facts, dict):
-        return {"body": "资料应为对象 / the profile must be an object"}
-    problems = {
-        field: "该项由系统维护，不能提交 / this field is kept by the system"
-        for field in PROFILE_SYSTEM_FIELDS if field in facts
+        return {"body": _("资料应为对象")}
+    problems: dict[str, Message] = {
+        field: _("该项由系统维护，不能提交") for field in PROFILE_SYSTEM_FIELDS if field in facts
     }
     try:
         Applicant.model_validate({key: value for key, value in facts.items() if key not in PROFILE_SYSTEM_FIELDS})
     except PydanticValidationError as error:
-        invalid = invalid_request_from_pydantic(error)
+        invalid = invalid_request_from_pydantic(error)  # the policy's own (zh, en) messages
         zh, en = invalid.messages("zh"), invalid.messages("en")
-        problems.update({path: f"{zh[path]} / {en[path]}" for path in zh})
+        problems.update({path: policy_text(zh[path], en[path]) for path in zh})
     return problems
 
 
@@ -328,7 +338,7 @@ def profile_save(*, user: User, facts: Any, actor: User | None) -> ApplicantProf
     """
     _check_actor(actor, may_act_for=user)
     if user.role != Role.APPLICANT:
-        raise Forbidden("only an applicant has a profile")
+        raise Forbidden(_("只有申请人有个人资料。"), code="applicants_only")
     problems = _profile_problems(facts)
     if problems:
         raise Invalid(problems)

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja.errors import Throttled
 from ninja.security import HttpBearer, SessionAuth
 
@@ -54,5 +55,5 @@ def actor(request: HttpRequest, *, admin_allowed: bool = False) -> Any:
     """The authenticated user; an administrator is refused (403) unless the endpoint is /me."""
     user = request.auth  # type: ignore[attr-defined]
     if user.role == Role.ADMIN and not admin_allowed:
-        raise Forbidden("administrators act in the admin site")
+        raise Forbidden(_("系统管理员在管理后台操作，不能使用此接口。"), code="administrators_use_admin_site")
     return user

@@ -1,4 +1,9 @@
-"""The error bodies of contracts/cases-api.md §Errors, for every endpoint, and never a stack trace."""
+"""The error bodies of contracts/cases-api.md §Errors, for every endpoint, and never a stack trace.
+
+A service's refusal keeps the contract's body and adds its stable `code`; its messages (the `fields` of an invalid
+request, the message of a refused file) are rendered in the caller's language, read from `Accept-Language` by
+`message_language` — the API's one language picker.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
@@ -18,7 +25,9 @@ from wrp.core.errors import (
     InvalidState,
     MaterialsMissing,
     NotFound,
+    ServiceError,
 )
+from wrp.core.language import DJANGO_LANGUAGE
 
 log = logging.getLogger("wrp.api")
 
@@ -35,6 +44,24 @@ def message_language(request: HttpRequest) -> str:
 
 def error_response(status: int, body: dict[str, Any]) -> JsonResponse:
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def refusal_response(request: HttpRequest, status: int, refusal: ServiceError, /, **body: Any) -> JsonResponse:
+    """The contract body `{"error", **body}` of a service's refusal, with its `code`, rendered in the caller's language.
+
+    `body` values may be lazy messages (or dicts of them): they are rendered under the language of `message_language`.
+    """
+    with translation.override(DJANGO_LANGUAGE[message_language(request)]):
+        rendered = {key: _rendered(value) for key, value in body.items()}
+    return error_response(status, {**rendered, "code": refusal.code})
+
+
+def _rendered(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _rendered(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rendered(item) for item in value]
+    return str(value) if isinstance(value, Promise) else value
 
 
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
@@ -78,31 +105,32 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NotFound)
     def service_not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
-        return error_response(404, {"error": "not_found"})
+        return refusal_response(request, 404, error, error="not_found")
 
     @api.exception_handler(Forbidden)
     def forbidden(request: HttpRequest, error: Forbidden) -> HttpResponse:
-        return error_response(403, {"error": "forbidden"})
+        return refusal_response(request, 403, error, error="forbidden")
 
     @api.exception_handler(InvalidState)
     def invalid_state(request: HttpRequest, error: InvalidState) -> HttpResponse:
-        return error_response(409, {"error": "invalid_state", "state": error.state})
+        return refusal_response(request, 409, error, error="invalid_state", state=error.state)
 
     @api.exception_handler(Invalid)
     def invalid_input(request: HttpRequest, error: Invalid) -> HttpResponse:
-        return error_response(422, {"error": "invalid_request", "fields": error.fields})
+        return refusal_response(request, 422, error, error="invalid_request", fields=error.fields)
 
     @api.exception_handler(Ineligible)
     def ineligible(request: HttpRequest, error: Ineligible) -> HttpResponse:
-        return error_response(422, {"error": "ineligible", "assessment": error.assessment[message_language(request)]})
+        assessment = error.assessment[message_language(request)]
+        return refusal_response(request, 422, error, error="ineligible", assessment=assessment)
 
     @api.exception_handler(MaterialsMissing)
     def materials_missing(request: HttpRequest, error: MaterialsMissing) -> HttpResponse:
-        return error_response(422, {"error": "materials_missing", "missing": error.missing})
+        return refusal_response(request, 422, error, error="materials_missing", missing=error.missing)
 
     @api.exception_handler(FileRefused)
     def file_refused(request: HttpRequest, error: FileRefused) -> HttpResponse:
-        return error_response(422, {"error": "file_refused", "reason": error.reason, "message": str(error)})
+        return refusal_response(request, 422, error, error="file_refused", reason=error.reason, message=error.message)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, error: Exception) -> HttpResponse:

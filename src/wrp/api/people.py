@@ -14,6 +14,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import P, Query, QueryEx, Router, Status
 
 from wrp.accounts.models import Role
@@ -35,18 +36,12 @@ from wrp.api.schemas import (
     page_of,
     refusals,
 )
-from wrp.appointments.selectors import slots_between
+from wrp.appointments.services import slots_between
 from wrp.core.errors import Forbidden, Invalid, NotFound
+from wrp.employment.selectors import association_for, associations_visible_to
+from wrp.employment.services import association_accept, association_refuse, association_release, association_request
 from wrp.permits.models import Permit
 from wrp.permits.selectors import permit_for, permits_visible_to
-from wrp.units.associations import (
-    association_accept,
-    association_for,
-    association_refuse,
-    association_release,
-    association_request,
-    associations_visible_to,
-)
 from wrp.units.models import Association
 from wrp.units.selectors import units_handled_by
 
@@ -57,7 +52,7 @@ MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number names nothing
 
 def _object_id(value: int, what: str) -> int:
     if not 1 <= value <= MAX_ID:
-        raise NotFound(what)
+        raise NotFound(code=f"{what}_not_found")
     return value
 
 
@@ -76,7 +71,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 def _require_applicant(user: Any) -> None:
     if user.role != Role.APPLICANT:
-        raise Forbidden("only an applicant has a profile")
+        raise Forbidden(_("只有申请人有个人资料。"), code="applicants_only")
 
 
 @router.get(
@@ -89,7 +84,7 @@ def profile_read(request: HttpRequest) -> dict[str, Any]:
     try:
         return dict(user.profile.facts)  # the caller's own profile, through their own user row
     except ObjectDoesNotExist:
-        raise NotFound("profile") from None
+        raise NotFound(code="profile_not_found") from None
 
 
 @router.put(
@@ -109,9 +104,9 @@ def profile_replace(request: HttpRequest) -> dict[str, Any]:
     try:
         facts = json.loads(request.body or b"null")
     except RequestDataTooBig:
-        raise Invalid({"body": "请求过大 / the request is too large"}) from None
+        raise Invalid({"body": _("请求过大")}, codes={"body": "too_large"}) from None
     except ValueError:
-        raise Invalid({"body": "请求不是有效的 JSON / the request is not valid JSON"}) from None
+        raise Invalid({"body": _("请求不是有效的 JSON")}, codes={"body": "not_json"}) from None
     return dict(profile_save(user=user, facts=facts, actor=user).facts)
 
 
@@ -215,7 +210,7 @@ def permit_list(request: HttpRequest, page: QueryEx[int, P(ge=1, description="fr
 def permit_read(request: HttpRequest, number: str) -> dict[str, Any]:
     user = actor(request)
     if "\x00" in number or len(number) > Permit._meta.get_field("number").max_length:
-        raise NotFound("permit")
+        raise NotFound(code="permit_not_found")
     return permit_json(permit_for(user, number))
 
 

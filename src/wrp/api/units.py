@@ -45,7 +45,7 @@ def _unit(request: HttpRequest, credit_code: str) -> tuple[Any, Unit]:
     """The caller and the unit of the path; 404 for a unit they may not see or a code that names no unit."""
     user = actor(request)
     if "\x00" in credit_code or not _CREDIT_CODE_SHAPE.fullmatch(normalised_code(credit_code)):
-        raise NotFound("unit")
+        raise NotFound(code="unit_not_found")
     return user, unit_for(user, credit_code)
 
 
@@ -138,7 +138,7 @@ def quota_request_create_endpoint(request: HttpRequest, credit_code: str, payloa
 def quota_grant_endpoint(request: HttpRequest, request_id: int, payload: QuotaGrantIn) -> dict[str, Any]:
     user = actor(request)
     if not 1 <= request_id <= MAX_ID:
-        raise NotFound("quota request")
+        raise NotFound(code="quota_request_not_found")
     quota_request = quota_grant(request=quota_request_for(user, request_id), actor=user, granted=payload.granted)
     return quota_request_json(quota_request)
 

@@ -22,8 +22,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
-from wrp.core.errors import FileRefused
+from wrp.core.errors import FileRefused, Message
 from wrp.documents.scanchecks import WARNING_ORDER, Thresholds
 
 logger = logging.getLogger(__name__)
@@ -36,23 +38,14 @@ HEADER_WINDOW = 1024  # PDF readers look for %PDF- within the first 1024 bytes
 WORKER_COMMAND = (sys.executable, "-I", "-m", "wrp.documents.pdfworker")
 SCAN_TIMEOUT_S = 20.0  # the worker stops rendering after Thresholds.time_budget_s and answers with what it found
 
-MESSAGES = {
-    "not_pdf": "文件不是 PDF 格式（按文件内容判断，修改扩展名无效），请上传 PDF 文件。"
-    " / The file is not a PDF (judged by its content; renaming it does not help): please upload a PDF.",
-    "too_large": f"文件超过 {MAX_BYTES // (1024 * 1024)} MB，请压缩或拆分后重新上传。"
-    f" / The file is larger than {MAX_BYTES // (1024 * 1024)} MB: please compress or split it and upload it again.",
-    "too_many_pages": f"文件超过 {MAX_PAGES} 页，请拆分后重新上传。"
-    f" / The file has more than {MAX_PAGES} pages: please split it and upload it again.",
-    "encrypted": "文件已加密或设有密码、权限限制，请去除后重新上传。"
-    " / The file is encrypted or protected by a password or permissions: please remove the protection and upload it again.",
-    "damaged": "文件已损坏，无法读取，请重新生成或扫描后上传。"
-    " / The file is damaged and cannot be read: please produce or scan it again and upload it.",
+MESSAGES: dict[str, Message] = {
+    "not_pdf": _("文件不是 PDF 格式（按文件内容判断，修改扩展名无效），请上传 PDF 文件。"),
+    "too_large": format_lazy(_("文件超过 {megabytes} MB，请压缩或拆分后重新上传。"), megabytes=MAX_BYTES // (1024 * 1024)),
+    "too_many_pages": format_lazy(_("文件超过 {pages} 页，请拆分后重新上传。"), pages=MAX_PAGES),
+    "encrypted": _("文件已加密或设有密码、权限限制，请去除后重新上传。"),
+    "damaged": _("文件已损坏，无法读取，请重新生成或扫描后上传。"),
 }
-MESSAGE_UNREADABLE = (
-    "文件无法在限定的时间和内存内读取，可能已损坏，请重新生成或扫描后上传。"
-    " / The file could not be read within the time and memory limits and may be damaged:"
-    " please produce or scan it again and upload it."
-)
+MESSAGE_UNREADABLE = _("文件无法在限定的时间和内存内读取，可能已损坏，请重新生成或扫描后上传。")
 
 
 @dataclass(frozen=True)
@@ -69,8 +62,8 @@ class Sanitised:
     greyscale_pages: list[int] = field(default_factory=list)
 
 
-def refuse(reason: str, message: str = "") -> FileRefused:
-    return FileRefused(reason, message or MESSAGES[reason])
+def refuse(reason: str, message: Message | None = None) -> FileRefused:
+    return FileRefused(reason, message or MESSAGES[reason], code=reason)
 
 
 def inspect_and_sanitise(data: bytes) -> Sanitised:

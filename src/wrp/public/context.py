@@ -1,4 +1,5 @@
-"""Template context shared by every page: the handling institution of POLICY §1, for the footer."""
+"""Template context shared by every page: the handling institution of POLICY §1 (`wrp.policy.office`), for the
+footer."""
 
 from __future__ import annotations
 
@@ -6,15 +7,18 @@ from typing import Any
 
 from django.http import HttpRequest
 
-OFFICE = {
-    "institution": "朝阳区人力资源公共服务中心",
-    "institution_en": "Chaoyang District Human Resources Public Service Centre",
-    "address": "北京市朝阳区将台路5号院15号楼A座（普天实业创新园内）",
-    "address_en": "Building 15 A, Yard 5, Jiangtai Road, Chaoyang District, Beijing (Putian Industrial Innovation Park)",
-    "hours": "周一至周五 9:00-17:00（国家法定节假日、公休日除外）",
-    "hours_en": "Monday to Friday 9:00-17:00, except statutory holidays and rest days",
-    "phone": "010-57596100",
-    "complaints": "010-12345",
+from wrp.policy.office import OFFICE as _OFFICE
+
+# The templates' and the guide pages' view of the office: each text in Chinese, and in English under `<key>_en`.
+OFFICE: dict[str, str] = {
+    "institution": _OFFICE.institution[0],
+    "institution_en": _OFFICE.institution[1],
+    "address": _OFFICE.address[0],
+    "address_en": _OFFICE.address[1],
+    "hours": _OFFICE.hours[0],
+    "hours_en": _OFFICE.hours[1],
+    "phone": _OFFICE.phone,
+    "complaints": _OFFICE.complaints,
 }
 
 

@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from wrp.public.questions import (
@@ -26,18 +25,16 @@ from wrp.public.questions import (
     DATE,
     DECIMAL,
     FLAG,
-    GROUPS,
     MONEY,
     MULTI,
-    NONE,
     NONE_CHOICE,
     NULL_WHEN_HIDDEN,
     NUMBER_CHOICE,
     YES_NO,
     Question,
     Questionnaire,
-    pick,
 )
+from wrp.public.wording import GROUPS, NONE, pick
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"]
 REQUIRED = _("此项必填")
@@ -48,11 +45,6 @@ MESSAGES = {
     COUNT: {"required": REQUIRED, "invalid": _("请填写整数，如 3")},
 }
 CHOICE_MESSAGES = {"required": REQUIRED, "invalid_choice": _("请从列表中选择")}
-
-
-def current_lang() -> str:
-    """ "en" when the page is in English, else "zh"."""
-    return "en" if (get_language() or "").startswith("en") else "zh"
 
 
 class MoneyField(forms.DecimalField):

@@ -18,6 +18,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from wrp.core.language import page_language
 from wrp.policy.codes import (
     HOME_DISTRICT,
     AccountStatus,
@@ -42,8 +43,7 @@ from wrp.policy.rules.conditions import (
 from wrp.policy.wages import builtin_table
 from wrp.policy.workdays import default_calendar
 from wrp.public.context import OFFICE
-from wrp.public.forms import current_lang
-from wrp.public.questions import SERVICE_SUMMARIES, pick
+from wrp.public.wording import SERVICE_SUMMARIES, pick
 
 Text = tuple[str, str]  # (Chinese, English)
 
@@ -360,7 +360,7 @@ def _words(lang: str) -> dict[str, str]:
 
 
 def guide_index(request: HttpRequest) -> HttpResponse:
-    lang = current_lang()
+    lang = page_language()
     items = [_summary(service, item, lang) for service, item in ITEMS.items()]
     return render(request, "public/guide_index.html", {"items": items, "t": _words(lang)})
 
@@ -368,5 +368,5 @@ def guide_index(request: HttpRequest) -> HttpResponse:
 def guide_page(request: HttpRequest, service: str) -> HttpResponse:
     if service not in Service._value2member_map_:
         raise Http404("service")
-    lang = current_lang()
+    lang = page_language()
     return render(request, "public/guide.html", {"guide": guide(Service(service), lang), "t": _words(lang)})

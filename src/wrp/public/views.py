@@ -16,14 +16,16 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from wrp.core.language import page_language
 from wrp.policy import Evaluation, InvalidRequest, evaluate
 from wrp.policy.codes import Decision, Outcome, Service
 from wrp.policy.items import ITEMS
 from wrp.policy.labels import label
 from wrp.policy.materials import MATERIALS
 from wrp.policy_runtime import policy_calendar, policy_wages
-from wrp.public.forms import CheckForm, current_lang
-from wrp.public.questions import SERVICE_SUMMARIES, pick, questionnaire
+from wrp.public.forms import CheckForm
+from wrp.public.questions import questionnaire
+from wrp.public.wording import SERVICE_SUMMARIES, pick
 
 ICONS = {Outcome.PASS: "✓", Outcome.FAIL: "✗", Outcome.REVIEW: "!", Outcome.WARN: "i"}
 DECISION_ICONS = {Decision.ELIGIBLE: "✓", Decision.NEEDS_REVIEW: "!", Decision.INELIGIBLE: "✗"}
@@ -36,7 +38,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest) -> HttpResponse:
-    lang = current_lang()
+    lang = page_language()
     posted = request.method == "POST"
     chosen = request.POST.get("service") or request.GET.get("service", "")
     service = Service(chosen) if chosen in SERVICE_CODES else None

@@ -39,8 +39,8 @@ def quota_request_for(user: Any, pk: Any) -> QuotaRequest:
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("quota request") from None
+        raise NotFound(code="quota_request_not_found") from None
     request = quota_requests_visible_to(user).filter(pk=key).first()
     if request is None:
-        raise NotFound("quota request")
+        raise NotFound(code="quota_request_not_found")
     return request

@@ -1,4 +1,4 @@
-"""Quota of new permits (新办指标, POLICY §9): requests, grants and the ledger's reserve / consume / release.
+"""Quota of new permits (新办指标, POLICY §9): requests, grants and the ledger's reserve, consume and release.
 
 A unit declares its need for a year (指标申报); the bureau grants a number, added to the unit-year ledger. A submitted
 `initial` or `employer_change` reserves one unit, approval consumes it, rejection or withdrawal releases it. The
@@ -13,10 +13,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
-from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.core.errors import Forbidden, Invalid, InvalidState, Message, NotFound
 from wrp.quotas.models import QuotaLedger, QuotaRequest, QuotaRequestState
 from wrp.units.models import Unit
 from wrp.units.selectors import can_see_unit
@@ -26,7 +28,7 @@ EXHAUSTED = "exhausted"
 
 
 def _exhausted() -> InvalidState:
-    return InvalidState(EXHAUSTED, "本年度指标已用完 / no quota left for the year")
+    return InvalidState(EXHAUSTED, _("本年度指标已用完"), code="quota_exhausted")
 
 
 def _require_atomic(name: str) -> None:
@@ -43,16 +45,16 @@ def quota_request_create(*, unit: Unit, actor: Any, year: int, requested: int, r
     """指标申报: a handler of the unit asks for `requested` permits for this year or next, with a reason."""
     require_handler(actor, unit)
     this_year = timezone.localdate().year
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if not _is_count(year) or year not in (this_year, this_year + 1):
-        errors["year"] = f"只能申报{this_year}或{this_year + 1}年度 / the year must be {this_year} or {this_year + 1}"
+        errors["year"] = format_lazy(_("只能申报{this_year}或{next_year}年度"), this_year=this_year, next_year=this_year + 1)
     if not _is_count(requested) or requested < 1:
-        errors["requested"] = "申报数量至少为1 / at least 1 must be requested"
+        errors["requested"] = _("申报数量至少为1")
     elif requested > 1_000_000:
-        errors["requested"] = "申报数量过大 / the number requested is too large"
+        errors["requested"] = _("申报数量过大")
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        errors["reason"] = "请填写申报理由 / a reason is required"
+        errors["reason"] = _("请填写申报理由")
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
@@ -69,12 +71,12 @@ def quota_grant(*, request: QuotaRequest, actor: Any, granted: int) -> QuotaRequ
     """下发指标: the bureau grants a number (0 or more) for a pending request; it is added to the unit-year ledger."""
     if getattr(actor, "role", None) != Role.BUREAU_APPROVER or not getattr(actor, "is_authenticated", False):
         if can_see_unit(actor, request.unit):
-            raise Forbidden("only the bureau grants quotas")
-        raise NotFound("quota request")
+            raise Forbidden(_("只有区人社局可以下发指标。"), code="bureau_only")
+        raise NotFound(code="quota_request_not_found")
     if not _is_count(granted) or granted < 0:
-        raise Invalid({"granted": "下发数量应为不小于0的整数 / granted must be a whole number ≥ 0"})
+        raise Invalid({"granted": _("下发数量应为不小于0的整数")}, codes={"granted": "not_a_count"})
     if granted > 1_000_000:
-        raise Invalid({"granted": "下发数量过大 / the number granted is too large"})
+        raise Invalid({"granted": _("下发数量过大")}, codes={"granted": "too_large"})
     with transaction.atomic():
         request = QuotaRequest.objects.select_for_update(of=("self",)).select_related("unit").get(pk=request.pk)
         if request.state != QuotaRequestState.PENDING:
@@ -114,7 +116,7 @@ def _change(ledger_pk: int, **expressions: Any) -> None:
 
 
 def quota_reserve(*, ledger: QuotaLedger, actor: Any = None) -> None:
-    """Reserve one unit on a ledger obtained from `quota_lock` (a submitted initial / employer_change)."""
+    """Reserve one unit on a ledger obtained from `quota_lock` (a submitted initial or employer_change)."""
     _require_atomic("quota_reserve")
     if ledger.remaining < 1:
         raise _exhausted()
@@ -129,7 +131,7 @@ def quota_consume(*, unit: Unit, year: int, actor: Any = None) -> None:
     with transaction.atomic():
         ledger = quota_lock(unit=unit, year=year)
         if ledger.reserved < 1:
-            raise InvalidState("not_reserved", "没有占用中的指标 / no quota unit is reserved")
+            raise InvalidState("not_reserved", _("没有占用中的指标"), code="quota_not_reserved")
         _change(ledger.pk, reserved=F("reserved") - 1, used=F("used") + 1)
         audit_record(actor=actor, action="quota.consume", obj=ledger,
                      changes={"reserved": [ledger.reserved, ledger.reserved - 1], "used": [ledger.used, ledger.used + 1]})

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.core.errors import Forbidden, Invalid
 from wrp.reference.models import HolidayNotice, WageRow
@@ -21,13 +23,13 @@ def _dates(text: str, field: str) -> list[date]:
         try:
             out.append(date.fromisoformat(token))
         except ValueError:
-            raise ValidationError({field: f"不是日期 / not a date: {token} (YYYY-MM-DD)"}) from None
+            raise ValidationError({field: format_lazy(_("不是日期：{token}（YYYY-MM-DD）"), token=token)}) from None
     return out
 
 
 class HolidayNoticeForm(forms.ModelForm):
-    holidays_text = forms.CharField(label="放假日期（每行一个，YYYY-MM-DD）", widget=forms.Textarea, required=False)
-    workdays_text = forms.CharField(label="调休上班日期（周末，每行一个）", widget=forms.Textarea, required=False)
+    holidays_text = forms.CharField(label=_("放假日期（每行一个，YYYY-MM-DD）"), widget=forms.Textarea, required=False)
+    workdays_text = forms.CharField(label=_("调休上班日期（周末，每行一个）"), widget=forms.Textarea, required=False)
 
     class Meta:
         model = HolidayNotice
@@ -48,7 +50,7 @@ class HolidayNoticeForm(forms.ModelForm):
                 holiday_notice_check(year=data["year"], source=data["source"], published=data.get("published"),
                                      holidays=data["holidays"], workdays=data["workdays"])
             except Invalid as error:
-                raise ValidationError(list(error.fields.values())) from None
+                raise ValidationError(list(error.messages().values())) from None
         return data
 
 
@@ -63,7 +65,9 @@ class HolidayNoticeAdmin(admin.ModelAdmin):
             saved = holiday_notice_save(actor=request.user, year=data["year"], source=data["source"],
                                         published=data.get("published"), holidays=data["holidays"],
                                         workdays=data["workdays"])
-        except (Invalid, Forbidden) as error:
+        except Invalid as error:
+            raise ValidationError(list(error.messages().values())) from None
+        except Forbidden as error:
             raise ValidationError(str(error)) from None
         obj.pk = saved.pk
 

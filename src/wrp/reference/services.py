@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
-from wrp.core.errors import Forbidden, Invalid
+from wrp.core.errors import Forbidden, Invalid, Message
 from wrp.policy.workdays import YearNotice, notice_from_table
 from wrp.policy_runtime import policy_data_changed
 from wrp.reference.models import HolidayNotice, WageRow
@@ -18,21 +19,21 @@ from wrp.reference.models import HolidayNotice, WageRow
 
 def _require_admin(actor: Any) -> None:
     if getattr(actor, "role", None) != Role.ADMIN:
-        raise Forbidden("administrators only")
+        raise Forbidden(_("只有系统管理员可以修改参考数据。"), code="administrators_only")
 
 
 def wage_row_save(*, actor: Any, year: int, monthly: Decimal, published: date, source: str) -> WageRow:
     """Add or replace one year of the reference wage table (POLICY §4)."""
     _require_admin(actor)
-    fields: dict[str, str] = {}
+    fields: dict[str, Message] = {}
     if not 2000 <= year <= 2200:
-        fields["year"] = "年度超出范围 / year out of range"
+        fields["year"] = _("年度超出范围")
     if monthly <= 0:
-        fields["monthly"] = "月平均工资必须大于0 / must be positive"
+        fields["monthly"] = _("月平均工资必须大于0")
     if published.year <= year:
-        fields["published"] = "公布日期应晚于该年度 / a year's wage is published in a later year"
+        fields["published"] = _("公布日期应晚于该年度")
     if not source.strip():
-        fields["source"] = "请写明来源 / name the source"
+        fields["source"] = _("请写明来源")
     if fields:
         raise Invalid(fields)
     with transaction.atomic():
@@ -53,7 +54,7 @@ def holiday_notice_check(*, year: int, source: str, published: date | None, holi
         return notice_from_table(year, {"source": source, "published": published, "holidays": holidays,
                                         "workdays": workdays})
     except ValueError as error:
-        raise Invalid({"holidays": str(error)}) from None
+        raise Invalid({"holidays": str(error)}, codes={"holidays": "invalid_notice"}) from None  # the policy's words
 
 
 def holiday_notice_save(*, actor: Any, year: int, source: str, published: date | None, holidays: list[date],

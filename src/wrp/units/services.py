@@ -1,5 +1,6 @@
-"""State changes of units: registration and facts, handlers, association codes, the account effects of approved
-`unit_opening` / `unit_transfer` cases, penalties (POLICY §9) and random employment audits (G4.注意事项.6).
+"""State changes of units: registration and facts (checked by `wrp.units.facts`), handlers, association codes, the
+account effects of approved `unit_opening` and `unit_transfer` cases, penalties (POLICY §9) and random employment
+audits (G4.注意事项.6).
 
 Who may act: a unit's own handlers change its facts, handlers and association code; window clerks apply the account
 effects; bureau approvers impose and lift penalties and record audits. Anyone else who can see the unit (a clerk, an
@@ -11,34 +12,26 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
-from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
-from wrp.policy.codes import HOME_DISTRICT, District, Qualification, UnitKind
-from wrp.policy.identifiers import credit_code_problem
+from wrp.core.errors import Forbidden, Invalid, InvalidState, Message, NotFound
+from wrp.policy.codes import HOME_DISTRICT, District
+from wrp.units.facts import clean_credit_code, clean_unit_facts
 from wrp.units.models import AccountStatus, Audit, Penalty, PenaltyKind, Unit, UnitHandler
-from wrp.units.selectors import can_see_unit, decimal_str, is_handler, normalised_code
+from wrp.units.selectors import can_see_unit, is_handler, normalised_code
 
 ASSOCIATION_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and typed by hand
 ASSOCIATION_CODE_LENGTH = 8
-
-FACT_FIELDS = (
-    "name", "kind", "legal_person", "registered_district", "tax_district", "tax_paid_since", "registered_capital",
-    "annual_tax", "qualifications",
-)
-# Facts the system keeps (contracts/cases-api.md §Units and quotas): sending them is an invalid request.
-SYSTEM_FIELDS = frozenset({
-    "account", "account_status", "account_district", "quota_remaining", "quota_frozen", "penalty", "penalties",
-    "association_code", "handlers",
-})
-_MAX_CAPITAL = Decimal("9999999999999999.99")  # the column: 18 digits, 2 after the point
-_EARLIEST_TAX_YEAR = 1949
+REASON_REQUIRED = _("请填写理由")
+PENALTY_ACTIVE = _("该处罚正在执行")
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -54,8 +47,8 @@ def require_unit_access(actor: Any, unit: Unit, *, allowed: Callable[[], bool]) 
     if allowed():
         return
     if can_see_unit(actor, unit):
-        raise Forbidden("this role may not take this action on the unit")
-    raise NotFound("unit")
+        raise Forbidden(_("您的角色不能对该单位进行此操作。"), code="unit_role_forbidden")
+    raise NotFound(code="unit_not_found")
 
 
 def require_handler(actor: Any, unit: Unit) -> None:
@@ -65,140 +58,6 @@ def require_handler(actor: Any, unit: Unit) -> None:
 def _locked(unit: Unit) -> Unit:
     return Unit.objects.select_for_update().get(pk=unit.pk)
 
-
-# ---------------------------------------------------------------------------------------------------------------------
-# Facts
-
-
-def _clean_choice(value: Any, choices: type, field: str, zh: str, en: str, errors: dict[str, str]) -> str | None:
-    if isinstance(value, str) and value in {c.value for c in choices}:
-        return value
-    errors[field] = f"{zh}代码无效：{value!r} / unknown {en} code: {value!r}"
-    return None
-
-
-def _clean_amount(value: Any, field: str, errors: dict[str, str], *, zh: str, en: str) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        errors[field] = f"{zh}应为金额（元） / {en} must be an amount in yuan"
-        return None
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        errors[field] = f"{zh}应为金额（元） / {en} must be an amount in yuan"
-        return None
-    if not amount.is_finite() or amount < 0:
-        errors[field] = f"{zh}不能为负数 / {en} cannot be negative"
-        return None
-    if amount != amount.quantize(Decimal("0.01")):
-        errors[field] = f"{zh}最多保留两位小数 / {en} has at most two decimal places"
-        return None
-    if amount > _MAX_CAPITAL:
-        errors[field] = f"{zh}超出范围 / {en} is too large"
-        return None
-    return amount
-
-
-def _clean_date(value: Any, field: str, errors: dict[str, str], *, today: date) -> date | None:
-    if isinstance(value, str):
-        try:
-            value = date.fromisoformat(value)
-        except ValueError:
-            errors[field] = "日期格式应为 YYYY-MM-DD / a date must be YYYY-MM-DD"
-            return None
-    if not isinstance(value, date) or hasattr(value, "hour"):
-        errors[field] = "日期格式应为 YYYY-MM-DD / a date must be YYYY-MM-DD"
-        return None
-    if value > today:
-        errors[field] = "在朝阳区纳税起始日不能晚于今天 / tax_paid_since cannot be after today"
-        return None
-    return value
-
-
-def _clean_annual_tax(value: Any, errors: dict[str, str], *, today: date) -> dict[str, str] | None:
-    if not isinstance(value, Mapping):
-        errors["annual_tax"] = "各年度纳税额应为 {年度: 金额} / annual_tax must map years to amounts"
-        return None
-    cleaned: dict[str, str] = {}
-    for key, amount in value.items():
-        year_text = str(key).strip()
-        path = f"annual_tax.{year_text}"
-        if isinstance(key, bool) or not year_text.isdigit() or not _EARLIEST_TAX_YEAR <= int(year_text) <= today.year:
-            errors[path] = f"年度无效：{key!r} / not a year: {key!r}"
-            continue
-        checked = _clean_amount(amount, path, errors, zh="纳税额", en="the tax amount")
-        if checked is not None:
-            cleaned[str(int(year_text))] = decimal_str(checked)
-    return dict(sorted(cleaned.items()))
-
-
-def _clean_qualifications(value: Any, errors: dict[str, str]) -> list[str] | None:
-    if not isinstance(value, list | tuple):
-        errors["qualifications"] = "单位资质应为列表 / qualifications must be a list"
-        return None
-    cleaned: list[str] = []
-    for index, code in enumerate(value):
-        checked = _clean_choice(code, Qualification, f"qualifications.{index}", "单位资质", "qualification", errors)
-        if checked is not None and checked not in cleaned:
-            cleaned.append(checked)
-    return cleaned
-
-
-def _clean_fact(field: str, value: Any, errors: dict[str, str], *, today: date) -> Any:
-    if field == "name":
-        name = value.strip() if isinstance(value, str) else ""
-        if not name:
-            errors["name"] = "请填写单位名称 / the unit's name is required"
-        elif len(name) > Unit._meta.get_field("name").max_length:
-            errors["name"] = "单位名称过长（最多200字） / the name is too long (200 characters at most)"
-        return name
-    if field == "kind":
-        return _clean_choice(value, UnitKind, "kind", "单位类型", "unit kind", errors)
-    if field == "legal_person":
-        if not isinstance(value, bool):
-            errors["legal_person"] = "是否具有法人资格应为是或否 / legal_person must be true or false"
-        return value
-    if field in ("registered_district", "tax_district"):
-        return _clean_choice(value, District, field, "区", "district", errors)
-    if field == "tax_paid_since":
-        return None if value is None else _clean_date(value, field, errors, today=today)
-    if field == "registered_capital":
-        return _clean_amount(value, field, errors, zh="注册资本", en="registered_capital")
-    if field == "annual_tax":
-        return _clean_annual_tax({} if value is None else value, errors, today=today)
-    if field == "qualifications":
-        return _clean_qualifications([] if value is None else value, errors)
-    raise AssertionError(field)
-
-
-def clean_unit_facts(facts: Mapping[str, Any], *, required: bool) -> dict[str, Any]:
-    """The facts, validated and normalised; Invalid naming every bad field. With `required`, all must be given."""
-    today = timezone.localdate()
-    errors: dict[str, str] = {}
-    for field in facts:
-        if field in SYSTEM_FIELDS:
-            errors[field] = "该项由系统维护，不能提交 / this field is kept by the system and cannot be sent"
-        elif field not in FACT_FIELDS and field != "credit_code":
-            errors[field] = "未知字段 / unknown field"
-    if required:
-        for field in FACT_FIELDS:
-            if field not in facts:
-                errors[field] = "必填 / required"
-    cleaned = {
-        field: _clean_fact(field, facts[field], errors, today=today) for field in FACT_FIELDS if field in facts
-    }
-    if errors:
-        raise Invalid(errors)
-    return cleaned
-
-
-def clean_credit_code(value: Any) -> str:
-    """The credit code in stored form; Invalid({"credit_code": …}) naming the problem (GB 32100-2015)."""
-    if not isinstance(value, str):
-        raise Invalid({"credit_code": "统一社会信用代码无效：应为18位字符 / invalid credit code: 18 characters expected"})
-    problem = credit_code_problem(value)
-    if problem is not None:
-        raise Invalid({"credit_code": f"统一社会信用代码无效：{problem.zh} / invalid credit code: {problem.en}"})
-    return normalised_code(value)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -237,8 +96,8 @@ def unit_register(
     as open there, for the cross-district transfer; the window checks it against the city system when reviewing.
     """
     if _role(actor) != Role.UNIT_HANDLER:
-        raise Forbidden("only a unit handler registers a unit")
-    errors: dict[str, str] = {}
+        raise Forbidden(_("只有单位经办人可以注册单位。"), code="unit_handlers_only")
+    errors: dict[str, Message] = {}
     try:
         code = clean_credit_code(credit_code)
     except Invalid as invalid:
@@ -259,10 +118,10 @@ def unit_register(
     if account_elsewhere is not None and (
         account_elsewhere not in District._value2member_map_ or account_elsewhere == District.CHAOYANG
     ):
-        errors["account_elsewhere"] = "请选择开户所在的其他区 / choose the other district of the account"
+        errors["account_elsewhere"] = _("请选择开户所在的其他区")
     if errors:
         raise Invalid(errors)
-    duplicate = Invalid({"credit_code": "该统一社会信用代码已注册 / this credit code is already registered"})
+    duplicate = Invalid({"credit_code": _("该统一社会信用代码已注册")}, codes={"credit_code": "already_registered"})
     with transaction.atomic():
         if Unit.objects.filter(credit_code=code).exists():
             raise duplicate
@@ -290,7 +149,7 @@ def unit_update_facts(*, unit: Unit, actor: Any, **facts: Any) -> Unit:
     if "credit_code" in facts:
         given = facts["credit_code"]
         if not isinstance(given, str) or normalised_code(given) != unit.credit_code:
-            raise Invalid({"credit_code": "统一社会信用代码不能修改 / the credit code cannot change"})
+            raise Invalid({"credit_code": _("统一社会信用代码不能修改")}, codes={"credit_code": "unchangeable"})
     cleaned = clean_unit_facts(facts, required=False)
     with transaction.atomic():
         unit = _locked(unit)
@@ -322,11 +181,11 @@ def unit_add_handler(*, unit: Unit, actor: Any, user: Any) -> None:
     """An existing handler of the unit adds another unit_handler user as a handler."""
     require_handler(actor, unit)
     if _role(user) != Role.UNIT_HANDLER:
-        raise Invalid({"user": "只能添加单位经办人账户 / only a unit handler account can be added"})
+        raise Invalid({"user": _("只能添加单位经办人账户")}, codes={"user": "not_a_handler_account"})
     with transaction.atomic():
         unit = _locked(unit)
         if UnitHandler.objects.filter(unit=unit, user_id=user.pk).exists():
-            raise Invalid({"user": "该用户已是本单位经办人 / this user already handles the unit"})
+            raise Invalid({"user": _("该用户已是本单位经办人")}, codes={"user": "already_handler"})
         UnitHandler.objects.create(unit=unit, user=user)
         audit_record(actor=actor, action="unit.add_handler", obj=unit, changes={"handler_added": user.pk})
 
@@ -338,9 +197,9 @@ def unit_remove_handler(*, unit: Unit, actor: Any, user: Any) -> None:
         unit = _locked(unit)
         link = UnitHandler.objects.filter(unit=unit, user_id=getattr(user, "pk", None)).first()
         if link is None:
-            raise Invalid({"user": "该用户不是本单位经办人 / this user does not handle the unit"})
+            raise Invalid({"user": _("该用户不是本单位经办人")}, codes={"user": "not_handler"})
         if UnitHandler.objects.filter(unit=unit).count() == 1:
-            raise InvalidState("last_handler", "不能移除最后一名经办人 / the last handler cannot be removed")
+            raise InvalidState("last_handler", _("不能移除最后一名经办人"), code="last_handler")
         link.delete()
         audit_record(actor=actor, action="unit.remove_handler", obj=unit, changes={"handler_removed": user.pk})
 
@@ -370,7 +229,7 @@ def unit_account_open(*, unit: Unit, actor: Any) -> None:
     with transaction.atomic():
         unit = _locked(unit)
         if unit.account_status == AccountStatus.OPEN:
-            raise InvalidState("open", "单位已开户 / the unit's account is already open")
+            raise InvalidState("open", _("单位已开户"), code="account_already_open")
         _set_account(unit, actor=actor, action="unit.account_open")
 
 
@@ -380,7 +239,7 @@ def unit_account_transfer_in(*, unit: Unit, actor: Any) -> None:
     with transaction.atomic():
         unit = _locked(unit)
         if unit.account_status == AccountStatus.OPEN and unit.account_district == HOME_DISTRICT:
-            raise InvalidState("open", "单位已在朝阳区开户 / the unit's account is already open in Chaoyang")
+            raise InvalidState("open", _("单位已在朝阳区开户"), code="account_already_open")
         _set_account(unit, actor=actor, action="unit.account_transfer_in")
 
 
@@ -393,32 +252,32 @@ def _require_approver(actor: Any, unit: Unit) -> None:
 
 
 def _clean_penalty_input(kind: Any, reason: Any) -> tuple[str, str]:
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if kind not in PenaltyKind.values:
-        errors["kind"] = f"处罚类型无效：{kind!r} / unknown penalty kind: {kind!r}"
+        errors["kind"] = format_lazy(_("处罚类型无效：{value}"), value=repr(kind))
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        errors["reason"] = "请填写理由 / a reason is required"
+        errors["reason"] = REASON_REQUIRED
     if errors:
         raise Invalid(errors)
     return str(kind), text
 
 
 def penalty_impose(*, unit: Unit, actor: Any, kind: str, reason: str) -> Penalty:
-    """冻结指标 / 终止服务 / 纳入黑名单 (POLICY §9): a reasoned bureau decision; one active penalty of a kind."""
+    """冻结指标、终止服务、纳入黑名单 (POLICY §9): a reasoned bureau decision; one active penalty of a kind."""
     _require_approver(actor, unit)
     kind, reason = _clean_penalty_input(kind, reason)
     with transaction.atomic():
         unit = _locked(unit)
         if Penalty.objects.filter(unit=unit, kind=kind, active=True).exists():
-            raise InvalidState("active", "该处罚正在执行 / this penalty is already active")
+            raise InvalidState("active", PENALTY_ACTIVE, code="penalty_active")
         try:
             with transaction.atomic():
                 penalty = Penalty.objects.create(
                     unit=unit, kind=kind, reason=reason, decided_by=actor, decided_at=timezone.now(), active=True,
                 )
         except IntegrityError:
-            raise InvalidState("active", "该处罚正在执行 / this penalty is already active") from None
+            raise InvalidState("active", PENALTY_ACTIVE, code="penalty_active") from None
         audit_record(actor=actor, action="unit.penalty_impose", obj=penalty,
                      changes={"unit": unit.credit_code, "kind": kind, "active": [False, True]})
     return penalty
@@ -432,7 +291,7 @@ def penalty_lift(*, unit: Unit, actor: Any, kind: str, reason: str) -> Penalty:
         unit = _locked(unit)
         penalty = Penalty.objects.select_for_update().filter(unit=unit, kind=kind, active=True).first()
         if penalty is None:
-            raise InvalidState("inactive", "该处罚未在执行 / this penalty is not active")
+            raise InvalidState("inactive", _("该处罚未在执行"), code="penalty_inactive")
         penalty.active = False
         penalty.lifted_by = actor
         penalty.lifted_at = timezone.now()
@@ -448,14 +307,14 @@ def employment_audit_record(
 ) -> Audit:
     """A random audit of real employment (G4.注意事项.6) on a unit, or on one of its permits, with its findings."""
     _require_approver(actor, unit)
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     text = findings.strip() if isinstance(findings, str) else ""
     if not text:
-        errors["findings"] = "请填写调查结果 / the findings are required"
+        errors["findings"] = _("请填写调查结果")
     if not isinstance(employment_confirmed, bool):
-        errors["employment_confirmed"] = "应为是或否 / employment_confirmed must be true or false"
+        errors["employment_confirmed"] = _("应为是或否")
     if permit is not None and permit.unit_id != unit.pk:
-        errors["permit"] = "该工作居住证不属于本单位 / the permit is not held with this unit"
+        errors["permit"] = _("该工作居住证不属于本单位")
     if errors:
         raise Invalid(errors)
     with transaction.atomic():

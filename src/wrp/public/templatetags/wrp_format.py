@@ -7,7 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
+
+from wrp.core.language import page_language
 
 register = template.Library()
 
@@ -16,7 +17,7 @@ CENT = Decimal("0.01")
 
 
 def _english() -> bool:
-    return (get_language() or "").startswith("en")
+    return page_language() == "en"
 
 
 @register.filter

@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role, User
 from wrp.accounts.services import token_create, user_create, user_id_numbers_rekey
@@ -44,7 +47,8 @@ class Command(BaseCommand):
                 count = user_id_numbers_rekey()
                 self.stdout.write(f"{count} ID numbers re-encrypted under the current key")
         except Invalid as invalid:
-            message = "; ".join(f"{field}: {reason}" for field, reason in invalid.fields.items())
+            with translation.override("zh-hans"):  # refusals are printed in Chinese
+                message = "; ".join(f"{field}: {reason}" for field, reason in invalid.messages().items())
             raise CommandError(message, returncode=REFUSED) from None
 
     def _add(self, options: dict[str, Any]) -> None:
@@ -60,5 +64,7 @@ class Command(BaseCommand):
     def _token(self, username: str) -> None:
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"username: no user named {username!r}", returncode=REFUSED)
+            with translation.override("zh-hans"):
+                message = str(format_lazy(_("用户“{username}”不存在"), username=username))
+            raise CommandError(f"username: {message}", returncode=REFUSED)
         self.stdout.write(token_create(user=user))
