@@ -12,11 +12,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field, StrictBool
 
-from wrp.accounts.models import Role
 from wrp.api.auth import AUTH, actor
 from wrp.api.errors import message_language
 from wrp.api.schemas import PAGE_SIZE, PageNumber, ShortText, Text, page_of, refusals
@@ -44,16 +44,18 @@ from wrp.cases.services import (
     case_submit,
     case_withdraw,
 )
-from wrp.core.errors import Forbidden, Invalid, NotFound
+from wrp.cases.workflow import allowed_actions, require_opener
+from wrp.core.errors import Invalid, NotFound
 from wrp.documents.pdfcheck import MAX_BYTES
 from wrp.documents.services import open_file
 from wrp.policy.codes import Service
 
 router = Router(auth=AUTH, tags=["cases"])
 
-FILERS = (Role.APPLICANT, Role.UNIT_HANDLER)
-UNKNOWN_UNIT = "单位不存在或您不能为其办理 / unknown unit, or not one you may file for"
-UNKNOWN_APPLICANT = "申请人不存在或未与您的单位关联 / unknown applicant, or not one you may file for"
+UNKNOWN_UNIT = _("单位不存在，或您不能为其办理。")
+UNKNOWN_APPLICANT = _("申请人不存在，或未与您的单位关联。")
+NO_CASE = _("未找到该案件，或您无权查看。")
+NO_MATERIAL = _("未找到该材料。")
 
 
 # --- schemas (shared ones from wrp.api.schemas) -------------------------------------------------------------------
@@ -106,6 +108,11 @@ class CaseOut(Schema):
     clock: ClockOut
     permit: str | None = Field(description="number of the permit the case concerns or produced")
     events: list[EventOut]
+    allowed_actions: list[str] = Field(
+        description="what the caller may do with the case now, sorted (an extension of the contract): submit, "
+        "start_review, return, resubmit, forward, approve, reject, withdraw; `edit` (answers and uploads by its "
+        "filers) and `judge` (the clerk's verdicts on materials)"
+    )
 
 
 class CasePage(Schema):
@@ -221,7 +228,8 @@ def _events(case: Case) -> list[dict[str, Any]]:
 
 
 def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
-    """The case of contracts/cases-api.md §Cases, its assessment in the caller's language."""
+    """The case of contracts/cases-api.md §Cases, its assessment in the caller's language, and what the caller may do
+    with it (`allowed_actions`, by `wrp.cases.workflow`)."""
     permit = case_permit(case)
     return {
         "id": case.public_id,
@@ -235,6 +243,7 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
         "clock": clock.view(case, today=timezone.localdate()).as_json_dict(),
         "permit": permit.number if permit is not None else None,
         "events": _events(case),
+        "allowed_actions": sorted(allowed_actions(case, request.auth)),  # type: ignore[attr-defined]
     }
 
 
@@ -248,13 +257,13 @@ def _material_json(case: Case, code: str) -> dict[str, Any]:
 def _visible_case(user: Any, case_id: str) -> Case:
     """The case if the caller may see it, else 404 (a path that cannot name a case, too: PostgreSQL refuses NUL)."""
     if "\x00" in case_id:
-        raise NotFound("case")
+        raise NotFound(NO_CASE, code="case_not_found")
     return case_for(user, case_id)
 
 
 def _material_code(code: str) -> str:
     if "\x00" in code:
-        raise NotFound("material")
+        raise NotFound(NO_MATERIAL, code="material_not_found")
     return code
 
 
@@ -267,17 +276,16 @@ def _material_code(code: str) -> str:
 )
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     user = actor(request)
-    if user.role not in FILERS:  # before the references, so staff get 403 rather than 422
-        raise Forbidden("only applicants and unit handlers open cases")
+    require_opener(user)  # before the references, so staff get 403 rather than 422
     unit = case_unit_for(user, payload.unit)
     applicant = case_applicant_for(user, payload.applicant) if payload.applicant else None
-    fields: dict[str, str] = {}
+    fields, codes = {}, {}
     if unit is None:
-        fields["unit"] = UNKNOWN_UNIT
+        fields["unit"], codes["unit"] = UNKNOWN_UNIT, "unknown_unit"
     if payload.applicant and applicant is None:
-        fields["applicant"] = UNKNOWN_APPLICANT
+        fields["applicant"], codes["applicant"] = UNKNOWN_APPLICANT, "unknown_applicant"
     if fields:
-        raise Invalid(fields)
+        raise Invalid(fields, codes=codes)
     case = case_open(
         actor=user, kind=payload.kind, unit=unit, applicant=applicant, subtype=payload.subtype, answers=payload.answers
     )
@@ -352,7 +360,7 @@ def upload_material(
 def download_material(request: HttpRequest, case_id: str, code: str) -> HttpResponse:
     user = actor(request)
     if "\x00" in case_id:
-        raise NotFound("case")
+        raise NotFound(NO_CASE, code="case_not_found")
     stored = material_file_for(user, case_id, _material_code(code))  # 404 for a case the caller may not see
     response = HttpResponse(open_file(stored), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case_id}-{code}.pdf"'
@@ -461,4 +469,4 @@ def withdraw_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
 @router.post("/cases/{case_id}/{action}", response=refusals(404), include_in_schema=False)
 def unknown_action(request: HttpRequest, case_id: str, action: str) -> None:
     """Registered after every action: any other name is not an endpoint."""
-    raise NotFound("action")
+    raise NotFound(_("没有这个操作。"), code="action_not_found")

@@ -3,7 +3,8 @@
 They describe the JSON in and out, so that the OpenAPI document (/api/v1/openapi.json) is the contract a client can
 generate code from. Shape only: whether a value is allowed (a free credit code, a year a quota may be asked for) is the
 services' business, and their refusals name the same field paths. Schemas here are added to, never renamed: other
-routers import them.
+routers import them. A value refused here is named in the language of the request (pydantic wants the text itself, so
+it is translated when the value is checked).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import (
     AfterValidator,
@@ -43,14 +45,14 @@ MAX_AMOUNT = Decimal("9999999999999999.99")  # the unit columns: 18 digits, 2 af
 def _no_nul(value: str) -> str:
     # PostgreSQL cannot store U+0000 in text; refuse it as bad input rather than fail on the write.
     if "\x00" in value:
-        raise PydanticCustomError("nul_character", "不能包含 NUL 字符 / must not contain NUL characters")
+        raise PydanticCustomError("nul_character", gettext("不能包含 NUL 字符。"))
     return value
 
 
 def _money(value: Any) -> Any:
     """An amount is a JSON number or a decimal string, never a boolean (as in contracts/assessment.md)."""
     if isinstance(value, bool):
-        raise PydanticCustomError("money_format", "应为金额（元） / must be an amount in yuan")
+        raise PydanticCustomError("money_format", gettext("应为金额（元）。"))
     if isinstance(value, float):
         return Decimal(repr(value))
     return value
@@ -58,9 +60,7 @@ def _money(value: Any) -> Any:
 
 def _date_in_range(value: date) -> date:
     if not EARLIEST_DATE <= value <= LATEST_DATE:
-        raise PydanticCustomError(
-            "date_range", "日期超出范围（1900–2199年） / the date is out of range (years 1900–2199)"
-        )
+        raise PydanticCustomError("date_range", gettext("日期超出范围（1900–2199年）。"))
     return value
 
 
@@ -237,15 +237,13 @@ class UnitIn(Schema):
     @field_validator(*SYSTEM_KEPT_FACTS, mode="before")
     @classmethod
     def _kept_by_system(cls, value: Any) -> Any:
-        raise PydanticCustomError("system_kept", "该项由系统维护，不能提交 / this field is kept by the system")
+        raise PydanticCustomError("system_kept", gettext("该项由系统维护，不能提交"))
 
     @field_validator("registered_capital", mode="after")
     @classmethod
     def _capital_of_enterprise(cls, value: Decimal | None, info: Any) -> Decimal | None:
         if value is None and info.data.get("kind") == UnitKind.ENTERPRISE and info.data.get("legal_person") is True:
-            raise PydanticCustomError(
-                "missing", "具有法人资格的企业须填写注册资本 / required for a legal-person enterprise"
-            )
+            raise PydanticCustomError("missing", gettext("具有法人资格的企业须填写注册资本。"))
         return value
 
     def facts(self) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from wrp.cases.models import Case
+from wrp.cases.workflow import FINAL_STATES
 from wrp.policy.workdays import CalendarYearNotLoaded, Clock, clock_pause, clock_resume, clock_start, working_days_left
 from wrp.policy_runtime import policy_calendar
 
@@ -89,7 +90,7 @@ def view(case: Case, *, today: date) -> ClockView:
         return ClockView(case.time_limit, None, None, False, None, False)
     left: int | None
     provisional = clock.provisional
-    if case.decided_at is not None or case.state in ("approved", "rejected", "withdrawn"):
+    if case.decided_at is not None or case.state in FINAL_STATES:
         left = None
     else:
         try:

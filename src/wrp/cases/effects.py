@@ -1,15 +1,18 @@
 """What approval does (DESIGN.md §The case state machine, POLICY §9), inside the approving transaction.
 
-unit_opening opens the unit's account; unit_transfer moves it to Chaoyang; initial issues a permit (3 years) and
-consumes the reserved quota unit; employer_change moves the permit to the new unit, valid again, and consumes a quota
-unit; children_change adds the children; info_change records the new address, name/hukou or education in the
-applicant's profile; renewal adds 3 years to the permit.
+One function per kind, named by the kind's description in `wrp.cases.kinds`: unit_opening opens the unit's account;
+unit_transfer moves it to Chaoyang; initial issues a permit (3 years) and consumes the reserved quota unit;
+employer_change moves the permit to the new unit, valid again, and consumes a quota unit; children_change adds the
+children; info_change records the new address, name/hukou or education in the applicant's profile; renewal adds 3
+years to the permit. Each takes `(case, *, actor, on)` and may set `case.permit`; the caller saves the case.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import ApplicantProfile
 from wrp.audit.services import audit_record
@@ -18,7 +21,6 @@ from wrp.core.errors import InvalidState
 from wrp.permits.models import Permit
 from wrp.permits.selectors import permit_of
 from wrp.permits.services import permit_add_children, permit_extend, permit_issue, permit_transfer
-from wrp.policy.codes import ChangeSubtype, Service
 from wrp.quotas.services import quota_consume
 from wrp.units.services import unit_account_open, unit_account_transfer_in
 
@@ -33,7 +35,7 @@ def _children(case: Case) -> list[dict[str, Any]]:
 def _holder_permit(case: Case) -> Permit:
     permit = permit_of(case.applicant)
     if permit is None:
-        raise InvalidState("no_permit", "the applicant holds no permit")
+        raise InvalidState("no_permit", _("申请人没有工作居住证。"), code="no_permit")
     return permit
 
 
@@ -50,35 +52,49 @@ def _profile_update(case: Case, *, actor: Any, changes: dict[str, Any]) -> None:
     audit_record(actor=actor, action="profile.info_change", obj=profile, changes={key: "changed" for key in changes})
 
 
-def apply_effects(case: Case, *, actor: Any, on: date) -> None:
-    kind = Service(case.kind)
-    if kind == Service.UNIT_OPENING:
-        unit_account_open(unit=case.unit, actor=actor)
-    elif kind == Service.UNIT_TRANSFER:
-        unit_account_transfer_in(unit=case.unit, actor=actor)
-    elif kind == Service.INITIAL:
-        _consume_quota(case, actor=actor)
-        case.permit = permit_issue(holder=case.applicant, unit=case.unit, actor=actor, on=on, children=_children(case))
-    elif kind == Service.EMPLOYER_CHANGE:
-        _consume_quota(case, actor=actor)
-        case.permit = permit_transfer(permit=_holder_permit(case), unit=case.unit, actor=actor)
-    elif kind == Service.CHILDREN_CHANGE:
-        case.permit = permit_add_children(permit=_holder_permit(case), children=_children(case), actor=actor, on=on)
-    elif kind == Service.INFO_CHANGE:
-        case.permit = _holder_permit(case)
-        subtype = ChangeSubtype(case.subtype)
-        if subtype == ChangeSubtype.ADDRESS:
-            _profile_update(case, actor=actor, changes={"housing": case.answers.get("housing")})
-        elif subtype == ChangeSubtype.EDUCATION:
-            _profile_update(case, actor=actor, changes={"degree": case.answers.get("degree")})
-        else:
-            changes = {"hukou": case.answers["hukou"]} if case.answers.get("hukou") else {}
-            if changes:
-                _profile_update(case, actor=actor, changes=changes)
-            new_name = str(case.answers.get("real_name") or "").strip()
-            if new_name:
-                case.applicant.real_name = new_name
-                case.applicant.save(update_fields=["real_name"])
-                audit_record(actor=actor, action="user.rename", obj=case.applicant, changes={"real_name": "changed"})
-    elif kind == Service.RENEWAL:
-        case.permit = permit_extend(permit=_holder_permit(case), actor=actor)
+def unit_account_opened(case: Case, *, actor: Any, on: date) -> None:
+    unit_account_open(unit=case.unit, actor=actor)
+
+
+def unit_account_moved_here(case: Case, *, actor: Any, on: date) -> None:
+    unit_account_transfer_in(unit=case.unit, actor=actor)
+
+
+def permit_issued(case: Case, *, actor: Any, on: date) -> None:
+    _consume_quota(case, actor=actor)
+    case.permit = permit_issue(holder=case.applicant, unit=case.unit, actor=actor, on=on, children=_children(case))
+
+
+def permit_moved_to_employer(case: Case, *, actor: Any, on: date) -> None:
+    _consume_quota(case, actor=actor)
+    case.permit = permit_transfer(permit=_holder_permit(case), unit=case.unit, actor=actor)
+
+
+def children_added(case: Case, *, actor: Any, on: date) -> None:
+    case.permit = permit_add_children(permit=_holder_permit(case), children=_children(case), actor=actor, on=on)
+
+
+def address_recorded(case: Case, *, actor: Any, on: date) -> None:
+    case.permit = _holder_permit(case)
+    _profile_update(case, actor=actor, changes={"housing": case.answers.get("housing")})
+
+
+def name_or_hukou_recorded(case: Case, *, actor: Any, on: date) -> None:
+    case.permit = _holder_permit(case)
+    changes = {"hukou": case.answers["hukou"]} if case.answers.get("hukou") else {}
+    if changes:
+        _profile_update(case, actor=actor, changes=changes)
+    new_name = str(case.answers.get("real_name") or "").strip()
+    if new_name:
+        case.applicant.real_name = new_name
+        case.applicant.save(update_fields=["real_name"])
+        audit_record(actor=actor, action="user.rename", obj=case.applicant, changes={"real_name": "changed"})
+
+
+def education_recorded(case: Case, *, actor: Any, on: date) -> None:
+    case.permit = _holder_permit(case)
+    _profile_update(case, actor=actor, changes={"degree": case.answers.get("degree")})
+
+
+def permit_extended(case: Case, *, actor: Any, on: date) -> None:
+    case.permit = permit_extend(permit=_holder_permit(case), actor=actor)

@@ -9,18 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from wrp.accounts.models import Role
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases.facts import case_evaluate
-from wrp.cases.models import Case, CaseMaterial, CaseState, MaterialStatus
-from wrp.cases.selectors import is_case_applicant, is_case_handler
-from wrp.core.errors import Forbidden, Invalid, InvalidState
+from wrp.cases.models import Case, CaseMaterial, MaterialStatus
+from wrp.cases.workflow import require, require_actor
+from wrp.core.errors import Invalid, InvalidState
 from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
 from wrp.documents.services import store_file
 from wrp.policy.materials import MATERIALS
-
-UPLOADABLE = frozenset({CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.RETURNED})
 
 
 def case_checklist(case: Case) -> list[str]:
@@ -47,19 +45,15 @@ def material_upload(
     material of the case; both are kept.
     """
     uploaded = sanitised is None
-    if not (is_case_handler(actor, case) or is_case_applicant(actor, case)):
-        raise Forbidden("only the case's applicant or the unit's handlers upload")
-    if case.state not in UPLOADABLE:
-        raise InvalidState(case.state)
+    require(case, actor, "edit")
     if code not in case_checklist(case):
-        raise Invalid({"code": "该材料不在本案清单中 / not on this case's checklist"})
+        raise Invalid({"code": _("该材料不在本案清单中。")}, codes={"code": "not_on_checklist"})
     # Parse outside the transaction (up to the worker's time limit; SQLite would block every writer meanwhile);
     # store inside it, so a refusal after the parse leaves no file behind.
     sanitised = sanitised or inspect_and_sanitise(data)
     with audited_atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state not in UPLOADABLE:
-            raise InvalidState(locked.state)
+        require(locked, actor, "edit")
         warnings = upload_warnings(case=locked, code=code, sanitised=sanitised, uploaded=uploaded)
         stored = store_file(
             data=sanitised.pdf, original_name=original_name, uploaded_by=actor, pages=sanitised.pages,
@@ -95,18 +89,16 @@ def upload_warnings(*, case: Case, code: str, sanitised: Sanitised, uploaded: bo
 
 
 def material_verdict(*, case: Case, code: str, actor: Any, accepted: bool, reason: str = "") -> CaseMaterial:
-    """The clerk's verdict on one uploaded material while the case is in review."""
-    if getattr(actor, "role", None) != Role.WINDOW_CLERK:
-        raise Forbidden("window clerks only")
+    """The clerk's verdict on one uploaded material while the case is in review (the workflow's `judge`)."""
+    require_actor(case, actor, "judge")
     if not accepted and not (reason or "").strip():
-        raise Invalid({"reason": "请写明需重新上传的原因 / give the reason"})
+        raise Invalid({"reason": _("请写明需重新上传的原因。")}, codes={"reason": "reason_required"})
     with audited_atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state != CaseState.IN_REVIEW:
-            raise InvalidState(locked.state)
+        require(locked, actor, "judge")
         material = CaseMaterial.objects.select_for_update().filter(case=locked, code=code).first()
         if material is None or material.file_id is None:
-            raise InvalidState(MaterialStatus.MISSING.value, "this material was never uploaded")
+            raise InvalidState(MaterialStatus.MISSING.value, _("该材料尚未上传。"), code="material_not_uploaded")
         material.status = MaterialStatus.ACCEPTED if accepted else MaterialStatus.REJECTED
         material.reason = "" if accepted else reason.strip()
         material.save(update_fields=["status", "reason"])
@@ -116,3 +108,30 @@ def material_verdict(*, case: Case, code: str, actor: Any, accepted: bool, reaso
         )
     return material
 
+
+
+def case_material_rows(case: Case, checklist: list[str]) -> list[dict[str, Any]]:
+    """The checklist with each material's status, the clerk's reason and its stored file (None until uploaded), for
+    the case page: the checklist's codes first, then any other material that has a file (one query)."""
+    rows = {m.code: m for m in CaseMaterial.objects.filter(case=case).select_related("file")}
+    return [
+        {
+            "code": code,
+            "required": code in checklist,
+            "status": rows[code].status if code in rows else MaterialStatus.MISSING.value,
+            "reason": rows[code].reason if code in rows else "",
+            "file": rows[code].file if code in rows and rows[code].file_id else None,
+        }
+        for code in dict.fromkeys([*checklist, *(code for code, row in rows.items() if row.file_id)])
+    ]
+
+
+def materials_outstanding(case: Case, checklist: list[str] | None = None) -> list[str]:
+    """The materials of the checklist (default: the case's) that stop a submission: not uploaded, or to be uploaded
+    again."""
+    present = set(
+        CaseMaterial.objects.filter(case=case, file__isnull=False)
+        .exclude(status=MaterialStatus.REJECTED)
+        .values_list("code", flat=True)
+    )
+    return [code for code in (case_checklist(case) if checklist is None else checklist) if code not in present]

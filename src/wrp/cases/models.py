@@ -1,14 +1,6 @@
-"""Cases: one model for the seven kinds (and the three info_change subtypes), with the state machine of DESIGN.md.
-
-```
-draft ─(applicant submits; personal items)→ awaiting_unit ─(unit submits + books appointment)→ submitted
-draft ─(unit submits: unit items, or a unit-started personal case)────────────────────────────→ submitted
-submitted ─(clerk picks up)→ in_review ─(return for correction)→ returned ─(unit resubmits)→ in_review
-in_review ─(clerk approves: window-only items)→ approved
-in_review ─(clerk forwards: initial, renewal)→ pending_approval ─(bureau approves)→ approved
-in_review | pending_approval ─(reject, with reasons)→ rejected
-draft | awaiting_unit | submitted | returned ─(withdraw)→ withdrawn
-```
+"""Cases: one model for the seven kinds (and the three info_change subtypes); what each kind means is described in
+`wrp.cases.kinds`, and the state machine (who moves a case from which state to which) is the table of
+`wrp.cases.workflow`.
 
 On submission the facts (unit + applicant profile + permit + system state + the case's own answers) are assessed and
 frozen with the assessment; the clock starts and stops while the case is returned for correction.
@@ -36,10 +28,6 @@ class CaseState(models.TextChoices):
     APPROVED = "approved", _("已批准")
     REJECTED = "rejected", _("未通过")
     WITHDRAWN = "withdrawn", _("已撤回")
-
-
-OPEN_STATES = frozenset({CaseState.SUBMITTED, CaseState.IN_REVIEW, CaseState.RETURNED, CaseState.PENDING_APPROVAL})
-FINAL_STATES = frozenset({CaseState.APPROVED, CaseState.REJECTED, CaseState.WITHDRAWN})
 
 
 class Case(models.Model):

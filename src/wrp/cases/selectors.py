@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
-from wrp.cases.models import OPEN_STATES, Case, CaseEvent, CaseMaterial, CaseSnapshot, MaterialStatus
+from wrp.cases.kinds import kind_of
+from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, CaseState, MaterialStatus
+from wrp.cases.workflow import OPEN_STATES
+from wrp.cases.workflow import is_case_applicant as is_case_applicant  # re-exported (cases/standing.py)
+from wrp.cases.workflow import is_case_handler as is_case_handler  # re-exported (cases/standing.py)
 from wrp.core.errors import NotFound
 from wrp.documents.models import StoredFile
 from wrp.permits.models import Permit
 from wrp.permits.selectors import permit_of
 from wrp.policy.codes import Service
+from wrp.units.documents import STANDING_CODES, unit_documents
 from wrp.units.models import AssociationState, Unit
-from wrp.units.selectors import is_handler, normalised_code, units_handled_by
+from wrp.units.selectors import normalised_code, units_handled_by
 
 
 def cases_visible_to(user: Any) -> QuerySet[Case]:
@@ -36,16 +44,8 @@ def case_for(user: Any, public_id: str) -> Case:
     """The case if the user may see it; NotFound whether it is missing or someone else's."""
     case = cases_visible_to(user).filter(public_id=public_id).first()
     if case is None:
-        raise NotFound("case")
+        raise NotFound(_("未找到该案件，或您无权查看。"), code="case_not_found")
     return case
-
-
-def is_case_handler(user: Any, case: Case) -> bool:
-    return getattr(user, "role", None) == Role.UNIT_HANDLER and is_handler(user, case.unit)
-
-
-def is_case_applicant(user: Any, case: Case) -> bool:
-    return getattr(user, "role", None) == Role.APPLICANT and case.applicant_id == user.pk
 
 
 def material_file_for(user: Any, public_id: str, code: str) -> StoredFile:
@@ -53,7 +53,7 @@ def material_file_for(user: Any, public_id: str, code: str) -> StoredFile:
     case = case_for(user, public_id)
     material = CaseMaterial.objects.filter(case=case, code=code).select_related("file").first()
     if material is None or material.file is None:
-        raise NotFound("material")
+        raise NotFound(_("未找到该材料。"), code="material_not_found")
     return material.file
 
 
@@ -132,7 +132,7 @@ def case_permit(case: Case) -> Permit | None:
     on an existing permit (every kind but `initial`), the applicant's current permit."""
     if case.permit_id is not None:
         return case.permit
-    if case.applicant_id is None or case.kind == Service.INITIAL:
+    if case.applicant_id is None or not kind_of(case).on_permit:
         return None
     return permit_of(case.applicant)
 
@@ -202,3 +202,29 @@ def clerk_queue(
     """The window's work queue: the open cases (submitted, in review, returned, pending approval) by due date."""
     cases = cases_filtered(user, kind=kind, state=state, unit=unit).filter(state__in=OPEN_STATES)
     return by_due_date(cases)
+
+
+def _local_day(moment: Any) -> date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def units_transferred_on(user: Any) -> dict[int, date]:
+    """The day each unit the user sees last had its account transferred into the district (its approved
+    unit_transfer case was decided)."""
+    moved: dict[int, date] = {}
+    for case in cases_visible_to(user).filter(kind=Service.UNIT_TRANSFER, state=CaseState.APPROVED):
+        moved[case.unit_id] = max(moved.get(case.unit_id, date.min), _local_day(case.decided_at) or date.min)
+    return moved
+
+
+def standing_documents(unit: Unit, *, transferred_on: date | None) -> list[dict[str, Any]]:
+    """The unit's standing documents (系统附件管理), each with the day it was last updated and whether it is stale: a
+    unit transferred into the district must renew every standing document it has not updated since the transfer."""
+    documents = unit_documents(unit)
+    rows = []
+    for code in STANDING_CODES:
+        document = documents.get(code)
+        updated_on = _local_day(getattr(document, "updated_at", None))
+        stale = transferred_on is not None and (updated_on is None or updated_on < transferred_on)
+        rows.append({"code": code, "document": document, "updated_on": updated_on, "stale": stale})
+    return rows

@@ -1,9 +1,10 @@
 """Every transition of a case is one service function here (DESIGN.md §The case state machine).
 
-Each checks the actor's role and relation to the case, locks the case row (two people acting at once never both
-succeed), runs in one transaction, writes a CaseEvent and an audit event, and raises `wrp.core.errors` on refusal —
-before writing anything, or inside the transaction that is then rolled back. Effects of approval are in `effects.py`,
-materials and verdicts in `materials.py`.
+Each asks `wrp.cases.workflow` whether the actor may take the action on the case as it is (role, relation, kind,
+state, separation of duties), locks the case row (two people acting at once never both succeed), runs in one
+transaction, writes a CaseEvent and an audit event, and raises `wrp.core.errors` on refusal — before writing
+anything, or inside the transaction that is then rolled back. What varies by kind comes from `wrp.cases.kinds`
+(quota, appointment, time limit, answers, the effect of approval); materials and verdicts are in `materials.py`.
 """
 
 from __future__ import annotations
@@ -14,27 +15,46 @@ from datetime import date
 from typing import Any
 
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.appointments.selectors import slot_bookable
 from wrp.appointments.services import booking_cancel, booking_create
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases import clock
-from wrp.cases.effects import apply_effects
-from wrp.cases.facts import case_evaluate, frozen_assessment, is_personal
+from wrp.cases.facts import case_evaluate, frozen_assessment
+from wrp.cases.kinds import KINDS, PERSONAL_KINDS, KindSpec, kind_of, kind_spec
 from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, CaseState, CorrectionNotice, MaterialStatus
-from wrp.cases.selectors import is_case_applicant, is_case_handler
-from wrp.core.errors import Forbidden, Ineligible, Invalid, InvalidState, MaterialsMissing
-from wrp.policy.codes import UNIT_SERVICES, ChangeSubtype, Decision, Service
-from wrp.policy.items import ITEMS
+from wrp.cases.workflow import require, require_actor, require_opener
+from wrp.core.errors import Ineligible, Invalid, MaterialsMissing, Message
+from wrp.employment.selectors import active_association
+from wrp.policy.codes import Decision
 from wrp.quotas.services import quota_lock, quota_release, quota_reserve
-from wrp.units.associations import active_association
 from wrp.units.models import Unit
 
 PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-QUOTA_KINDS = frozenset({Service.INITIAL, Service.EMPLOYER_CHANGE})
-BUREAU_KINDS = frozenset({Service.INITIAL, Service.RENEWAL})
-WITHDRAWABLE = frozenset({CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.SUBMITTED, CaseState.RETURNED})
+NOT_ASSOCIATED = _("您未与该单位关联。")
+
+
+class Problems:
+    """The problems of a request gathered field by field, each with its code, refused together as one Invalid."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Message] = {}
+        self.codes: dict[str, str] = {}
+
+    def add(self, path: str, message: Message, code: str) -> None:
+        self.fields[path], self.codes[path] = message, code
+
+    def update(self, other: Problems) -> None:
+        self.fields.update(other.fields)
+        self.codes.update(other.codes)
+
+    def refuse(self) -> None:
+        """Raise them, if there are any."""
+        if self.fields:
+            raise Invalid(self.fields, codes=self.codes)
 
 
 def _new_public_id() -> str:
@@ -55,45 +75,47 @@ def _event(case: Case, *, actor: Any, action: str, from_state: str, detail: dict
     audit_record(actor=actor, action=f"case.{action}", obj=case, changes={"state": [from_state, case.state]})
 
 
-def _expect(case: Case, *states: str) -> None:
-    if case.state not in states:
-        raise InvalidState(case.state)
+def _kind_asked(kind: str, subtype: str | None, problems: Problems) -> KindSpec | None:
+    """The kind a new case asks for: an unknown kind is refused at once, a subtype that does not fit the kind is one
+    more problem (None when no kind fits it)."""
+    services = {spec.service for spec in KINDS.values()}
+    if kind not in services:
+        raise Invalid({"kind": _("未知事项。")}, codes={"kind": "unknown_kind"})
+    subtypes = {spec.subtype for spec in KINDS.values() if spec.service == kind and spec.subtype}
+    if subtypes and subtype not in subtypes:
+        problems.add("subtype", _("请选择变更类型：居住地址、姓名或户籍、学历或学位。"), "subtype_required")
+        return None
+    if not subtypes and subtype:
+        problems.add("subtype", _("仅基础信息变更有变更类型。"), "subtype_not_allowed")
+        return kind_spec(kind)
+    return kind_spec(kind, subtype)
 
 
 def case_open(*, actor: Any, kind: str, unit: Unit, applicant: Any = None, subtype: str | None = None,
               answers: dict[str, Any] | None = None) -> Case:
     """Open a draft. A handler opens any kind for their unit (personal kinds for an actively associated applicant);
     an applicant opens a personal kind for the unit they are actively associated with."""
-    fields: dict[str, str] = {}
-    if kind not in set(Service):
-        raise Invalid({"kind": "未知事项 / unknown kind"})
-    if kind == Service.INFO_CHANGE and subtype not in set(ChangeSubtype):
-        fields["subtype"] = "请选择变更类型 / choose address, name_or_hukou or education"
-    if kind != Service.INFO_CHANGE and subtype:
-        fields["subtype"] = "仅基础信息变更有变更类型 / only info_change takes a subtype"
-    personal = kind not in UNIT_SERVICES
+    problems = Problems()
+    spec = _kind_asked(kind, subtype, problems)
+    personal = kind in PERSONAL_KINDS
     if actor.role == Role.UNIT_HANDLER:
         if not unit.handlers.filter(pk=actor.pk).exists():
-            fields["unit"] = "不是您经办的单位 / not a unit you handle"
+            problems.add("unit", _("不是您经办的单位。"), "not_your_unit")
         if personal and applicant is None:
-            fields["applicant"] = "请选择申请人 / choose the applicant"
+            problems.add("applicant", _("请选择申请人。"), "applicant_required")
         elif personal and active_association(applicant, unit) is None:
-            fields["applicant"] = "该申请人未与本单位关联 / the applicant is not associated with this unit"
+            problems.add("applicant", _("该申请人未与本单位关联。"), "applicant_not_associated")
         elif not personal and applicant is not None:
-            fields["applicant"] = "单位事项没有申请人 / unit items have no applicant"
-    elif actor.role == Role.APPLICANT:
-        if not personal:
-            raise Forbidden("applicants file personal items only")
+            problems.add("applicant", _("单位事项没有申请人。"), "applicant_not_allowed")
+    else:
+        require_opener(actor, kind)
         if applicant is not None and applicant.pk != actor.pk:
-            fields["applicant"] = "只能为本人申请 / only for yourself"
+            problems.add("applicant", _("只能为本人申请。"), "only_for_yourself")
         applicant = actor
         if active_association(actor, unit) is None:
-            fields["unit"] = "您未与该单位关联 / you are not associated with this unit"
-    else:
-        raise Forbidden("only applicants and unit handlers open cases")
-    fields.update(_answer_problems(kind, subtype, answers or {}))
-    if fields:
-        raise Invalid(fields)
+            problems.add("unit", NOT_ASSOCIATED, "not_associated")
+    problems.update(_answer_problems(spec, answers or {}))
+    problems.refuse()
     with audited_atomic():
         case = Case.objects.create(
             public_id=_new_public_id(), kind=kind, subtype=subtype or "", unit=unit,
@@ -103,43 +125,38 @@ def case_open(*, actor: Any, kind: str, unit: Unit, applicant: Any = None, subty
     return case
 
 
-ANSWERS_BY_KIND: dict[str, frozenset[str]] = {
-    "initial": frozenset({"children", "housing_loan"}),  # housing_loan: 附件3 details, for the document only
-    "children_change": frozenset({"children"}),
-    "info_change:address": frozenset({"housing", "housing_loan"}),
-    "info_change:name_or_hukou": frozenset({"real_name", "hukou"}),
-    "info_change:education": frozenset({"degree"}),
-}
-
-
-def _answer_problems(kind: str, subtype: str | None, answers: dict[str, Any]) -> dict[str, str]:
-    """The case's own answers carry only what its kind uses; children are [{"name", "case"}]. (The values themselves
-    are checked by the policy at submission, as facts.)"""
-    allowed = ANSWERS_BY_KIND.get(f"{kind}:{subtype}" if kind == Service.INFO_CHANGE else kind, frozenset())
-    problems = {
-        f"answers.{key}": "此类案件不填写该项 / not an answer of this kind of case" for key in answers if key not in allowed
-    }
-    children = answers.get("children")
-    if "children" in allowed and children is not None:
-        if not isinstance(children, list):
-            problems["answers.children"] = "应为子女列表 / must be a list of children"
-        else:
-            for index, child in enumerate(children):
-                if not isinstance(child, dict) or set(child) - {"name", "case"}:
-                    problems[f"answers.children.{index}"] = "应为 {name, case} / must be {name, case}"
+def _answer_problems(spec: KindSpec | None, answers: dict[str, Any]) -> Problems:
+    """The case's own answers carry only what its kind uses (`kinds.AnswerField`), a list of rows with only their
+    parts where the field takes many (children: [{"name", "case"}]). The values themselves are checked by the policy
+    at submission, as facts."""
+    fields = {field.name: field for field in (spec.answers if spec else ())}
+    problems = Problems()
+    for key in answers:
+        if key not in fields:
+            problems.add(f"answers.{key}", _("此类案件不填写该项。"), "answer_not_allowed")
+    for field in fields.values():
+        value = answers.get(field.name)
+        if not field.many or value is None:
+            continue
+        if not isinstance(value, list):
+            problems.add(f"answers.{field.name}", _("应为列表。"), "not_a_list")
+            continue
+        for index, row in enumerate(value):
+            if not isinstance(row, dict) or set(row) - set(field.parts):
+                problems.add(
+                    f"answers.{field.name}.{index}",
+                    format_lazy(_("每一项只能包含：{parts}。"), parts=", ".join(field.parts)), "bad_row",
+                )
     return problems
 
 
 def case_update_answers(*, case: Case, actor: Any, answers: dict[str, Any]) -> Case:
     """Change the case's own answers while it can still be edited by its filers."""
-    if not (is_case_handler(actor, case) or is_case_applicant(actor, case)):
-        raise Forbidden("not a filer of this case")
+    require_actor(case, actor, "edit")
     with audited_atomic():
         case = _locked(case)
-        _expect(case, CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.RETURNED)
-        problems = _answer_problems(case.kind, case.subtype, answers)
-        if problems:
-            raise Invalid(problems)
+        require(case, actor, "edit")
+        _answer_problems(kind_of(case), answers).refuse()
         case.answers = answers
         case.save(update_fields=["answers", "updated_at"])
         audit_record(actor=actor, action="case.answers", obj=case, changes={"answers": "changed"})
@@ -179,33 +196,29 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
     freeze facts and assessment, start the clock, book the slot and reserve one quota unit — all or nothing.
     """
     today = timezone.localdate()
-    if is_case_applicant(actor, case):
-        with audited_atomic():
-            case = _locked(case)
-            _expect(case, CaseState.DRAFT)
+    require_actor(case, actor, "submit")
+    with audited_atomic():
+        case = _locked(case)
+        row = require(case, actor, "submit")
+        if row.target == CaseState.AWAITING_UNIT:
             if active_association(actor, case.unit) is None:
-                raise Invalid({"unit": "您未与该单位关联 / you are not associated with this unit"})
+                raise Invalid({"unit": NOT_ASSOCIATED}, codes={"unit": "not_associated"})
             previous, case.state = case.state, CaseState.AWAITING_UNIT
             case.save(update_fields=["state", "updated_at"])
             _event(case, actor=actor, action="submit_to_unit", from_state=previous)
-        return case
-    if not is_case_handler(actor, case):
-        raise Forbidden("only the case's applicant or the unit's handlers submit")
-    with audited_atomic():
-        case = _locked(case)
-        _expect(case, CaseState.DRAFT, CaseState.AWAITING_UNIT)
+            return case
+        spec = kind_of(case)
         _facts, preview = case_evaluate(case, as_of=today)
         missing = _missing_materials(case, preview.materials)
         if missing:
             raise MaterialsMissing(missing)
-        personal = is_personal(case)
-        if personal and not slot:
-            raise Invalid({"slot": "请预约办理时段 / book an appointment slot"})
-        if personal:
+        if spec.personal and not slot:
+            raise Invalid({"slot": _("请预约办理时段。")}, codes={"slot": "slot_required"})
+        if spec.personal:
             slot_bookable(slot or "")
         ledger = None
         quota_remaining = None
-        if case.kind in QUOTA_KINDS:
+        if spec.needs_quota:
             ledger = quota_lock(unit=case.unit, year=today.year)
             quota_remaining = ledger.remaining
         facts, evaluation = case_evaluate(case, as_of=today, quota_remaining=quota_remaining)
@@ -214,13 +227,13 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
         missing = _missing_materials(case, evaluation.materials)
         if missing:
             raise MaterialsMissing(missing)
-        if personal:
+        if spec.personal:
             booking_create(case=case, slot_public_id=slot or "", actor=actor)
         if ledger is not None:
             quota_reserve(ledger=ledger, actor=actor)
             case.quota_year = today.year
         _freeze(case, facts=facts, evaluation=evaluation, today=today)
-        clock.start(case, on=today, time_limit=ITEMS[Service(case.kind)].time_limit)
+        clock.start(case, on=today, time_limit=spec.time_limit)
         previous, case.state = case.state, CaseState.SUBMITTED
         case.save()
         _event(case, actor=actor, action="submit", from_state=previous,
@@ -228,47 +241,47 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
     return case
 
 
-def _require_clerk(actor: Any) -> None:
-    if getattr(actor, "role", None) != Role.WINDOW_CLERK:
-        raise Forbidden("window clerks only")
-
-
 def case_start_review(*, case: Case, actor: Any) -> Case:
     """The window clerk picks the case up (submitted → in_review)."""
-    _require_clerk(actor)
+    require_actor(case, actor, "start_review")
     with audited_atomic():
         case = _locked(case)
-        _expect(case, CaseState.SUBMITTED)
+        require(case, actor, "start_review")
         previous, case.state, case.reviewed_by = case.state, CaseState.IN_REVIEW, actor
         case.save(update_fields=["state", "reviewed_by", "updated_at"])
         _event(case, actor=actor, action="start_review", from_state=previous)
     return case
 
 
+def _notice_problems(case: Case, problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notice's problems: those given, then every material already judged not acceptable and not named."""
+    codes = set(CaseMaterial.objects.filter(case=case).values_list("code", flat=True))
+    refused = Problems()
+    cleaned: list[dict[str, Any]] = []
+    for index, problem in enumerate(problems):
+        material, text = problem.get("material"), str(problem.get("text") or "").strip()
+        if material is not None and material not in codes:
+            refused.add(f"problems.{index}.material", _("不是本案的材料。"), "unknown_material")
+        if not text:
+            refused.add(f"problems.{index}.text", _("请写明问题。"), "text_required")
+        cleaned.append({"material": material, "text": text})
+    named = {problem["material"] for problem in cleaned if problem["material"]}
+    for material in CaseMaterial.objects.filter(case=case, status=MaterialStatus.REJECTED).exclude(code__in=named):
+        cleaned.append({"material": material.code, "text": material.reason})
+    if not cleaned:
+        refused.add("problems", _("请至少列出一个问题。"), "problems_required")
+    refused.refuse()
+    return cleaned
+
+
 def case_return_for_correction(*, case: Case, actor: Any, problems: list[dict[str, Any]]) -> Case:
     """补正: one consolidated notice (一次性告知) with every problem — those given, and every material already judged
     not acceptable; the named materials must be uploaded again; the clock stops until resubmission."""
-    _require_clerk(actor)
+    require_actor(case, actor, "return")
     with audited_atomic():
         case = _locked(case)
-        _expect(case, CaseState.IN_REVIEW)
-        codes = set(CaseMaterial.objects.filter(case=case).values_list("code", flat=True))
-        fields: dict[str, str] = {}
-        cleaned: list[dict[str, Any]] = []
-        for index, problem in enumerate(problems):
-            material, text = problem.get("material"), str(problem.get("text") or "").strip()
-            if material is not None and material not in codes:
-                fields[f"problems.{index}.material"] = "不是本案的材料 / not a material of this case"
-            if not text:
-                fields[f"problems.{index}.text"] = "请写明问题 / describe the problem"
-            cleaned.append({"material": material, "text": text})
-        named = {problem["material"] for problem in cleaned if problem["material"]}
-        for material in CaseMaterial.objects.filter(case=case, status=MaterialStatus.REJECTED).exclude(code__in=named):
-            cleaned.append({"material": material.code, "text": material.reason})
-        if not cleaned:
-            fields["problems"] = "请至少列出一个问题 / list at least one problem"
-        if fields:
-            raise Invalid(fields)
+        require(case, actor, "return")
+        cleaned = _notice_problems(case, problems)
         for problem in cleaned:
             if problem["material"]:
                 CaseMaterial.objects.filter(case=case, code=problem["material"]).update(
@@ -285,15 +298,14 @@ def case_return_for_correction(*, case: Case, actor: Any, problems: list[dict[st
 def case_resubmit(*, case: Case, actor: Any) -> Case:
     """The unit answers the correction notice (returned → in_review): rejected materials replaced, facts assessed
     again and frozen as a new version (the clerk sees the difference), the clock resumes with the days left."""
-    if not is_case_handler(actor, case):
-        raise Forbidden("only the unit's handlers resubmit")
+    require_actor(case, actor, "resubmit")
     today = timezone.localdate()
     with audited_atomic():
         case = _locked(case)
-        _expect(case, CaseState.RETURNED)
+        require(case, actor, "resubmit")
         held = 1 if case.quota_year is not None else 0
         quota_remaining = None
-        if case.kind in QUOTA_KINDS:
+        if kind_of(case).needs_quota:
             quota_remaining = quota_lock(unit=case.unit, year=case.quota_year or today.year).remaining + held
         facts, evaluation = case_evaluate(case, as_of=today, quota_remaining=quota_remaining)
         missing = _missing_materials(case, evaluation.materials)
@@ -317,26 +329,23 @@ def _review_outcomes(case: Case) -> list[str]:
 
 def _check_ready(case: Case, review_reasons: dict[str, str] | None) -> dict[str, str]:
     """Before forwarding or a window approval: every required material accepted, a reason for each `review`."""
-    fields: dict[str, str] = {}
+    problems = Problems()
     for material in CaseMaterial.objects.filter(case=case, required=True).exclude(status=MaterialStatus.ACCEPTED):
-        fields[f"materials.{material.code}"] = "材料尚未审核通过 / material not accepted"
+        problems.add(f"materials.{material.code}", _("材料尚未审核通过。"), "material_not_accepted")
     reasons = {rule: str(text).strip() for rule, text in (review_reasons or {}).items() if str(text or "").strip()}
     for rule in _review_outcomes(case):
         if rule not in reasons:
-            fields[f"review_reasons.{rule}"] = "请说明接受该人工审核项的理由 / give the reason for accepting this review"
-    if fields:
-        raise Invalid(fields)
+            problems.add(f"review_reasons.{rule}", _("请说明接受该人工审核项的理由。"), "review_reason_required")
+    problems.refuse()
     return reasons
 
 
 def case_forward(*, case: Case, actor: Any, review_reasons: dict[str, str] | None = None) -> Case:
     """上报审批: the clerk forwards an initial or renewal case to the district bureau."""
-    _require_clerk(actor)
+    require_actor(case, actor, "forward")
     with audited_atomic():
         case = _locked(case)
-        if case.kind not in BUREAU_KINDS:
-            raise Forbidden("only initial and renewal cases go to the bureau; approve at the window")
-        _expect(case, CaseState.IN_REVIEW)
+        require(case, actor, "forward")
         case.review_reasons = _check_ready(case, review_reasons)
         previous, case.state, case.forwarded_by = case.state, CaseState.PENDING_APPROVAL, actor
         case.save()
@@ -345,24 +354,16 @@ def case_forward(*, case: Case, actor: Any, review_reasons: dict[str, str] | Non
 
 
 def case_approve(*, case: Case, actor: Any, review_reasons: dict[str, str] | None = None) -> Case:
-    """Approve and apply the effect in the same transaction. The window approves the five window-only items; the
-    bureau approves initial and renewal after forwarding — never the person who reviewed or forwarded it."""
-    role = getattr(actor, "role", None)
+    """Approve and apply the kind's effect in the same transaction. The window approves the five window-only items
+    (every material accepted, a reason for each `review`); the bureau approves initial and renewal after forwarding
+    — never the person who reviewed or forwarded it."""
     with audited_atomic():
         case = _locked(case)
-        if role == Role.WINDOW_CLERK:
-            if case.kind in BUREAU_KINDS:
-                raise Forbidden("initial and renewal are approved by the district bureau")
-            _expect(case, CaseState.IN_REVIEW)
+        row = require(case, actor, "approve")
+        if row.role == Role.WINDOW_CLERK:
             case.review_reasons = _check_ready(case, review_reasons)
-        elif role == Role.BUREAU_APPROVER:
-            _expect(case, CaseState.PENDING_APPROVAL)
-            if actor.pk in (case.reviewed_by_id, case.forwarded_by_id):
-                raise Forbidden("separation of duties: the reviewer cannot approve")
-        else:
-            raise Forbidden("clerks and approvers only")
         today = timezone.localdate()
-        apply_effects(case, actor=actor, on=today)
+        kind_of(case).apply(case, actor=actor, on=today)
         previous, case.state = case.state, CaseState.APPROVED
         case.decided_by, case.decided_at = actor, timezone.now()
         case.save()
@@ -380,16 +381,12 @@ def _free_holds(case: Case, *, actor: Any) -> None:
 
 def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
     """Refuse with reasons: the clerk while in review, the bureau while pending approval."""
-    role = getattr(actor, "role", None)
-    if role not in (Role.WINDOW_CLERK, Role.BUREAU_APPROVER):
-        raise Forbidden("clerks and approvers only")
+    require_actor(case, actor, "reject")
     if not (reason or "").strip():
-        raise Invalid({"reason": "请写明不予通过的理由 / give the reason"})
+        raise Invalid({"reason": _("请写明不予通过的理由。")}, codes={"reason": "reason_required"})
     with audited_atomic():
         case = _locked(case)
-        _expect(case, CaseState.IN_REVIEW if role == Role.WINDOW_CLERK else CaseState.PENDING_APPROVAL)
-        if role == Role.BUREAU_APPROVER and actor.pk in (case.reviewed_by_id, case.forwarded_by_id):
-            raise Forbidden("separation of duties")
+        require(case, actor, "reject")
         _free_holds(case, actor=actor)
         previous, case.state = case.state, CaseState.REJECTED
         case.decided_by, case.decided_at, case.decision_reason = actor, timezone.now(), reason.strip()
@@ -400,11 +397,10 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
 
 def case_withdraw(*, case: Case, actor: Any) -> Case:
     """The applicant or the unit's handler withdraws before a decision."""
-    if not (is_case_handler(actor, case) or is_case_applicant(actor, case)):
-        raise Forbidden("only the case's filers withdraw it")
+    require_actor(case, actor, "withdraw")
     with audited_atomic():
         case = _locked(case)
-        _expect(case, *WITHDRAWABLE)
+        require(case, actor, "withdraw")
         _free_holds(case, actor=actor)
         previous, case.state = case.state, CaseState.WITHDRAWN
         case.decided_at = timezone.now()

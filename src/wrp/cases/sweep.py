@@ -11,12 +11,11 @@ from datetime import date
 
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases import clock
-from wrp.cases.models import Case, CaseState
+from wrp.cases.models import Case
+from wrp.cases.workflow import RUNNING
 from wrp.documents.services import orphan_files_remove
 from wrp.permits.services import permits_expire
 from wrp.units.models import Association
-
-RUNNING = (CaseState.SUBMITTED, CaseState.IN_REVIEW, CaseState.PENDING_APPROVAL)
 
 
 @dataclass(frozen=True)

@@ -6,29 +6,17 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pikepdf
 from django.test import Client
 
-from tests.cases.conftest import free_slot
-from tests.factories import Personas
+from tests.clock import NOW, SHANGHAI, TODAY  # noqa: F401  (read from here by the test modules)
+from tests.factories import Personas, case_in_state
 from wrp.cases.materials import case_checklist, material_upload, material_verdict
 from wrp.cases.models import Case
-from wrp.cases.services import (
-    case_forward,
-    case_open,
-    case_return_for_correction,
-    case_start_review,
-    case_submit,
-)
 from wrp.documents.pdfcheck import Sanitised
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday, a working day
-TODAY = date(2026, 11, 26)
 API = "/api/v1"
 PERSONAS = ("applicant", "other_applicant", "handler", "other_handler", "clerk", "approver", "admin", "anonymous")
 
@@ -115,31 +103,25 @@ def accept_all(case: Case, *, clerk: Any) -> None:
 
 
 def draft(people: Personas) -> Case:
-    """The handler's `initial` case for `applicant`, every material uploaded."""
-    case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
-    upload_all(case, by=people.handler)
-    return case
+    """The handler's `initial` case for `applicant`, every material uploaded (stored for real)."""
+    return case_in_state(people, "draft", materials=upload_all)
 
 
 def submitted(people: Personas) -> Case:
-    return case_submit(case=draft(people), actor=people.handler, slot=free_slot())
+    return case_in_state(people, "submitted", materials=upload_all)
 
 
 def in_review(people: Personas) -> Case:
     """Picked up by the clerk, every material accepted."""
-    case = case_start_review(case=submitted(people), actor=people.clerk)
-    accept_all(case, clerk=people.clerk)
-    return case
+    return case_in_state(people, "in_review", materials=upload_all)
 
 
 def returned(people: Personas) -> Case:
-    return case_return_for_correction(
-        case=in_review(people), actor=people.clerk, problems=[{"material": None, "text": "请补充说明"}]
-    )
+    return case_in_state(people, "returned", materials=upload_all)
 
 
 def pending(people: Personas) -> Case:
-    return case_forward(case=in_review(people), actor=people.clerk)
+    return case_in_state(people, "pending_approval", materials=upload_all)
 
 
 STATES = {"draft": draft, "submitted": submitted, "in_review": in_review, "returned": returned, "pending": pending}

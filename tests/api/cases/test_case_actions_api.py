@@ -112,7 +112,7 @@ def test_an_ineligible_case_is_422_with_the_assessment_in_the_callers_language(a
 def test_submitting_a_submitted_case_is_409(api, people):
     case = submitted(people)
     response = api.handler.post(f"/cases/{case.public_id}/submit", {"slot": free_slot()})
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "submitted"})
+    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "submitted", "code": "invalid_state"})
 
 
 def test_a_malformed_submit_body_is_422(api, people):
@@ -131,7 +131,9 @@ def test_the_clerk_starts_the_review(api, people):
     response = api.clerk.post(f"/cases/{case.public_id}/start_review")
     assert (response.status_code, response.json()["state"]) == (200, "in_review")
     again = api.clerk.post(f"/cases/{case.public_id}/start_review")
-    assert (again.status_code, again.json()) == (409, {"error": "invalid_state", "state": "in_review"})
+    assert (again.status_code, again.json()) == (
+        409, {"error": "invalid_state", "state": "in_review", "code": "invalid_state"}
+    )
 
 
 def test_a_return_marks_the_named_materials_rejected_and_stops_the_clock(api, people):
@@ -170,7 +172,9 @@ def test_a_resubmission_needs_the_rejected_materials_uploaded_again(api, people)
     case = in_review(people)
     api.clerk.post(f"/cases/{case.public_id}/return", {"problems": [{"material": "hukou_book", "text": "缺页"}]})
     refused = api.handler.post(f"/cases/{case.public_id}/resubmit")
-    assert (refused.status_code, refused.json()) == (422, {"error": "materials_missing", "missing": ["hukou_book"]})
+    assert (refused.status_code, refused.json()) == (
+        422, {"error": "materials_missing", "missing": ["hukou_book"], "code": "materials_missing"}
+    )
     assert api.handler.upload(f"/cases/{case.public_id}/materials/hukou_book", pdf_bytes()).status_code == 201
     response = api.handler.post(f"/cases/{case.public_id}/resubmit")
     assert response.status_code == 200
@@ -182,7 +186,9 @@ def test_a_resubmission_needs_the_rejected_materials_uploaded_again(api, people)
 def test_only_a_returned_case_is_resubmitted(api, people):
     case = in_review(people)
     response = api.handler.post(f"/cases/{case.public_id}/resubmit")
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "in_review"})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": "in_review", "code": "invalid_state"}
+    )
 
 
 # --- forward, approve, reject ---------------------------------------------------------------------------------------
@@ -224,13 +230,15 @@ def test_the_bureau_approves_a_forwarded_case_and_a_permit_is_issued(api, people
 def test_the_window_cannot_approve_an_initial_case(api, people):
     case = in_review(people)
     response = api.clerk.post(f"/cases/{case.public_id}/approve", {"review_reasons": {}})
-    assert (response.status_code, response.json()) == (403, {"error": "forbidden"})
+    assert (response.status_code, response.json()) == (403, {"error": "forbidden", "code": "bureau_item"})
 
 
 def test_the_bureau_approves_only_what_is_pending(api, people):
     case = in_review(people)
     response = api.approver.post(f"/cases/{case.public_id}/approve")
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "in_review"})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": "in_review", "code": "invalid_state"}
+    )
 
 
 def test_the_window_approves_a_window_item(api, people):
@@ -259,7 +267,9 @@ def test_a_rejection_needs_a_reason_and_frees_the_quota_and_the_slot(api, people
 def test_the_window_cannot_reject_what_the_bureau_holds(api, people):
     case = pending(people)
     response = api.clerk.post(f"/cases/{case.public_id}/reject", {"reason": "材料不实"})
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "pending_approval"})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": "pending_approval", "code": "invalid_state"}
+    )
 
 
 def test_the_bureau_rejects_a_pending_case(api, people):
@@ -284,7 +294,9 @@ def test_withdrawal_frees_what_the_case_held(api, people):
 def test_a_case_under_review_cannot_be_withdrawn(api, people, reach, state):
     case = reach(people)
     response = api.handler.post(f"/cases/{case.public_id}/withdraw")
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": state})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": state, "code": "invalid_state"}
+    )
 
 
 def test_a_returned_case_can_be_withdrawn(api, people):
@@ -300,11 +312,11 @@ def test_an_unknown_action_is_404_and_changes_nothing(api, people):
     case = draft(people)
     for action in ("archive", "approve_all", "%00"):
         response = api.handler.post(f"/cases/{case.public_id}/{action}")
-        assert (response.status_code, response.json()) == (404, {"error": "not_found"})
+        assert (response.status_code, response.json()) == (404, {"error": "not_found", "code": "action_not_found"})
     case.refresh_from_db()
     assert case.state == CaseState.DRAFT
 
 
 def test_an_action_on_an_unknown_case_is_404(api):
     response = api.clerk.post("/cases/C2611NOSUCHID/start_review")
-    assert (response.status_code, response.json()) == (404, {"error": "not_found"})
+    assert (response.status_code, response.json()) == (404, {"error": "not_found", "code": "case_not_found"})

@@ -99,7 +99,9 @@ def test_a_request_without_the_file_field_is_422_naming_file(api, fresh):
 def test_no_upload_once_the_case_is_submitted(api, people):
     case = submitted(people)
     response = api.handler.upload(f"/cases/{case.public_id}/materials/labour_contract", pdf_bytes())
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "submitted"})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": "submitted", "code": "invalid_state"}
+    )
 
 
 def test_staff_upload_nothing_and_others_do_not_see_the_case(api, fresh):
@@ -125,14 +127,14 @@ def test_the_file_is_served_as_a_private_attachment(api, people):
 def test_a_material_never_uploaded_has_no_file(api, fresh):
     for code in ("labour_contract", "no_such_code"):
         response = api.handler.get(f"/cases/{fresh.public_id}/materials/{code}/file")
-        assert (response.status_code, response.json()) == (404, {"error": "not_found"})
+        assert (response.status_code, response.json()) == (404, {"error": "not_found", "code": "material_not_found"})
 
 
 def test_someone_elses_file_is_404(api, people):
     case = draft(people)
     for persona in ("other_applicant", "other_handler"):
         response = api[persona].get(f"/cases/{case.public_id}/materials/hukou_book/file")
-        assert (response.status_code, response.json()) == (404, {"error": "not_found"})
+        assert (response.status_code, response.json()) == (404, {"error": "not_found", "code": "case_not_found"})
 
 
 # --- verdicts -------------------------------------------------------------------------------------------------------
@@ -174,17 +176,21 @@ def test_a_malformed_verdict_is_422(api, people, body):
 def test_a_verdict_on_a_material_never_uploaded_is_409(api, people):
     case = in_review(people)
     response = api.clerk.post(f"/cases/{case.public_id}/materials/startup_proof/verdict", {"accepted": True})
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "missing"})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": "missing", "code": "material_not_uploaded"}
+    )
 
 
 def test_a_verdict_outside_the_review_is_409(api, people):
     case = submitted(people)
     response = api.clerk.post(f"/cases/{case.public_id}/materials/hukou_book/verdict", {"accepted": True})
-    assert (response.status_code, response.json()) == (409, {"error": "invalid_state", "state": "submitted"})
+    assert (response.status_code, response.json()) == (
+        409, {"error": "invalid_state", "state": "submitted", "code": "invalid_state"}
+    )
 
 
 def test_only_the_window_clerk_judges_materials(api, people):
     case = in_review(people)
     for persona in ("handler", "applicant", "approver"):
         response = api[persona].post(f"/cases/{case.public_id}/materials/hukou_book/verdict", {"accepted": True})
-        assert (response.status_code, response.json()) == (403, {"error": "forbidden"})
+        assert (response.status_code, response.json()) == (403, {"error": "forbidden", "code": "clerks_only"})

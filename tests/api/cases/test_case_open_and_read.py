@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 CASE_KEYS = {
     "id", "kind", "subtype", "state", "unit", "applicant", "assessment", "materials", "clock", "permit", "events",
+    "allowed_actions",  # an extension of the contract: what the caller may do now (wrp.cases.workflow)
 }
 TAXES = {"2023": "300000", "2024": "300000", "2025": "300000"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -46,6 +47,7 @@ def test_a_handler_opens_a_draft_for_an_associated_applicant(api, people):
     assert [(e["action"], e["actor_role"], e["from"], e["to"]) for e in case["events"]] == [
         ("open", "unit_handler", None, "draft"),
     ]
+    assert case["allowed_actions"] == ["edit", "submit", "withdraw"]
 
 
 def test_before_submission_the_materials_come_from_a_fresh_assessment_all_missing(api, people):
@@ -113,15 +115,16 @@ def test_an_empty_body_names_kind_and_unit(api):
 def test_an_applicant_cannot_open_a_unit_kind(api, people):
     response = api.applicant.post("/cases", {"kind": "unit_opening", "unit": people.unit.credit_code})
     assert response.status_code == 403
-    assert response.json() == {"error": "forbidden"}
+    assert response.json() == {"error": "forbidden", "code": "personal_items_only"}
 
 
 def test_staff_and_administrators_open_no_case(api, people):
-    for persona in ("clerk", "approver", "admin"):
+    codes = {"clerk": "filers_only", "approver": "filers_only", "admin": "administrators_use_admin_site"}
+    for persona, code in codes.items():
         response = api[persona].post(
             "/cases", {"kind": "initial", "unit": people.unit.credit_code, "applicant": "applicant"}
         )
-        assert (response.status_code, response.json()) == (403, {"error": "forbidden"})
+        assert (response.status_code, response.json()) == (403, {"error": "forbidden", "code": code})
     assert api.anonymous.post("/cases", {"kind": "initial"}).json() == {"error": "unauthenticated"}
 
 
@@ -225,7 +228,7 @@ def test_a_clock_that_needs_an_unloaded_year_is_provisional(api, people):
 def test_an_unknown_case_is_404(api):
     for path in ("/cases/C2611NOSUCHID", "/cases/%00"):
         response = api.clerk.get(path)
-        assert (response.status_code, response.json()) == (404, {"error": "not_found"})
+        assert (response.status_code, response.json()) == (404, {"error": "not_found", "code": "case_not_found"})
 
 
 def test_a_case_on_an_existing_permit_names_it_before_approval(api, people):

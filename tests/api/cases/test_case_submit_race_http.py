@@ -9,19 +9,17 @@ several rounds, each with a unit of its own.
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections import Counter
 from typing import Any
 
 import pytest
-import time_machine
 from django.db import connection
 
-from tests.api.cases.support import NOW
 from tests.cases.conftest import ready_cases
 from tests.factories import make_ledger, make_open_unit, make_user
+from tests.race import run_concurrently
 from wrp.accounts.models import Role
 from wrp.accounts.services import token_create
 from wrp.appointments.models import Booking, SlotSettings
@@ -36,13 +34,11 @@ GRANTED = 5
 
 
 @pytest.fixture(autouse=True)
-def _postgresql_at_a_frozen_now():
+def _postgresql_at_a_frozen_now(frozen_clock):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    with time_machine.travel(NOW, tick=False):
-        # Every submission books the same slot: room for all twenty, so only the quota decides.
-        SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
-        yield
+    # Every submission books the same slot: room for all twenty, so only the quota decides.
+    SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
 
 
 def _http(method: str, url: str, token: str, body: Any = None) -> tuple[int, Any]:
@@ -71,25 +67,12 @@ def _outcome(status: int, body: Any) -> str:
 
 
 def _submit_at_once(base: str, token: str, case_ids: list[str], slot: str) -> list[str]:
-    barrier = threading.Barrier(len(case_ids))
-    outcomes: list[str] = []
-    lock = threading.Lock()
+    def submit(case_id: str) -> str:
+        return _outcome(*_http("POST", f"{base}/api/v1/cases/{case_id}/submit", token, {"slot": slot}))
 
-    def submit(case_id: str) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = _outcome(*_http("POST", f"{base}/api/v1/cases/{case_id}/submit", token, {"slot": slot}))
-        except Exception as error:  # a refused connection or a timeout is a failure of the subject too
-            outcome = f"{type(error).__name__}: {error}"
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=submit, args=(case_id,)) for case_id in case_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+    results = run_concurrently([lambda case_id=case_id: submit(case_id) for case_id in case_ids])
+    # a refused connection or a timeout is a failure of the subject too
+    return [f"{type(r).__name__}: {r}" if isinstance(r, BaseException) else r for r in results]
 
 
 def test_twenty_simultaneous_http_submissions_against_a_quota_of_five_reserve_exactly_five(live_server):
