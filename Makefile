@@ -31,9 +31,10 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src/wrp/policy
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo
 
 bench: install
 	$(BIN)/python bench/assess.py
 
 clean:
-	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -1,22 +1,19 @@
-"""Builders for the appointment tests: a unit handler, a unit, cases to book for, slots, frozen time."""
+"""Builders for the appointment tests: cases to book for and slots; the personas (`handler` of `unit`, `admin`) and
+the frozen time are the shared ones of tests/conftest.py."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
-from django.contrib.auth import get_user_model
 
+from tests.clock import NOW, SHANGHAI  # noqa: F401  (read from here by the test modules)
+from tests.factories import make_user  # noqa: F401  (read from here by the test modules)
 from wrp.appointments.models import Slot, SlotSettings
 from wrp.cases.models import Case
 from wrp.units.models import Unit
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday, a working day
 
 _numbers = itertools.count(1)
 
@@ -27,30 +24,9 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datet
 
 
 @pytest.fixture
-def frozen_now():
-    """Now is 2026-11-26 10:00 Asia/Shanghai; the traveller can move it."""
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
-
-
-def make_user(role: str = "unit_handler", **fields):
-    """A user of the role; administrators are staff and superusers, as `accounts.services` makes them."""
-    n = next(_numbers)
-    if role == "admin":
-        fields = {"is_staff": True, "is_superuser": True, **fields}
-    return get_user_model().objects.create_user(username=f"{role}-{n}", role=role, **fields)
-
-
-def make_unit() -> Unit:
-    n = next(_numbers)
-    return Unit.objects.create(
-        credit_code=f"91110105MA{n:08d}",
-        name=f"测试单位{n}",
-        kind="enterprise",
-        registered_district="chaoyang",
-        tax_district="chaoyang",
-        association_code=f"AC{n:010d}",
-    )
+def frozen_now(frozen_clock):
+    """Now is 2026-11-26 10:00 Asia/Shanghai (tests/conftest.py); the traveller can move it."""
+    return frozen_clock
 
 
 def make_case(*, unit: Unit, handler) -> Case:
@@ -66,18 +42,8 @@ def set_slot_settings(*, slot_minutes: int = 60, capacity: int = 4) -> None:
 
 
 @pytest.fixture
-def handler():
-    return make_user("unit_handler")
-
-
-@pytest.fixture
-def administrator():
-    return make_user("admin")
-
-
-@pytest.fixture
-def unit(handler) -> Unit:
-    return make_unit()
+def administrator(admin):
+    return admin
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -12,6 +11,7 @@ import pytest
 from django.db import connection
 
 from tests.appointments.conftest import at, make_case, make_slot
+from tests.race import run_concurrently
 from wrp.appointments import services
 from wrp.appointments.models import Booking, Slot
 from wrp.appointments.services import booking_cancel, booking_create, slot_settings_update
@@ -32,26 +32,15 @@ def _needs_postgresql():
 def at_once(calls: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
     """Run the calls in threads released together; each outcome is ("ok", value), ("invalid", fields) or
     ("error", repr)."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[tuple[str, Any]] = [("error", "did not finish")] * len(calls)
+    return [_outcome(result) for result in run_concurrently(calls, timeout=60)]
 
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcomes[i] = ("ok", call())
-        except Invalid as refusal:
-            outcomes[i] = ("invalid", refusal.fields)
-        except BaseException as error:  # anything else is a failure of the test, reported below
-            outcomes[i] = ("error", repr(error))
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+def _outcome(result: Any) -> tuple[str, Any]:
+    if isinstance(result, Invalid):
+        return ("invalid", result.fields)
+    if isinstance(result, BaseException):  # anything else is a failure of the test, reported by the caller
+        return ("error", repr(result))
+    return ("ok", result)
 
 
 def kinds(outcomes: list[tuple[str, Any]], kind: str) -> list[Any]:

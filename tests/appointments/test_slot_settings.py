@@ -10,8 +10,8 @@ from django.db.models import F
 
 from tests.appointments.conftest import SHANGHAI, at, make_slot, make_user
 from wrp.appointments.models import Slot, SlotSettings
-from wrp.appointments.selectors import slot_settings, slots_between
-from wrp.appointments.services import booking_create, slot_capacity_set, slot_settings_update
+from wrp.appointments.selectors import slot_settings
+from wrp.appointments.services import booking_create, slot_capacity_set, slot_settings_update, slots_between
 from wrp.audit.models import AuditEvent
 from wrp.core.errors import Forbidden, Invalid
 

@@ -9,7 +9,8 @@ import time_machine
 
 from tests.appointments.conftest import NOW, SHANGHAI, at, set_slot_settings
 from wrp.appointments.models import Slot
-from wrp.appointments.selectors import slot_by_public_id, slots_between
+from wrp.appointments.selectors import slot_by_public_id
+from wrp.appointments.services import slots_between
 from wrp.core.errors import Invalid
 
 pytestmark = pytest.mark.django_db

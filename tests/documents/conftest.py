@@ -1,16 +1,12 @@
+"""Document tests: the shared personas and `private_media` of tests/conftest.py, the latter for every test."""
+
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def private_media(settings, tmp_path):
+def _every_test_has_private_media(private_media):
     """Every test stores its files in a fresh private directory of its own."""
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def applicant(django_user_model):
-    return django_user_model.objects.create_user(username="applicant", role="applicant")
+    return private_media
 
 
 def files_under(directory):

@@ -19,7 +19,7 @@ from wrp.policy.materials import MATERIALS
 pytestmark = pytest.mark.django_db  # the platform reads the administrators' reference data (wrp.reference)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-ON_2026_11_26 = time_machine.travel(datetime(2026, 11, 26, 10, tzinfo=SHANGHAI), tick=False)
+ON_2026_11_26 = pytest.mark.usefixtures("frozen_clock")  # the frozen day of tests/conftest.py: 2026-11-26, 10:00
 INITIAL_RULES = [rule_id for rule_id, _applies in ITEMS[Service.INITIAL].rules]
 
 

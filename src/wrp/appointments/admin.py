@@ -25,7 +25,7 @@ def _is_administrator(request: HttpRequest) -> bool:
 
 
 def _refusal_message(error: Invalid | Forbidden) -> str:
-    return "; ".join(error.fields.values()) if isinstance(error, Invalid) else str(error)
+    return "; ".join(error.messages().values()) if isinstance(error, Invalid) else str(error)
 
 
 @admin.register(SlotSettings)
@@ -60,7 +60,7 @@ class SlotForm(forms.ModelForm):
         capacity = self.cleaned_data["capacity"]
         if capacity < self.instance.booked:
             raise forms.ValidationError(
-                _("不得少于已预约数 %(booked)s / cannot be below the %(booked)s booked"),
+                _("不得少于已预约数 %(booked)s"),
                 params={"booked": self.instance.booked},
             )
         return capacity

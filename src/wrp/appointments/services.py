@@ -1,4 +1,5 @@
-"""Changing appointments: booking a slot for a case, freeing it, and the administrator's slot settings.
+"""Changing appointments: the slot rows of the days listed, booking a slot for a case, freeing it, and the
+administrator's slot settings.
 
 A slot is never overbooked, however many units book at once: booking locks the slot row (PostgreSQL; SQLite runs one
 writer at a time), checks the count, and raises it only while it is below the capacity; the database constraint
@@ -8,27 +9,77 @@ Every refusal is `Invalid` naming `slot` (422 in the API) and changes nothing.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.appointments.models import CAPACITY_MAX, SLOT_MINUTES_MAX, SLOT_MINUTES_MIN, Booking, Slot, SlotSettings
-from wrp.appointments.selectors import SLOT_FULL, SLOT_PAST, UNKNOWN_SLOT, slot_refusal
+from wrp.appointments.selectors import (
+    MAX_RANGE_DAYS,
+    SLOT_FULL,
+    SLOT_PAST,
+    UNKNOWN_SLOT,
+    day_slot_times,
+    slot_refusal,
+    slot_settings,
+    working_days,
+)
 from wrp.audit.services import audit_record
-from wrp.core.errors import Forbidden, Invalid
+from wrp.core.errors import Forbidden, Invalid, Message
 
 if TYPE_CHECKING:
     from wrp.cases.models import Case
 
 __all__ = [
     "CASE_ALREADY_BOOKED", "SLOT_FULL", "SLOT_PAST", "UNKNOWN_SLOT",
-    "booking_cancel", "booking_create", "slot_capacity_set", "slot_settings_update",
+    "booking_cancel", "booking_create", "slot_capacity_set", "slot_settings_update", "slots_between",
 ]
 
-CASE_ALREADY_BOOKED = "该案件已有预约 / the case already has a booking"
+CASE_ALREADY_BOOKED = _("该案件已有预约")
+
+
+def slots_between(*, start: date, end: date, now: datetime | None = None) -> list[Slot]:
+    """The slots offered from `start` to `end` (both included) that start after `now`, ordered by start. Listing
+    a day creates its slot rows (once: the start is unique), so that a booking has a row to lock; a new slot takes the
+    capacity set at that moment, and an existing slot keeps its own (`slot_settings_update` replaces the future slots
+    nobody has booked, so a new cut takes effect at once).
+
+    Steps: check the range; cut each working day of the range into slots; create the rows that do not exist yet
+    (a concurrent listing may create them first: conflicts on `start` are ignored); read them back.
+    """
+    if end < start:
+        raise Invalid({"to": _("结束日期不得早于开始日期")}, codes={"to": "before_from"})
+    if (end - start).days > MAX_RANGE_DAYS:
+        message = format_lazy(_("查询范围不得超过{days}天"), days=MAX_RANGE_DAYS)
+        raise Invalid({"to": message}, codes={"to": "range_too_long"})
+    now = now or timezone.now()
+    settings = slot_settings()
+    wanted = {
+        slot_start: slot_end
+        for day in working_days(start, end)
+        for slot_start, slot_end in day_slot_times(day, settings.slot_minutes)
+        if slot_start > now
+    }
+    if not wanted:
+        return []
+    first, last = min(wanted), max(wanted)
+    existing = set(Slot.objects.filter(start__gte=first, start__lte=last).values_list("start", flat=True))
+    missing = [
+        Slot(start=slot_start, end=slot_end, capacity=settings.capacity)
+        for slot_start, slot_end in wanted.items()
+        if slot_start not in existing
+    ]
+    if missing:
+        Slot.objects.bulk_create(missing, ignore_conflicts=True)
+    # Rows of an earlier cut (kept because they are booked) are not offered unless they start where this cut does.
+    return [slot for slot in Slot.objects.filter(start__gte=first, start__lte=last).order_by("start")
+            if slot.start in wanted]
 
 
 def booking_create(*, case: Case, slot_public_id: str, actor: Any) -> Booking:
@@ -87,12 +138,11 @@ def slot_settings_update(*, slot_minutes: int, capacity: int, actor: Any) -> Slo
     does its case's appointment); record the audit event.
     """
     _require_administrator(actor)
-    errors = {}
+    errors: dict[str, Message] = {}
     if not SLOT_MINUTES_MIN <= slot_minutes <= SLOT_MINUTES_MAX:
-        errors["slot_minutes"] = (f"时段长度应为{SLOT_MINUTES_MIN}至{SLOT_MINUTES_MAX}分钟 / "
-                                  f"between {SLOT_MINUTES_MIN} and {SLOT_MINUTES_MAX} minutes")
+        errors["slot_minutes"] = format_lazy(_("时段长度应为{low}至{high}分钟"), low=SLOT_MINUTES_MIN, high=SLOT_MINUTES_MAX)
     if not 1 <= capacity <= CAPACITY_MAX:
-        errors["capacity"] = f"每时段可预约数应为1至{CAPACITY_MAX} / between 1 and {CAPACITY_MAX}"
+        errors["capacity"] = format_lazy(_("每时段可预约数应为1至{high}"), high=CAPACITY_MAX)
     if errors:
         raise Invalid(errors)
     with transaction.atomic():
@@ -114,9 +164,11 @@ def slot_capacity_set(*, slot: Slot, capacity: int, actor: Any) -> Slot:
     with transaction.atomic():
         locked = Slot.objects.select_for_update().get(pk=slot.pk)
         if capacity < locked.booked:
-            raise Invalid({"capacity": f"不得少于已预约数{locked.booked} / cannot be below the {locked.booked} booked"})
+            message = format_lazy(_("不得少于已预约数{booked}"), booked=locked.booked)
+            raise Invalid({"capacity": message}, codes={"capacity": "below_booked"})
         if capacity > CAPACITY_MAX:
-            raise Invalid({"capacity": f"不得超过{CAPACITY_MAX} / at most {CAPACITY_MAX}"})
+            message = format_lazy(_("不得超过{high}"), high=CAPACITY_MAX)
+            raise Invalid({"capacity": message}, codes={"capacity": "too_large"})
         changes = {"capacity": [locked.capacity, capacity]}
         locked.capacity = capacity
         locked.save(update_fields=["capacity"])
@@ -145,4 +197,4 @@ def _delete_unbooked_future_slots() -> int:
 
 def _require_administrator(actor: Any) -> None:
     if getattr(actor, "role", None) != Role.ADMIN:
-        raise Forbidden("只有系统管理员可以修改预约设置 / only administrators change slot settings")
+        raise Forbidden(_("只有系统管理员可以修改预约设置。"), code="administrators_only")

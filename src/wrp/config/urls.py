@@ -7,7 +7,7 @@ from wrp.api.api import api
 
 urlpatterns = [
     path("", include("wrp.public.urls")),
-    path("", include("wrp.documents.urls")),
+    path("", include("wrp.portal.documents")),
     path("", include("wrp.accounts.urls")),
     path("", include("wrp.portal.urls")),
     path("api/v1/", api.urls),

@@ -54,7 +54,7 @@ def permit_for(user: Any, number: str) -> Permit:
     """The permit with that number if the user may see it; NotFound otherwise (also for an unknown number)."""
     permit = permits_visible_to(user).filter(number=str(number).strip().upper()).first()
     if permit is None:
-        raise NotFound("permit")
+        raise NotFound(code="permit_not_found")
     return permit
 
 

@@ -16,10 +16,12 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
-from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.core.errors import Forbidden, Invalid, InvalidState, Message, NotFound
 from wrp.permits.models import Permit, PermitChild, PermitEvent, PermitStatus
 from wrp.permits.selectors import can_see_permit
 from wrp.policy.codes import ChildCase
@@ -41,8 +43,8 @@ def _require(actor: Any, permit: Permit, *, allowed: bool) -> None:
     if allowed:
         return
     if can_see_permit(actor, permit):
-        raise Forbidden("this role may not take this action on the permit")
-    raise NotFound("permit")
+        raise Forbidden(_("您的角色不能对该工作居住证进行此操作。"), code="permit_role_forbidden")
+    raise NotFound(code="permit_not_found")
 
 
 def _require_staff(actor: Any, permit: Permit) -> None:
@@ -70,30 +72,30 @@ def _record(permit: Permit, *, action: str, from_status: str, actor: Any, note: 
 def _require_not_lapsed(permit: Permit) -> None:
     """A permit whose valid_until has passed is lapsed even before the sweep marks it (POLICY §9)."""
     if permit.valid_until < timezone.localdate():
-        raise InvalidState(PermitStatus.EXPIRED, "工作居住证已过有效期 / the permit's validity has ended")
+        raise InvalidState(PermitStatus.EXPIRED, _("工作居住证已过有效期"), code="permit_lapsed")
 
 
 def clean_children(children: Any) -> list[dict[str, str]]:
     """Children as {"name", "case"} (the name may be empty); Invalid naming every bad field (children.0.case, …)."""
     if not isinstance(children, Iterable) or isinstance(children, str | bytes | Mapping):
-        raise Invalid({"children": "随往子女应为列表 / children must be a list"})
-    errors: dict[str, str] = {}
+        raise Invalid({"children": _("随往子女应为列表")}, codes={"children": "not_a_list"})
+    errors: dict[str, Message] = {}
     cleaned: list[dict[str, str]] = []
     for index, child in enumerate(children):
         if not isinstance(child, Mapping):
-            errors[f"children.{index}"] = "应为 {name, case} / must be {name, case}"
+            errors[f"children.{index}"] = _("应为包含 name 和 case 的对象")
             continue
         # The name is shown on the certificate when known; approval is not the moment to ask for it.
         name = child.get("name")
         if name is not None and not isinstance(name, str):
-            errors[f"children.{index}.name"] = "子女姓名应为文字 / the child's name must be text"
+            errors[f"children.{index}.name"] = _("子女姓名应为文字")
             name = ""
         name = (name or "").strip()
         if len(name) > PermitChild._meta.get_field("name").max_length:
-            errors[f"children.{index}.name"] = "姓名过长 / the name is too long"
+            errors[f"children.{index}.name"] = _("姓名过长")
         case = child.get("case")
         if not isinstance(case, str) or case not in _CHILD_CASES:
-            errors[f"children.{index}.case"] = f"子女情形代码无效：{case!r} / unknown child case: {case!r}"
+            errors[f"children.{index}.case"] = format_lazy(_("子女情形代码无效：{value}"), value=repr(case))
         cleaned.append({"name": name, "case": str(case)})
     if errors:
         raise Invalid(errors)
@@ -123,9 +125,9 @@ def permit_issue(
     A holder has at most one current permit (valid or suspended, not past valid_until): issuing a second is refused.
     """
     if not is_staff(actor):
-        raise Forbidden("only staff issue permits")
+        raise Forbidden(_("只有工作人员可以发放工作居住证。"), code="staff_only")
     if getattr(holder, "role", None) != Role.APPLICANT:
-        raise Invalid({"holder": "持证人应为申请人账户 / the holder must be an applicant"})
+        raise Invalid({"holder": _("持证人应为申请人账户")}, codes={"holder": "not_an_applicant"})
     cleaned = clean_children(children)
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=holder.pk).first()  # one issue per holder at a time
@@ -134,7 +136,7 @@ def permit_issue(
             .order_by("-issued_on").first()
         )
         if current is not None:
-            raise InvalidState(current.status, "申请人已持有工作居住证 / the holder already has a current permit")
+            raise InvalidState(current.status, _("申请人已持有工作居住证"), code="holder_has_permit")
         permit = Permit.objects.create(
             number=new_permit_number(), holder=holder, unit=unit, status=PermitStatus.VALID, issued_on=on,
             valid_until=add_years(on, VALIDITY_YEARS),
@@ -202,7 +204,7 @@ def permit_add_children(*, permit: Permit, children: Iterable[Mapping[str, Any]]
     _require_staff(actor, permit)
     cleaned = clean_children(children)
     if not cleaned:
-        raise Invalid({"children": "至少一名随往子女 / at least one child"})
+        raise Invalid({"children": _("至少一名随往子女")}, codes={"children": "empty"})
     with transaction.atomic():
         permit = _locked(permit)
         if permit.status != PermitStatus.VALID:
@@ -219,7 +221,7 @@ def permit_revoke(*, permit: Permit, actor: Any, reason: str) -> Permit:
     _require(actor, permit, allowed=getattr(actor, "role", None) == Role.BUREAU_APPROVER)
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
-        raise Invalid({"reason": "请填写理由 / a reason is required"})
+        raise Invalid({"reason": _("请填写理由")}, codes={"reason": "required"})
     with transaction.atomic():
         permit = _locked(permit)
         if permit.status == PermitStatus.REVOKED:

@@ -13,18 +13,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.core import signing
+from django.utils import translation
 
+from wrp.core.language import DJANGO_LANGUAGE
 from wrp.permits.models import Permit, PermitStatus
 
 SALT = "wrp.permit.verify"
-
-STATUS_WORDS: dict[str, tuple[str, str]] = {
-    PermitStatus.VALID: ("有效", "Valid"),
-    PermitStatus.SUSPENDED: ("挂起", "Suspended"),
-    PermitStatus.EXPIRED: ("已失效", "Expired"),
-    PermitStatus.REVOKED: ("已撤销", "Revoked"),
-}
-
 
 def _signer() -> signing.Signer:
     return signing.Signer(salt=SALT, algorithm="sha256")
@@ -57,8 +51,11 @@ def permit_status_on(permit: Permit, today: date) -> str:
 
 
 def status_words(status: str, lang: str = "zh") -> str:
-    zh_word, en_word = STATUS_WORDS.get(status, (status, status))
-    return en_word if lang == "en" else zh_word
+    """The status's label (有效, Valid, …) in `lang` ("zh" or "en"); an unknown status as it is."""
+    if status not in PermitStatus.values:
+        return status
+    with translation.override(DJANGO_LANGUAGE.get(lang, DJANGO_LANGUAGE["zh"])):
+        return str(PermitStatus(status).label)
 
 
 def masked_name(name: str) -> str:

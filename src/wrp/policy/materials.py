@@ -335,6 +335,11 @@ WITH_HOUSING = frozenset({Service.INITIAL})
 WITH_CHILDREN = frozenset({Service.INITIAL, Service.CHILDREN_CHANGE})
 
 
+def base_materials(service: Service, subtype: ChangeSubtype | None = None) -> tuple[str, ...]:
+    """The materials every case of the item (and subtype) carries, whatever its facts: the guide's fixed rows."""
+    return _BASE[service] + (_SUBTYPE[subtype] if subtype is not None else ())
+
+
 def taxed_here_registered_elsewhere(unit: Unit) -> bool:
     """「企业纳税地为本区但工商注册地非本区的」 (G5–G7 注意事项): such units add their tax certificates."""
     return unit.tax_district == HOME_DISTRICT and unit.registered_district != HOME_DISTRICT

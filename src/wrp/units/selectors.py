@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 
 from wrp.accounts.models import STAFF_ROLES, Role
 from wrp.core.errors import NotFound
-from wrp.quotas.models import QuotaLedger
 from wrp.units.models import AccountStatus, Penalty, PenaltyKind, Unit, UnitHandler
 
 # The policy knows three account states; a unit whose account moved to another district has none open here.
@@ -80,7 +79,7 @@ def unit_for(user: Any, credit_code: str) -> Unit:
     """The unit with that credit code, if the user may see it; NotFound otherwise (also for an unknown code)."""
     unit = units_visible_to(user).filter(credit_code=normalised_code(credit_code)).first()
     if unit is None:
-        raise NotFound("unit")
+        raise NotFound(code="unit_not_found")
     return unit
 
 
@@ -109,7 +108,8 @@ def unit_account(unit: Unit) -> dict[str, str | None]:
 def unit_facts(unit: Unit, *, as_of: date) -> dict[str, Any]:
     """The `unit` object of an assessment request (contracts/assessment.md) as of a date: JSON-serialisable."""
     penalties = active_penalties(unit)
-    ledger = QuotaLedger.objects.filter(unit_id=unit.pk, year=as_of.year).first()
+    # The year's ledger through its foreign key to the unit: units sit below quotas and do not import them.
+    ledger = unit.quota_ledgers.filter(year=as_of.year).first()
     return {
         "kind": unit.kind,
         "legal_person": bool(unit.legal_person),

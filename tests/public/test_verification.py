@@ -11,7 +11,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -20,14 +19,13 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import make_permit, make_personas
+from tests.clock import SHANGHAI, TODAY, beijing
+from tests.factories import make_permit
 from wrp.accounts.services import user_set_id_number
 from wrp.permits.models import PermitStatus
 from wrp.permits.verification import masked_name, permit_from_token, permit_token
 from wrp.units.models import Association, AssociationState
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = date(2026, 11, 26)
 WHOLE_ID = "11010519491231002X"
 
 
@@ -39,14 +37,13 @@ def _fresh_cache():
 
 
 @pytest.fixture
-def today():
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, 30, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
+def frozen_moment():
+    return beijing(2026, 11, 26, 10, 0, 30)
 
 
 @pytest.fixture
-def people(db, today):
-    personas = make_personas()
+def people(people):
+    personas = people
     personas.applicant.real_name = "张三丰"
     personas.applicant.save(update_fields=["real_name"])
     user_set_id_number(user=personas.applicant, id_number=WHOLE_ID, actor=None)

@@ -1,5 +1,5 @@
-"""Demo data (`wrp demo`): people for every role, units of several kinds, and cases of every kind in every state
-they can reach — made through the same services the pages call, so the audit trail and every rule hold.
+"""The demo data set (`wrp demo`): people for every role, units of several kinds, and cases of every kind in every
+state they can reach — made through the same services the pages call, so the audit trail and every rule hold.
 
 Every demo account's password is `DEMO_PASSWORD`; README §Demo accounts lists them.
 """
@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from wrp.accounts.models import ApplicantProfile, Role, User
 from wrp.accounts.services import user_create
-from wrp.appointments.selectors import slots_between
+from wrp.appointments.services import slots_between
+from wrp.cases.kinds import BUREAU_KINDS, UNIT_KINDS, kind_of
 from wrp.cases.materials import case_checklist, material_upload, material_verdict
 from wrp.cases.models import Case, CaseState
 from wrp.cases.services import (
@@ -29,52 +30,15 @@ from wrp.cases.services import (
     case_submit,
     case_withdraw,
 )
+from wrp.demo.people import DEMO_PASSWORD, GIVEN, PROFILE, SURNAMES, resident_id
 from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
+from wrp.employment.services import association_accept, association_release, association_request
 from wrp.permits.models import Permit
 from wrp.permits.services import permit_issue
 from wrp.policy.periods import add_years
 from wrp.quotas.services import quota_grant, quota_request_create
-from wrp.units.associations import association_accept, association_release, association_request
 from wrp.units.models import Unit
 from wrp.units.services import unit_register
-
-DEMO_PASSWORD = "Demo-2026-wrp"
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-
-PROFILE: dict[str, Any] = {
-    "nationality": "CN",
-    "hukou": "non_beijing",
-    "dispatched": False,
-    "employment_start": "2022-03-01",
-    "contract_end": "2029-02-28",
-    "housing": {"kind": "rented_residential", "lease_end": "2028-06-30"},
-    "talent_condition": 1,
-    "degree": "master",
-    "work_experience_years": 5,
-    "professional_title": None,
-    "award": None,
-    "ip": None,
-    "startup": None,
-    "annual_tax_paid": None,
-    "recommended_and_approved": False,
-    "overseas_qualification": False,
-    "taxable_income_12m": 360000,
-    "taxable_income_by_year": None,
-    "income_paid_by_unit": True,
-    "social_insurance_months_by_unit": 36,
-    "social_insurance_unit_matches": True,
-    "children": [],
-    "accompanying_spouse": False,
-}
-SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍建国"
-
-
-def resident_id(serial: int) -> str:
-    """A valid GB 11643 number for demo people (Chaoyang region code, born in the 1990s)."""
-    born = date(1990, 1, 1) + timedelta(days=serial * 97 % 3650)
-    first17 = f"110105{born:%Y%m%d}{serial % 1000:03d}"
-    return first17 + "10X98765432"[sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True)) % 11]
 
 
 def _demo_pdf() -> Sanitised:
@@ -192,7 +156,7 @@ def _drive(demo: Demo, case: Case, target: str, *, handler: User, applicant: Use
         check["rule"]: "经核实，符合要求"
         for check in case.assessment["zh"]["checks"] if check["outcome"] == "review"
     }
-    if case.kind in ("initial", "renewal"):
+    if kind_of(case).to_bureau:
         case = case_forward(case=case, actor=clerk, review_reasons=reasons)
         if target == CaseState.PENDING_APPROVAL:
             return case
@@ -211,9 +175,10 @@ UNIT_STATES = (
 
 
 def states_of(kind: str) -> tuple[str, ...]:
-    if kind in ("unit_opening", "unit_transfer"):
+    """The states the demo takes cases of a kind to: pending approval only where the bureau approves."""
+    if kind in UNIT_KINDS:
         return UNIT_STATES
-    if kind in ("initial", "renewal"):
+    if kind in BUREAU_KINDS:
         return (*PERSONAL_STATES, CaseState.PENDING_APPROVAL)
     return PERSONAL_STATES
 

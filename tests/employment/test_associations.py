@@ -5,24 +5,15 @@ from datetime import date, timedelta
 import pytest
 
 from tests.factories import make_association, make_permit, make_unit, make_user
+from tests.units.conftest import TODAY
 from wrp.accounts.models import Role
 from wrp.audit.models import AuditEvent
 from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.employment.selectors import active_association, association_for, associations_visible_to
+from wrp.employment.services import association_accept, association_refuse, association_release, association_request
 from wrp.permits.models import PermitStatus
-from wrp.units.associations import (
-    active_association,
-    association_accept,
-    association_for,
-    association_refuse,
-    association_release,
-    association_request,
-    associations_visible_to,
-)
 from wrp.units.models import Association, AssociationState
 from wrp.units.services import unit_regenerate_association_code
-
-TODAY = date(2025, 6, 10)
-
 
 # --- request -------------------------------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from wrp.demo import create_demo
+from wrp.demo.dataset import create_demo
 
 
 class Command(BaseCommand):
