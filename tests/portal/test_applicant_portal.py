@@ -12,7 +12,6 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -22,6 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cases.conftest import PROFILE, attach_all
+from tests.clock import NOW, SHANGHAI
 from tests.factories import make_association, make_permit, make_personas
 from wrp.accounts.models import ApplicantProfile, Role
 from wrp.cases.materials import case_checklist
@@ -31,8 +31,6 @@ from wrp.demo import resident_id
 from wrp.documents.models import StoredFile
 from wrp.units.models import Association, AssociationState
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
 PAGES = (
     "portal:applicant_home",
     "portal:applicant_profile",
@@ -67,20 +65,9 @@ ANSWERS: dict[str, str] = {
 
 
 @pytest.fixture
-def today():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW.date()
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def people(db, today):
-    personas = make_personas()
+def people(people):
+    """The shared personas (tests/conftest.py), each applicant with a profile and a unit."""
+    personas = people
     personas.applicant.real_name = "张伟"
     personas.applicant.save(update_fields=["real_name"])
     ApplicantProfile.objects.create(user=personas.applicant, facts=dict(PROFILE))

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,33 +16,25 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.cases.conftest import PROFILE, attach_all, free_slot
-from tests.factories import make_association, make_ledger, make_open_unit, make_permit, make_personas, make_user
+from tests.cases.conftest import PROFILE
+from tests.clock import NOW, TODAY
+from tests.factories import case_in_state, make_association, make_ledger, make_open_unit, make_permit, make_user
 from wrp.accounts.models import ApplicantProfile, Role
-from wrp.cases.materials import case_checklist, material_verdict
 from wrp.cases.models import Case, CaseState
-from wrp.cases.services import case_forward, case_open, case_start_review, case_submit
 from wrp.permits.models import PermitStatus
 from wrp.policy.periods import add_years
 from wrp.quotas.models import QuotaLedger, QuotaRequestState
 from wrp.quotas.services import quota_request_create
 from wrp.units.models import AssociationState, Audit, Penalty, PenaltyKind, UnitHandler
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = date(2026, 11, 26)
 PASSWORD = "Bureau-2026-test"
 PAGES = ["bureau_queue", "bureau_quotas", "bureau_late_releases", "bureau_penalties", "bureau_audits"]
 
 
 @pytest.fixture
-def today():
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
-
-
-@pytest.fixture
-def people(db, today):
-    personas = make_personas()
+def people(people):
+    """The shared personas (tests/conftest.py): the applicant with a profile and associated, quota for the unit."""
+    personas = people
     ApplicantProfile.objects.create(user=personas.applicant, facts=dict(PROFILE))
     make_association(personas.applicant, personas.unit)
     make_ledger(personas.unit, TODAY.year, granted=3)
@@ -58,14 +49,7 @@ def signed_in(user) -> Client:
 
 def forwarded_initial(people) -> Case:
     """An initial case the clerk reviewed and forwarded: pending the bureau's approval, one quota unit reserved."""
-    case = case_open(actor=people.applicant, kind="initial", unit=people.unit)
-    case = case_submit(case=case, actor=people.applicant)
-    attach_all(case, by=people.handler)
-    case = case_submit(case=case, actor=people.handler, slot=free_slot())
-    case = case_start_review(case=case, actor=people.clerk)
-    for code in case_checklist(case):
-        material_verdict(case=case, code=code, actor=people.clerk, accepted=True)
-    case = case_forward(case=case, actor=people.clerk)
+    case = case_in_state(people, "pending_approval", by_applicant=True)
     assert case.state == CaseState.PENDING_APPROVAL
     return case
 
@@ -428,7 +412,7 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 def test_screenshots_of_the_queue_the_penalties_and_a_guide_page(live_server):
     """The bureau's pages and a guide page at 1280×800 and 390×844, in Chinese and English, signed in via /login/."""
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=True):
+    with time_machine.travel(NOW, tick=True):
         take_screenshots(live_server.url)
     assert len(list(SCREENSHOTS.glob("*.png"))) >= 40
 

@@ -15,8 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.cases import conftest as case_fixtures
-from tests.cases.conftest import SHANGHAI, attach, attach_all, free_slot
-from tests.factories import make_unit, make_user
+from tests.cases.conftest import attach, attach_all
+from tests.clock import NOW, SHANGHAI
+from tests.factories import case_in_state, make_unit, make_user
 from wrp.accounts.models import ApplicantProfile, Role
 from wrp.cases.materials import case_checklist, material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState, CorrectionNotice, MaterialStatus
@@ -29,7 +30,7 @@ from wrp.cases.services import (
 )
 from wrp.documents.services import store_file
 
-people, today = case_fixtures.people, case_fixtures.today  # the personas and the frozen today of tests/cases
+people = case_fixtures.people  # the personas of tests/cases (profiles, association, quota), on the frozen day
 TAXES = {"2023": "300000", "2024": "300000", "2025": "300000"}
 QUEUE = "/clerk/"
 
@@ -56,9 +57,7 @@ def unit_opening(*, on: date | None = None, name: str | None = None) -> Case:
 
 def initial(people) -> Case:
     """An initial case of `people.applicant` (20 working days, forwarded to the bureau), submitted today."""
-    case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
-    attach_all(case, by=people.handler)
-    return case_submit(case=case, actor=people.handler, slot=free_slot())
+    return case_in_state(people, "submitted")
 
 
 def in_review(case: Case, clerk: Any) -> Case:
@@ -378,7 +377,7 @@ def test_the_clerk_approves_a_window_item(people, clerk_client, today):
     case = in_review(unit_opening(), people.clerk)
     accept_all(case, people.clerk)
     page = text(clerk_client.get(page_of(case)))
-    assert "我确认批准：为单位开通朝阳区工作居住证账户，决定立即生效，不能撤销。" in page
+    assert "我确认批准：开通单位工作居住证账户，决定立即生效，不能撤销。" in page
     response = clerk_client.post(reverse("portal:clerk_decide", args=[case.public_id]), {"confirm": "yes"})
     assert response.status_code == 302
     case = fresh(case)
@@ -434,8 +433,7 @@ def stored_pdf(case: Case, code: str, by: Any) -> bytes:
     return data
 
 
-def test_the_material_opens_inline_in_the_browsers_pdf_viewer(people, clerk_client, settings, tmp_path, today):
-    settings.MEDIA_ROOT = tmp_path / "private"
+def test_the_material_opens_inline_in_the_browsers_pdf_viewer(people, clerk_client, private_media, today):
     case = in_review(initial(people), people.clerk)
     data = stored_pdf(case, "labour_contract", people.handler)
     url = reverse("portal:clerk_material_view", args=[case.public_id, "labour_contract"])
@@ -450,8 +448,7 @@ def test_the_material_opens_inline_in_the_browsers_pdf_viewer(people, clerk_clie
     assert clerk_client.get(reverse("portal:clerk_material_view", args=[case.public_id, "no_such"])).status_code == 404
 
 
-def test_an_applicant_cannot_open_the_clerks_pdf_view_even_of_their_own_case(people, client, settings, tmp_path, today):
-    settings.MEDIA_ROOT = tmp_path / "private"
+def test_an_applicant_cannot_open_the_clerks_pdf_view_even_of_their_own_case(people, client, private_media, today):
     case = in_review(initial(people), people.clerk)
     stored_pdf(case, "labour_contract", people.handler)
     url = reverse("portal:clerk_material_view", args=[case.public_id, "labour_contract"])
@@ -560,13 +557,12 @@ def sample_pdf(title: str) -> bytes:
 
 
 @pytest.fixture
-def scene(transactional_db, settings, tmp_path):
+def scene(transactional_db, private_media):
     """Cases in the queue in every mark, and one initial case in review with real PDFs and a `review` outcome."""
     from tests.cases.conftest import PROFILE, TODAY
     from tests.factories import make_association, make_ledger, make_personas
 
-    settings.MEDIA_ROOT = tmp_path / "private"
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
+    with time_machine.travel(NOW, tick=False):
         personas = make_personas()
         personas.clerk.set_password(PASSWORD)
         personas.clerk.real_name = "王窗口"
@@ -609,7 +605,7 @@ def chromium():
 def test_screenshots_of_the_queue_and_a_case_in_review(chromium, live_server, scene, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)
     case = scene["case"]
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=True):
+    with time_machine.travel(NOW, tick=True):
         for size, viewport in SIZES.items():
             context = chromium.new_context(viewport=viewport, locale="zh-CN" if lang == "zh" else "en-GB")
             page = context.new_page()

@@ -9,7 +9,6 @@ import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pikepdf
 import pytest
@@ -21,10 +20,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.cases.conftest import PROFILE
+from tests.clock import NOW, SHANGHAI, TODAY
 from tests.factories import make_association, make_ledger, make_permit, make_personas, make_unit
 from wrp.accounts.models import ApplicantProfile, Role
 from wrp.appointments.models import Booking, Slot
-from wrp.appointments.selectors import slots_between
+from wrp.appointments.services import slots_between
 from wrp.cases.materials import case_checklist, material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState
 from wrp.cases.services import case_open, case_return_for_correction, case_start_review
@@ -32,39 +33,17 @@ from wrp.permits.models import PermitStatus
 from wrp.quotas.models import QuotaLedger, QuotaRequest
 from wrp.units.models import AccountStatus, Association, AssociationState, Unit, UnitDocument
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = date(2026, 11, 26)  # a Thursday, a working day
 TAXES = {"2023": "300000", "2024": "300000", "2025": "300000"}
 PAGES = ("unit_home", "unit_cases", "unit_employees", "unit_quota", "unit_documents", "unit_register")
-PROFILE: dict[str, Any] = {
-    "nationality": "CN", "hukou": "non_beijing", "dispatched": False, "employment_start": "2023-01-10",
-    "contract_end": "2029-01-09", "housing": {"kind": "owned", "lease_end": None}, "talent_condition": 1,
-    "degree": "master", "work_experience_years": 4, "professional_title": None, "award": None, "ip": None,
-    "startup": None, "annual_tax_paid": None, "recommended_and_approved": False, "overseas_qualification": False,
-    "taxable_income_12m": 400000, "taxable_income_by_year": None, "income_paid_by_unit": True,
-    "social_insurance_months_by_unit": 24, "social_insurance_unit_matches": True, "children": [],
-    "accompanying_spouse": False,
-}
 
 
 # --- fixtures and helpers ----------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def today():
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
-
-
-@pytest.fixture
-def private_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def people(db, today, private_media):
-    personas = make_personas()
+def people(people, private_media):
+    """The shared personas (tests/conftest.py): profiles, the applicant associated, quota, the units' taxes."""
+    personas = people
     personas.applicant.real_name = "张伟"
     personas.applicant.save(update_fields=["real_name"])
     for person in (personas.applicant, personas.other_applicant):
@@ -642,8 +621,8 @@ def screenshot_scene() -> tuple[Any, Case]:
     from wrp.cases.materials import material_upload
     from wrp.cases.services import case_submit
     from wrp.documents.pdfcheck import inspect_and_sanitise
+    from wrp.documents.standing import unit_document_upload
     from wrp.quotas.services import quota_request_create
-    from wrp.units.documents import unit_document_upload
 
     people = make_personas()
     people.handler.set_password("Demo-2026-wrp")
@@ -696,7 +675,7 @@ def test_screenshots(live_server, transactional_db, private_media):
     """The main pages at 1280×800 and 390×844, in Chinese and English, signed in through the login form."""
     from tests.browsers import chromium
 
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=True):
+    with time_machine.travel(NOW, tick=True):
         people, draft = screenshot_scene()
         pages = {
             "home": reverse("portal:unit_home"),

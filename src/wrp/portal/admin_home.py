@@ -6,18 +6,19 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
-from wrp.portal.access import role_required
+from wrp.portal.common.access import role_required
 
 LINKS = (
-    ("admin:reference_wagerow_changelist", "月平均工资表", "Reference wage table"),
-    ("admin:reference_holidaynotice_changelist", "节假日安排通知", "Holiday notices"),
-    ("admin:appointments_slotsettings_changelist", "预约时段设置", "Appointment slot settings"),
-    ("admin:appointments_slot_changelist", "预约时段", "Appointment slots"),
-    ("admin:accounts_user_changelist", "用户与角色", "Users and roles"),
-    ("admin:units_unit_changelist", "单位基础信息", "Units' master data"),
-    ("admin:audit_auditevent_changelist", "审计日志（只读）", "Audit trail (read-only)"),
+    ("admin:reference_wagerow_changelist", _("月平均工资表")),
+    ("admin:reference_holidaynotice_changelist", _("节假日安排通知")),
+    ("admin:appointments_slotsettings_changelist", _("预约时段设置")),
+    ("admin:appointments_slot_changelist", _("预约时段")),
+    ("admin:accounts_user_changelist", _("用户与角色")),
+    ("admin:units_unit_changelist", _("单位基础信息")),
+    ("admin:audit_auditevent_changelist", _("审计日志（只读）")),
 )
 
 

@@ -2,7 +2,10 @@
 the materials with their status, correction notices, the clerk's diff and the timeline — and the actions the
 signed-in role may take, from `portal/case/_actions_<role>.html`.
 
-The case is fetched with `case_for`, so a case the user may not see is a 404 like one that does not exist.
+The case is fetched with `case_for`, so a case the user may not see is a 404 like one that does not exist. The
+buttons come from the transition table: `actions` is `allowed_actions(case, user)` (`{% if "submit" in actions %}`),
+and `kind` the case's description (`kind.personal`, `kind.to_bureau`, `kind.answers`, …), so no template tests
+`case.state` or `case.kind` to decide what may be done.
 """
 
 from __future__ import annotations
@@ -13,19 +16,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import get_language
 
+from wrp.accounts.models import Role
 from wrp.cases import clock
 from wrp.cases.facts import case_evaluate, frozen_assessment
-from wrp.cases.materials import case_checklist
-from wrp.cases.models import Case, CaseMaterial
-from wrp.cases.selectors import case_changes, case_for
-from wrp.core.errors import Invalid, NotFound
+from wrp.cases.kinds import kind_of
+from wrp.cases.materials import case_checklist, case_material_rows
+from wrp.cases.models import Case, CaseState
+from wrp.cases.selectors import case_changes
+from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
+from wrp.core.errors import Forbidden, Invalid, InvalidState
+from wrp.core.language import page_language
 from wrp.permits.selectors import permit_of
+from wrp.portal.applicant import presenters as applicant
+from wrp.portal.common.access import case_or_404
+from wrp.portal.unit import presenters as unit
 
-
-def page_language() -> str:
-    return "en" if (get_language() or "").startswith("en") else "zh"
+STATE_NOTES = {Role.APPLICANT: applicant.STATE_NOTES, Role.UNIT_HANDLER: unit.STATE_NOTES}  # by role, by state
 
 
 def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -40,23 +47,19 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             _facts, evaluation = case_evaluate(case, as_of=today)
             assessment, preview = frozen_assessment(evaluation)[lang], True
         except Invalid as invalid:
-            problems = invalid.fields
+            problems = invalid.messages()
     checklist = list(assessment["materials"]) if assessment else case_checklist(case)
-    rows = {m.code: m for m in CaseMaterial.objects.filter(case=case).select_related("file")}
-    materials = [
-        {
-            "code": code,
-            "required": code in checklist,
-            "status": rows[code].status if code in rows else "missing",
-            "reason": rows[code].reason if code in rows else "",
-            "file": rows[code].file if code in rows and rows[code].file_id else None,
-        }
-        for code in dict.fromkeys([*checklist, *(code for code, row in rows.items() if row.file_id)])
-    ]
+    materials = case_material_rows(case, checklist)
     permit = case.permit or (permit_of(case.applicant) if case.applicant_id else None)
     role = getattr(request.user, "role", "")
     return {
         "case": case,
+        "kind": kind_of(case),
+        "actions": allowed_actions(case, request.user),
+        "separated": separated(case, request.user),
+        "state_note": STATE_NOTES.get(role, {}).get(case.state, ""),
+        "correcting": case.state == CaseState.RETURNED,
+        "at_window": case.state in OPEN_STATES and case.state != CaseState.PENDING_APPROVAL,
         "clock": clock.view(case, today=today),
         "assessment": assessment,
         "preview": preview,
@@ -72,12 +75,17 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     }
 
 
+def separated(case: Case, user: Any) -> bool:
+    """Whether the user would decide the case at the bureau but for separation of duties (they reviewed it)."""
+    try:
+        require(case, user, "approve")
+    except Forbidden as refused:
+        return refused.code == "separation_of_duties"
+    except InvalidState:
+        return False
+    return False
+
+
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    try:
-        case = case_for(request.user, public_id)
-    except NotFound:
-        from django.http import Http404
-
-        raise Http404("case") from None
-    return render(request, "portal/case/detail.html", case_context(request, case))
+    return render(request, "portal/case/detail.html", case_context(request, case_or_404(request, public_id)))

@@ -1,8 +1,12 @@
-"""The portals: each role's pages in its own module, and the shared case page."""
+"""The portals: each role's pages in its own package, the shared case page and the administrator's page."""
 
 from django.urls import path
 
-from wrp.portal import admin_home, applicant, bureau, case_page, clerk, unit
+from wrp.portal import admin_home, case_page
+from wrp.portal.applicant import urls as applicant
+from wrp.portal.bureau import urls as bureau
+from wrp.portal.clerk import urls as clerk
+from wrp.portal.unit import urls as unit
 
 app_name = "portal"
 urlpatterns = [

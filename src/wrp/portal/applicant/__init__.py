@@ -1,0 +1,1 @@
+"""The applicant portal: home, profile, prefilled self-check, association, cases and permit."""

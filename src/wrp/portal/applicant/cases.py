@@ -1,0 +1,154 @@
+"""The applicant's work on a case: open a new case of a personal kind with the associated unit, upload each material,
+submit to the unit, withdraw — the actions of `portal/case/_actions_applicant.html` on the shared case page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from wrp.accounts.models import Role
+from wrp.cases.facts import profile_facts
+from wrp.cases.kinds import KindSpec
+from wrp.cases.materials import material_upload
+from wrp.cases.models import Case
+from wrp.cases.services import case_open, case_submit, case_withdraw
+from wrp.core.errors import FileRefused, ServiceError
+from wrp.core.language import page_language
+from wrp.documents.pdfcheck import MAX_BYTES
+from wrp.policy.labels import label
+from wrp.portal.applicant.forms import NEW_CASES, new_case_form
+from wrp.portal.applicant.views import active_association
+from wrp.portal.case_page import case_context
+from wrp.portal.common.access import case_or_404, role_required
+from wrp.portal.common.refusals import refusal_text
+from wrp.portal.templatetags.portal import material_title
+from wrp.public.questions import SERVICE_SUMMARIES, pick
+
+REFUSALS = {
+    "not_pdf": (gettext_lazy("不是PDF文件"), gettext_lazy("按文件内容判断，修改扩展名无效；请上传PDF格式的扫描件。")),
+    "too_large": (gettext_lazy("文件超过20MB"), gettext_lazy("请压缩或拆分后重新上传。")),
+    "too_many_pages": (gettext_lazy("超过200页"), gettext_lazy("请拆分后重新上传。")),
+    "encrypted": (gettext_lazy("文件已加密"), gettext_lazy("请去除密码或权限限制后重新上传。")),
+    "damaged": (gettext_lazy("文件已损坏"), gettext_lazy("文件无法读取；请重新生成或扫描后上传。")),
+}
+
+
+def _case_url(case: Case, fragment: str = "") -> str:
+    return reverse("portal:case", args=[case.public_id]) + (f"#{fragment}" if fragment else "")
+
+def _new_case_choice(request: HttpRequest) -> KindSpec | None:
+    source = request.POST if request.method == "POST" else request.GET
+    for spec in NEW_CASES:
+        if source.get("kind") == spec.service and (spec.subtype is None or source.get("subtype") == spec.subtype):
+            return spec
+    return None
+
+
+@role_required(Role.APPLICANT)
+@require_http_methods(["GET", "POST"])
+def case_new(request: HttpRequest) -> HttpResponse:
+    """A new case of a personal kind with the unit the applicant is associated with: pick the kind, then give what
+    the case carries itself (children's names, the new address, …)."""
+    lang = page_language()
+    association = active_association(request.user)
+    choice = _new_case_choice(request)
+    if association is None or choice is None:
+        kinds = [
+            {"kind": spec.service, "subtype": spec.subtype or "", "title": label(spec.subtype or spec.service, lang),
+             "group": label(spec.service, lang) if spec.subtype else "",
+             "summary": pick(SERVICE_SUMMARIES[spec.service], lang)}
+            for spec in NEW_CASES
+        ]
+        return render(request, "portal/applicant/case_new.html", {"association": association, "kinds": kinds})
+    kind, subtype = choice.service, choice.subtype
+    children = [child for child in profile_facts(request.user).get("children") or [] if child.get("case")]
+    form = new_case_form(choice, request.POST if request.method == "POST" else None, children)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = case_open(actor=request.user, kind=kind, unit=association.unit, subtype=subtype,
+                             answers=form.answers())
+        except ServiceError as refused:
+            messages.error(request, refusal_text(refused))
+        else:
+            messages.success(request, _("已新建案件 %(id)s。请上传材料，然后提交给单位。") % {"id": case.public_id})
+            return redirect("portal:case", public_id=case.public_id)
+    context = {
+        "association": association,
+        "kind": kind,
+        "subtype": subtype or "",
+        "title": label(kind, lang) + (f"（{label(subtype, lang)}）" if subtype else ""),
+        "summary": pick(SERVICE_SUMMARIES[kind], lang),
+        "form": form,
+        "with_children": form.children,
+    }
+    return render(request, "portal/applicant/case_form.html", context)
+
+
+# --- actions on the shared case page ---------------------------------------------------------------------------------
+
+
+@role_required(Role.APPLICANT)
+@require_POST
+def case_upload(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Upload (or replace) one material; a refused file is shown with its reason next to that material."""
+    case = case_or_404(request, public_id)
+    code = request.POST.get("code", "")
+    upload = request.FILES.get("file")
+    refusal: dict[str, str] | None = None
+    if upload is None:
+        refusal = {"word": _("没有选择文件"), "advice": _("请选择要上传的PDF文件。")}
+    else:
+        try:
+            material = material_upload(case=case, code=code, actor=request.user, data=upload.read(MAX_BYTES + 1),
+                                       original_name=upload.name or "")
+        except FileRefused as refused:
+            word, advice = REFUSALS.get(refused.reason, REFUSALS["damaged"])
+            refusal = {"word": str(word), "advice": str(advice)}
+        except ServiceError as refused:
+            messages.error(request, refusal_text(refused))
+            return redirect(_case_url(case))
+        else:
+            title = material_title(code)
+            messages.success(request, _("已上传：%(title)s（%(pages)d 页）。") % {"title": title, "pages": material.file.pages})
+            if material.file.removed:
+                messages.info(request, _("文件中的活动内容（脚本、链接动作或附件）已被清除。"))
+            return redirect(_case_url(case, f"upload-{code}"))
+    context = case_context(request, case)
+    context["upload_errors"] = {code: refusal}
+    return render(request, "portal/case/detail.html", context)
+
+
+@role_required(Role.APPLICANT)
+@require_POST
+def case_submit_to_unit(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_or_404(request, public_id)
+    if request.POST.get("confirm") != "yes":
+        return redirect(_case_url(case, "applicant-actions"))
+    try:
+        case_submit(case=case, actor=request.user)
+    except ServiceError as refused:
+        messages.error(request, refusal_text(refused))
+    else:
+        messages.success(request, _("已提交给单位审核。单位经办人确认材料并预约办理时段后，提交到区人力社保局。"))
+    return redirect(_case_url(case))
+
+
+@role_required(Role.APPLICANT)
+@require_POST
+def case_withdraw_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_or_404(request, public_id)
+    if request.POST.get("confirm") != "yes":
+        return redirect(_case_url(case, "applicant-actions"))
+    try:
+        case_withdraw(case=case, actor=request.user)
+    except ServiceError as refused:
+        messages.error(request, refusal_text(refused))
+    else:
+        messages.success(request, _("案件已撤回。"))
+    return redirect(_case_url(case))
+

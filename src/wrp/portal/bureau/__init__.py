@@ -1,0 +1,1 @@
+"""The bureau portal: approvals, quota grants and the oversight of employment (late releases, penalties, audits)."""

@@ -1,0 +1,18 @@
+"""The bureau portal's addresses (names as before: templates and tests reverse them)."""
+
+from django.urls import path
+
+from wrp.portal.bureau import oversight, views
+
+urlpatterns = [
+    path("bureau/", views.bureau_queue, name="bureau_queue"),
+    path("bureau/cases/<str:public_id>/approve/", views.bureau_case_approve, name="bureau_case_approve"),
+    path("bureau/cases/<str:public_id>/reject/", views.bureau_case_reject, name="bureau_case_reject"),
+    path("bureau/quotas/", views.bureau_quotas, name="bureau_quotas"),
+    path("bureau/quotas/<int:pk>/grant/", views.bureau_quota_grant, name="bureau_quota_grant"),
+    path("bureau/late-releases/", oversight.bureau_late_releases, name="bureau_late_releases"),
+    path("bureau/penalties/", oversight.bureau_penalties, name="bureau_penalties"),
+    path("bureau/penalties/impose/", oversight.bureau_penalty_impose, name="bureau_penalty_impose"),
+    path("bureau/penalties/<int:pk>/lift/", oversight.bureau_penalty_lift, name="bureau_penalty_lift"),
+    path("bureau/audits/", oversight.bureau_audits, name="bureau_audits"),
+]

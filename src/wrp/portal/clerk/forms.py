@@ -1,0 +1,39 @@
+"""The filters above the window clerk's queue and list of cases (GET): kind, state, unit, order."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from wrp.policy.codes import Service
+from wrp.portal.templatetags.portal import kind_label, state_label
+
+
+class CaseFilter(forms.Form):
+    """The filters above the queue and the list (GET): kind, state, unit name or credit code, order."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("事项"), required=False)
+    state = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
+    unit = forms.CharField(label=gettext_lazy("单位名称或统一社会信用代码"), required=False, max_length=100)
+    sort = forms.ChoiceField(label=gettext_lazy("排序"), required=False)
+
+    def __init__(self, *args: Any, states: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = {
+            "kind": [("", _("全部事项")), *((kind.value, kind_label(kind.value)) for kind in Service)],
+            "state": [("", _("全部状态")), *((state, state_label(state)) for state in states)],
+            "sort": [("due", _("截止日期（最近的在前）")), ("new", _("提交时间（最新的在前）"))],
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = options
+
+    def chosen(self) -> dict[str, str]:
+        """The valid filters given; a bad value is reported on the form and ignored."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
+

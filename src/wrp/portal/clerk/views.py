@@ -1,0 +1,273 @@
+"""The window clerk's workbench (issue 5 §4): the queue of open cases by due date, the list of every case, and the
+clerk's work on a case — start the review, a verdict per material (its PDF opened in the browser's viewer), one
+consolidated correction notice composed from the verdicts, a reason for each `review` outcome, approve (window items)
+or forward (initial, renewal), reject with a reason.
+
+The case page is the shared `portal/case/detail.html`; `clerk_case` renders it with the workbench (`clerk` in the
+context, `workbench.py`) that `portal/case/_actions_window_clerk.html` shows. Every change is a service of
+`wrp.cases`; a refusal comes back as the page with the error next to its field, a success as a redirect to the case
+(post/redirect/get).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from wrp.accounts.models import Role
+from wrp.cases.kinds import kind_of
+from wrp.cases.materials import material_verdict
+from wrp.cases.models import Case, CaseMaterial, CaseState, MaterialStatus
+from wrp.cases.selectors import by_due_date, cases_filtered, clerk_queue
+from wrp.cases.services import (
+    case_approve,
+    case_forward,
+    case_reject,
+    case_return_for_correction,
+    case_start_review,
+)
+from wrp.cases.workflow import OPEN_STATES
+from wrp.core.errors import Invalid, InvalidState, ServiceError
+from wrp.documents.services import StoredFileCorrupted, open_file
+from wrp.portal.case_page import case_context
+from wrp.portal.clerk.forms import CaseFilter
+from wrp.portal.clerk.workbench import workbench
+from wrp.portal.common.access import case_or_404, material_file_or_404, role_required
+from wrp.portal.common.presenters import case_rows, paginate
+from wrp.portal.common.refusals import refusal_text
+from wrp.portal.templatetags.portal import material_title, state_label
+
+QUEUE_STATES = [state for state in CaseState.values if state in OPEN_STATES]
+
+
+def _listing(request: HttpRequest, *, queue: bool) -> HttpResponse:
+    form = CaseFilter(request.GET or None, states=QUEUE_STATES if queue else list(CaseState.values))
+    chosen = form.chosen()
+    sort = chosen.pop("sort", "due" if queue else "new")
+    cases = (clerk_queue if queue else cases_filtered)(request.user, **chosen)
+    cases = by_due_date(cases) if sort == "due" else cases.order_by(F("accepted_on").desc(nulls_last=True), "-created_at", "-id")
+    page = paginate(request, cases)
+    # The clock of each row is arithmetic on the case's own fields and the cached calendar: no query per row.
+    rows = case_rows(page.object_list, timezone.localdate())
+    kept = [(key, str(value)) for key, value in request.GET.items() if key != "page" and value]
+    return render(request, "portal/clerk/cases.html", {
+        "queue": queue,
+        "by_due": sort == "due",
+        "form": form,
+        "filtered": bool(chosen),
+        "page_obj": page,
+        "rows": rows,
+        "query": urlencode(kept) + "&" if kept else "",
+    })
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_GET
+def clerk_queue_page(request: HttpRequest) -> HttpResponse:
+    return _listing(request, queue=True)
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_GET
+def clerk_cases_page(request: HttpRequest) -> HttpResponse:
+    return _listing(request, queue=False)
+
+def _render_case(request: HttpRequest, case: Case, *, errors: dict[str, str] | None = None,
+                 values: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
+    context = case_context(request, case)
+    context["clerk"] = workbench(context, errors=errors or {}, values=values or {}, viewing=request.GET.get("view"))
+    return render(request, "portal/case/detail.html", context, status=status)
+
+
+def _to_case(case: Case, *, view: str | None = None, anchor: str = "") -> HttpResponseRedirect:
+    url = reverse("portal:clerk_case", args=[case.public_id])
+    if view:
+        url += "?" + urlencode({"view": view})
+    return HttpResponseRedirect(url + (f"#{anchor}" if anchor else ""))
+
+
+def _refused(request: HttpRequest, case: Case, error: ServiceError) -> HttpResponse:
+    """A refusal that is not about a field (the case moved on meanwhile, a role rule): say so on the fresh page."""
+    if isinstance(error, InvalidState) and error.state in CaseState.values:
+        messages.error(request, _("案件当前为“%(state)s”，不能进行此操作；页面已按最新状态显示。")
+                       % {"state": state_label(error.state)})
+    elif isinstance(error, InvalidState):
+        messages.error(request, _("当前状态不允许此操作；页面已按最新状态显示。"))
+    else:
+        messages.error(request, refusal_text(error))
+    return _to_case(case)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    return request.POST.get("confirm") == "yes"
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_GET
+def clerk_case(request: HttpRequest, public_id: str) -> HttpResponse:
+    return _render_case(request, case_or_404(request, public_id))
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_GET
+@xframe_options_sameorigin
+def clerk_material_view(request: HttpRequest, public_id: str, code: str) -> HttpResponse:
+    """The material's PDF, inline, for the browser's own viewer (and the viewer frame on the case page)."""
+    stored = material_file_or_404(request, public_id, code)
+    try:
+        data = open_file(stored)
+    except StoredFileCorrupted:
+        return HttpResponse(_("文件已损坏或丢失，请联系系统管理员。"), status=500, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{public_id}-{code}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_POST
+def clerk_start_review(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_or_404(request, public_id)
+    try:
+        case_start_review(case=case, actor=request.user)
+    except ServiceError as error:
+        return _refused(request, case, error)
+    messages.success(request, _("已开始审核。请逐项审核材料，再作出决定。"))
+    return _to_case(case, anchor="clerk-materials")
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_POST
+def clerk_verdict(request: HttpRequest, public_id: str, code: str) -> HttpResponse:
+    case = case_or_404(request, public_id)
+    verdict, reason = request.POST.get("verdict", ""), request.POST.get("reason", "").strip()
+    values = {f"verdict_{code}": verdict, f"verdict_reason_{code}": reason}
+    if verdict not in (MaterialStatus.ACCEPTED, MaterialStatus.REJECTED):
+        errors = {f"verdict_{code}": _("请选择“通过”或“需重新上传”。")}
+        return _render_case(request, case, errors=errors, values=values, status=422)
+    try:
+        material_verdict(case=case, code=code, actor=request.user, accepted=verdict == MaterialStatus.ACCEPTED,
+                         reason=reason)
+    except Invalid:
+        errors = {f"verdict_reason_{code}": _("请写明需重新上传的原因，单位将按此补正。")}
+        return _render_case(request, case, errors=errors, values=values, status=422)
+    except ServiceError as error:
+        return _refused(request, case, error)
+    messages.success(request, _("已记录对“%(title)s”的审核意见。") % {"title": material_title(code)})
+    waiting = (
+        CaseMaterial.objects.filter(case=case, status=MaterialStatus.UPLOADED, file__isnull=False)
+        .values_list("code", flat=True).first()
+    )
+    return _to_case(case, view=waiting or code, anchor=f"clerk-material-{waiting or code}")
+
+
+def _problems(post: Any) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
+    """The notice as posted: each rejected material's problem (pre-filled with the verdict's reason, editable),
+    then one problem per line of the free text. Returns the problems, the form field of each, the posted values."""
+    problems, fields, values = [], [], {}
+    for key, text in post.items():
+        if key.startswith("problem_"):
+            problems.append({"material": key.removeprefix("problem_"), "text": text.strip()})
+            fields.append(key)
+            values[key] = text.strip()
+    values["other"] = post.get("other", "")
+    for line in values["other"].splitlines():
+        if line.strip():
+            problems.append({"material": None, "text": line.strip()})
+            fields.append("other")
+    return problems, fields, values
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_POST
+def clerk_return(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_or_404(request, public_id)
+    problems, fields, values = _problems(request.POST)
+    errors: dict[str, str] = {}
+    if not _confirmed(request):
+        errors["confirm_return"] = _("请勾选确认后再发出补正告知。")
+    else:
+        try:
+            case_return_for_correction(case=case, actor=request.user, problems=problems)
+        except Invalid as invalid:
+            for path in invalid.fields:
+                index = path.split(".")[1] if path.count(".") == 2 else None
+                if index is not None and index.isdigit() and int(index) < len(fields):
+                    errors[fields[int(index)]] = _("请写明这一问题。")
+                else:
+                    errors["other"] = _("请至少列出一个问题：判定某项材料需重新上传，或在“其他问题”中填写。")
+        except ServiceError as error:
+            return _refused(request, case, error)
+    if errors:
+        return _render_case(request, case, errors=errors, values=values, status=422)
+    messages.success(request, _("补正告知已发出：案件已退回单位，办理时限暂停，单位重新提交后恢复计时。"))
+    return _to_case(case)
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_POST
+def clerk_decide(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Approve a window item, or forward an initial or renewal case to the bureau, with a reason per `review`."""
+    case = case_or_404(request, public_id)
+    reasons = {
+        key.removeprefix("review_"): str(text).strip() for key, text in request.POST.items() if key.startswith("review_")
+    }
+    values = {f"review_{rule}": text for rule, text in reasons.items()}
+    forward = kind_of(case).to_bureau
+    errors: dict[str, str] = {}
+    if not _confirmed(request):
+        errors["confirm_decide"] = _("请勾选确认后再上报。") if forward else _("请勾选确认后再批准。")
+    else:
+        try:
+            (case_forward if forward else case_approve)(case=case, actor=request.user, review_reasons=reasons)
+        except Invalid as invalid:
+            pending = [path.removeprefix("materials.") for path in invalid.fields if path.startswith("materials.")]
+            if pending:
+                errors["materials"] = _("以下材料尚未审核通过：%(titles)s。请先逐项审核，或退回补正。") % {
+                    "titles": "、".join(material_title(code) for code in pending)
+                }
+            for path in invalid.fields:
+                if path.startswith("review_reasons."):
+                    rule = path.removeprefix("review_reasons.")
+                    errors[f"review_{rule}"] = _("请说明接受 %(rule)s（需人工审核）的理由。") % {"rule": rule}
+        except ServiceError as error:
+            return _refused(request, case, error)
+    if errors:
+        return _render_case(request, case, errors=errors, values=values, status=422)
+    messages.success(request, _("已上报区人社局审批。") if forward else _("已批准，决定已生效。"))
+    return _to_case(case)
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_POST
+def clerk_reject(request: HttpRequest, public_id: str) -> HttpResponse:
+    case = case_or_404(request, public_id)
+    reason = request.POST.get("reason", "").strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reject_reason"] = _("请写明不予通过的理由，它将写入决定并告知单位和申请人。")
+    if not _confirmed(request):
+        errors["confirm_reject"] = _("请勾选确认后再作出不予通过的决定。")
+    if not errors:
+        try:
+            case_reject(case=case, actor=request.user, reason=reason)
+        except Invalid:
+            errors["reject_reason"] = _("请写明不予通过的理由，它将写入决定并告知单位和申请人。")
+        except ServiceError as error:
+            return _refused(request, case, error)
+    if errors:
+        return _render_case(request, case, errors=errors, values={"reject_reason": reason}, status=422)
+    messages.success(request, _("已作出不予通过的决定。"))
+    return _to_case(case)
+

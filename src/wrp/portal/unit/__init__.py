@@ -1,0 +1,1 @@
+"""The unit portal: units and accounts, quota, employees, cases and standing documents of a unit handler."""

@@ -1,0 +1,141 @@
+"""The unit handler's employees: association requests to accept or refuse, the employees in post and those released,
+release (解除关联) with its 60-day deadline and the suspension of the permit, and a new personal case for an
+employee."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wrp.cases.kinds import KINDS
+from wrp.cases.services import case_open
+from wrp.core.errors import ServiceError
+from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
+from wrp.employment.services import association_accept, association_refuse, association_release
+from wrp.permits.selectors import permits_visible_to
+from wrp.portal.common.access import association_or_404
+from wrp.portal.common.answers import AnswersForm
+from wrp.portal.common.presenters import local_day
+from wrp.portal.common.refusals import form_add_refusal, refusal_text
+from wrp.portal.unit.forms import ReleaseForm
+from wrp.portal.unit.views import handler_only
+from wrp.units.models import AssociationState
+from wrp.units.selectors import units_handled_by
+
+# The personal items a unit starts for an employee; info_change is chosen with its subtype.
+PERSONAL_ITEMS = tuple(key for key, spec in KINDS.items() if spec.personal)
+PERMIT_WORDS = {"valid": gettext_lazy("有效"), "suspended": gettext_lazy("挂起"), "expired": gettext_lazy("已失效"),
+                "revoked": gettext_lazy("已撤销")}
+
+
+@handler_only
+def unit_employees(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    associations = associations_visible_to(user)
+    active = list(associations.filter(state=AssociationState.ACTIVE).order_by("applicant__real_name", "pk"))
+    permits = {
+        (permit.holder_id, permit.unit_id): permit
+        for permit in permits_visible_to(user).filter(holder_id__in=[row.applicant_id for row in active])
+    }
+    released = [
+        {"association": row, "released_on": local_day(row.released_at),
+         "deadline": release_deadline(row.left_on) if row.left_on else None}
+        for row in associations.filter(state=AssociationState.RELEASED).order_by("-released_at")[:50]
+    ]
+    return render(request, "portal/unit/employees.html", {
+        "requested": [{"association": row, "on": local_day(row.requested_at)}
+                      for row in associations.filter(state=AssociationState.REQUESTED).order_by("requested_at")],
+        "active": [employee_row(row, permits.get((row.applicant_id, row.unit_id))) for row in active],
+        "released": released, "several_units": units_handled_by(user).count() > 1, "release_days": RELEASE_DAYS,
+    })
+
+
+def employee_row(association: Any, permit: Any) -> dict[str, Any]:
+    return {"association": association, "since": local_day(association.decided_at), "permit": permit,
+            "permit_status": PERMIT_WORDS.get(getattr(permit, "status", ""), "")}
+
+
+def _association_action(service: Callable[..., Any], done: Any) -> Callable[..., HttpResponse]:
+    @handler_only
+    @require_POST
+    def action(request: HttpRequest, pk: int) -> HttpResponse:
+        association = association_or_404(request, pk)
+        try:
+            service(association=association, actor=request.user)
+        except ServiceError as error:
+            messages.error(request, refusal_text(error))
+        else:
+            name = association.applicant.real_name or association.applicant.username
+            messages.success(request, str(done) % {"name": name})
+        return redirect("portal:unit_employees")
+
+    return action
+
+
+association_accept_view = _association_action(association_accept, gettext_lazy("已接受 %(name)s 的关联申请。"))
+association_refuse_view = _association_action(association_refuse, gettext_lazy("已拒绝 %(name)s 的关联申请。"))
+
+
+@handler_only
+def association_release_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """解除员工关联: the leaving date, then a confirmation with the 60-day deadline and the suspension of the permit."""
+    association = association_or_404(request, pk)
+    today = timezone.localdate()
+    if association.state != AssociationState.ACTIVE:
+        messages.error(request, _("该员工当前不是在职关联状态，不能解除。"))
+        return redirect("portal:unit_employees")
+    form = ReleaseForm(request.POST or None, today=today)
+    confirm = None
+    if request.method == "POST" and form.is_valid():
+        left_on = form.cleaned_data["left_on"]
+        if request.POST.get("confirm") == "yes":
+            try:
+                association = association_release(association=association, actor=request.user, left_on=left_on)
+            except ServiceError as error:
+                form_add_refusal(form, error)
+            else:
+                text = _("已解除与 %(name)s 的关联，其工作居住证已挂起。") % {
+                    "name": association.applicant.real_name or association.applicant.username}
+                if association.late:
+                    text += _("本次解除已超过离职后60日，记为逾期解除。")
+                (messages.warning if association.late else messages.success)(request, text)
+                return redirect("portal:unit_employees")
+        else:
+            confirm = release_timing(left_on, on=today)
+    return render(request, "portal/unit/release.html",
+                  {"association": association, "form": form, "confirm": confirm, "today": today,
+                   "release_days": RELEASE_DAYS}, status=422 if form.errors else 200)
+
+
+@handler_only
+def case_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start a personal case for an active employee: the item (with its subtype), then what the case answers."""
+    association = association_or_404(request, pk)
+    if association.state != AssociationState.ACTIVE:
+        messages.error(request, _("只能为在职关联的员工办理。"))
+        return redirect("portal:unit_employees")
+    item = request.POST.get("item") or request.GET.get("item") or ""
+    if item not in PERSONAL_ITEMS:
+        return render(request, "portal/unit/case_start.html", {"association": association, "items": PERSONAL_ITEMS})
+    form = AnswersForm(request.POST or None, kind=KINDS[item])
+    if request.method == "POST" and form.is_valid():
+        kind, _sep, subtype = item.partition(":")
+        try:
+            case = case_open(actor=request.user, kind=kind, unit=association.unit, applicant=association.applicant,
+                             subtype=subtype or None, answers=form.answers())
+        except ServiceError as error:
+            form_add_refusal(form, error)
+        else:
+            messages.success(request, _("已开立案件。清单按评估结果生成，请逐项上传材料。"))
+            return redirect("portal:case", case.public_id)
+    return render(request, "portal/unit/case_start.html",
+                  {"association": association, "item": item, "form": form}, status=422 if form.errors else 200)
+

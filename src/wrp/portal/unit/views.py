@@ -1,0 +1,175 @@
+"""The unit portal (issue 5 §3, §7): the pages of a unit handler (单位经办人).
+
+A handler registers units and opens or transfers their accounts (guided: open the case, upload the unit materials,
+read the rule outcomes, submit), declares quota and follows it (here); accepts, refuses and releases employees and
+starts any personal case for an employee (`employees.py`); uploads materials, books the handling appointment and
+submits, answers corrections (`cases.py`); and keeps the unit's standing documents (系统附件管理) to reuse them in its
+cases (`documents.py`). Every object is fetched through the selectors, so another unit's objects are 404; every change
+goes through its service, whose refusals come back next to the field or as a message, in the page's language.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import F
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from wrp.accounts.models import Role
+from wrp.cases.facts import case_evaluate, frozen_assessment
+from wrp.cases.kinds import UNIT_KINDS
+from wrp.cases.models import Case, CaseState
+from wrp.cases.selectors import cases_visible_to
+from wrp.cases.services import case_open
+from wrp.cases.workflow import FINAL_STATES
+from wrp.core.errors import Invalid, ServiceError
+from wrp.core.language import page_language
+from wrp.employment.selectors import associations_visible_to
+from wrp.policy.codes import District, Service, UnitKind
+from wrp.policy.labels import label
+from wrp.portal.common.access import role_required, unit_or_404
+from wrp.portal.common.presenters import PAGE_SIZE, case_rows, local_day
+from wrp.portal.common.refusals import form_add_refusal, refusal_text
+from wrp.portal.unit.forms import QuotaRequestForm, UnitRegisterForm
+from wrp.quotas.selectors import quota_requests_visible_to, quota_status
+from wrp.quotas.services import quota_request_create
+from wrp.units.documents import unit_documents
+from wrp.units.models import AccountStatus, AssociationState, Unit
+from wrp.units.selectors import units_handled_by
+from wrp.units.services import unit_regenerate_association_code, unit_register
+
+handler_only = role_required(Role.UNIT_HANDLER)
+ATTENTION_STATES = (CaseState.AWAITING_UNIT, CaseState.RETURNED)
+CASE_SORTS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"),
+              "due": (F("due_on").asc(nulls_last=True), "-created_at", "-id")}
+ACCOUNT_WORDS = {AccountStatus.NONE: gettext_lazy("未开户"), AccountStatus.TRANSFERRED: gettext_lazy("已转出"),
+                 AccountStatus.CLOSED: gettext_lazy("已注销")}
+
+
+def account_words(unit: Unit) -> str:
+    if unit.account_status == AccountStatus.OPEN:
+        return _("已开户（%(district)s）") % {"district": label(District(unit.account_district), page_language())}
+    return str(ACCOUNT_WORDS.get(unit.account_status, unit.account_status))
+
+
+def account_item(unit: Unit) -> str | None:
+    """The unit case its account needs: opening, transfer into Chaoyang, or none (open here)."""
+    if unit.account_status != AccountStatus.OPEN:
+        return Service.UNIT_OPENING
+    return Service.UNIT_TRANSFER if unit.account_district != District.CHAOYANG else None
+
+
+
+@handler_only
+def unit_home(request: HttpRequest) -> HttpResponse:
+    user, today = request.user, timezone.localdate()
+    units = list(units_handled_by(user).order_by("name"))
+    account_cases: dict[int, Case] = {}
+    for case in cases_visible_to(user).filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES):
+        account_cases.setdefault(case.unit_id, case)
+    rows = [
+        {"unit": unit, "account": account_words(unit), "item": account_item(unit),
+         "quota": quota_status(unit, today.year), "account_case": account_cases.get(unit.pk)}
+        for unit in units
+    ]
+    attention = case_rows(
+        cases_visible_to(user).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"])[:PAGE_SIZE], today
+    )
+    waiting = list(associations_visible_to(user).filter(state=AssociationState.REQUESTED).order_by("requested_at"))
+    drafts = cases_visible_to(user).filter(state=CaseState.DRAFT).count()
+    return render(request, "portal/unit/home.html",
+                  {"rows": rows, "attention": attention, "waiting": waiting, "drafts": drafts, "year": today.year})
+
+
+@handler_only
+def unit_register_page(request: HttpRequest) -> HttpResponse:
+    form = UnitRegisterForm(request.POST or None, today=timezone.localdate(), initial={
+        "kind": UnitKind.ENTERPRISE, "legal_person": "yes", "registered_district": District.CHAOYANG,
+        "tax_district": District.CHAOYANG})
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = unit_register(actor=request.user, **form.facts())
+        except ServiceError as error:
+            form_add_refusal(form, error)
+        else:
+            messages.success(request, _("已登记单位「%(name)s」。下一步：办理开户。") % {"name": unit.name})
+            return redirect("portal:unit_home")
+    return render(request, "portal/unit/register.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@handler_only
+@require_POST
+def unit_code_regenerate(request: HttpRequest, credit_code: str) -> HttpResponse:
+    unit = unit_or_404(request, credit_code)
+    try:
+        code = unit_regenerate_association_code(unit=unit, actor=request.user)
+    except ServiceError as error:
+        messages.error(request, refusal_text(error))
+    else:
+        messages.success(request, _("「%(name)s」的新单位关联码：%(code)s。原关联码已失效。") % {"name": unit.name, "code": code})
+    return redirect("portal:unit_home")
+
+
+@handler_only
+def unit_account(request: HttpRequest, credit_code: str, kind: str) -> HttpResponse:
+    """Account opening or cross-district transfer, guided: what it takes, the rule outcomes today, then the case."""
+    unit = unit_or_404(request, credit_code)
+    if kind not in UNIT_KINDS:
+        raise Http404("kind")
+    if request.method == "POST":
+        try:
+            case = case_open(actor=request.user, kind=kind, unit=unit)
+        except ServiceError as error:
+            messages.error(request, refusal_text(error))
+        else:
+            messages.success(request, _("已开立案件。请逐项上传单位材料，然后提交。"))
+            return redirect("portal:case", case.public_id)
+    assessment, problems = None, {}
+    try:
+        _facts, evaluation = case_evaluate(Case(kind=kind, unit=unit), as_of=timezone.localdate())
+        assessment = frozen_assessment(evaluation)[page_language()]
+    except Invalid as invalid:
+        problems = invalid.messages()
+    documents = unit_documents(unit)
+    existing = cases_visible_to(request.user).filter(unit=unit, kind=kind).exclude(state__in=FINAL_STATES)
+    return render(request, "portal/unit/account.html", {
+        "unit": unit, "kind": kind, "assessment": assessment, "problems": problems, "existing": list(existing),
+        "materials": [{"code": code, "document": documents.get(code)} for code in (assessment or {}).get("materials", [])],
+    })
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Quota
+
+
+@handler_only
+def unit_quota(request: HttpRequest) -> HttpResponse:
+    user, today = request.user, timezone.localdate()
+    units = list(units_handled_by(user).order_by("name"))
+    years = (today.year, today.year + 1)
+    form = QuotaRequestForm(request.POST or None, units=units, years=years,
+                            initial={"unit": units[0].credit_code if units else None, "year": today.year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        unit = unit_or_404(request, data["unit"])
+        try:
+            quota_request_create(unit=unit, actor=user, year=data["year"], requested=data["requested"],
+                                 reason=data["reason"])
+        except ServiceError as error:
+            form_add_refusal(form, error)
+        else:
+            messages.success(request, _("已提交 %(year)s 年度指标申报，待区人社局下发。") % {"year": data["year"]})
+            return redirect("portal:unit_quota")
+    ledgers = [{"unit": unit, "years": [quota_status(unit, year) for year in years]} for unit in units]
+    requests = [
+        {"request": row, "on": local_day(row.requested_at), "decided_on": local_day(row.decided_at)}
+        for row in quota_requests_visible_to(user).order_by("-requested_at")[:50]
+    ]
+    return render(request, "portal/unit/quota.html", {"form": form, "ledgers": ledgers, "requests": requests,
+                                                      "units": units}, status=422 if form.errors else 200)
+
+
