@@ -1,9 +1,24 @@
-"""Shared test setup: hypothesis profiles (CI: no deadline, derandomised so a run is repeatable)."""
+"""Shared test setup: hypothesis profiles (CI: no deadline, derandomised so a run is repeatable), and the fixtures every
+directory uses, defined here once (STYLE.md §Tests):
+
+- the frozen day: `frozen_moment` (Thursday 2026-11-26, 10:00 in Beijing; override it for another day),
+  `frozen_clock` (the time-machine traveller, to move within a test) and `today` (the date, time frozen);
+- the personas of tests/factories.py: `people` (all of them) and one fixture each — `applicant`, `other_applicant`,
+  `handler` (of `unit`), `other_handler` (of `other_unit`), `clerk`, `second_clerk`, `approver`, `admin`, `unit`,
+  `other_unit` — made at the frozen moment; a directory adds what it needs by overriding `people(people)`;
+- `private_media`: a fresh private directory for the stored files of one test.
+"""
 
 import os
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+import time_machine
 from hypothesis import HealthCheck, settings
+
+from tests.clock import NOW, SHANGHAI
 
 settings.register_profile("ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None)
@@ -19,6 +34,108 @@ def _fresh_policy_data():
     yield
     policy_data_changed()
 
+
+# --- the frozen day ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen_moment() -> datetime:
+    """The moment time stands still at; a conftest or module overrides this fixture for another day."""
+    return NOW
+
+
+@pytest.fixture
+def frozen_clock(frozen_moment: datetime) -> Iterator[time_machine.Traveller]:
+    """Time frozen at `frozen_moment` (no ticking); the traveller can `move_to` or `shift` it within the test."""
+    with time_machine.travel(frozen_moment, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def today(frozen_clock: time_machine.Traveller, frozen_moment: datetime) -> date:
+    """The frozen day's date in Beijing."""
+    return frozen_moment.astimezone(SHANGHAI).date()
+
+
+# --- personas ---------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(db, today):
+    """The personas of tests/factories.py (`make_personas`), made on the frozen day."""
+    from tests.factories import make_personas
+
+    return make_personas()
+
+
+@pytest.fixture
+def applicant(people):
+    return people.applicant
+
+
+@pytest.fixture
+def other_applicant(people):
+    return people.other_applicant
+
+
+@pytest.fixture
+def handler(people):
+    """The handler of `unit`."""
+    return people.handler
+
+
+@pytest.fixture
+def other_handler(people):
+    """The handler of `other_unit`: another unit's handler, who must be refused the first unit's things."""
+    return people.other_handler
+
+
+@pytest.fixture
+def clerk(people):
+    return people.clerk
+
+
+@pytest.fixture
+def second_clerk(people):
+    """Another window clerk, for separation of duties (not part of `people`: most tests need one clerk only)."""
+    from tests.factories import make_user
+    from wrp.accounts.models import Role
+
+    return make_user(Role.WINDOW_CLERK, "second_clerk")
+
+
+@pytest.fixture
+def approver(people):
+    return people.approver
+
+
+@pytest.fixture
+def admin(people):
+    return people.admin
+
+
+@pytest.fixture
+def unit(people):
+    """The unit `handler` handles, its account open in Chaoyang."""
+    return people.unit
+
+
+@pytest.fixture
+def other_unit(people):
+    return people.other_unit
+
+
+# --- stored files -----------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_media(settings, tmp_path: Path) -> Path:
+    """The stored files of this test go to a fresh private directory of its own."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    return settings.MEDIA_ROOT
+
+
+# --- the database -----------------------------------------------------------------------------------------------------
 
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 

@@ -1,12 +1,16 @@
 """Builders of the people and things tests need, written straight to the database (no service calls, no audit), so a
 test states only what matters to it. Personas follow STYLE.md: applicant, other applicant, unit handler, other unit's
-handler, clerk, approver, admin.
+handler, clerk, approver, admin (the fixtures of tests/conftest.py hand them out).
+
+Cases are the exception: `case_in_state` brings a case to a given state through the real services, by the persona
+whose step each one is, so that a case in a state is one a user could have made.
 """
 
 from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +19,7 @@ from typing import Any
 from django.utils import timezone
 
 from wrp.accounts.models import Role, User
+from wrp.cases.models import Case
 from wrp.permits.models import Permit, PermitChild, PermitStatus
 from wrp.policy.periods import add_years
 from wrp.quotas.models import QuotaLedger
@@ -46,8 +51,11 @@ def make_credit_code() -> str:
 
 
 def make_user(role: str, username: str | None = None, **kw: Any) -> User:
+    """A user of the role; administrators are staff and superusers, as `accounts.services` makes them."""
     username = username or f"{role}{next(_sequence)}"
     password = kw.pop("password", None)
+    if role == Role.ADMIN:
+        kw = {"is_staff": True, "is_superuser": True, **kw}
     return User.objects.create_user(username=username, password=password, role=role, **kw)
 
 
@@ -126,17 +134,91 @@ class Personas:
     other_unit: Unit  # handled by `other_handler`, account open in Chaoyang
 
 
-def make_personas() -> Personas:
-    handler = make_user(Role.UNIT_HANDLER, "handler")
-    other_handler = make_user(Role.UNIT_HANDLER, "other_handler")
+def make_personas(make: Callable[[str, str], User] = make_user) -> Personas:
+    """The personas (usernames as the field names); `make(role, username)` makes each user — straight to the database
+    unless told (tests/accounts makes them through the service)."""
+    handler = make(Role.UNIT_HANDLER, "handler")
+    other_handler = make(Role.UNIT_HANDLER, "other_handler")
     return Personas(
-        applicant=make_user(Role.APPLICANT, "applicant"),
-        other_applicant=make_user(Role.APPLICANT, "other_applicant"),
+        applicant=make(Role.APPLICANT, "applicant"),
+        other_applicant=make(Role.APPLICANT, "other_applicant"),
         handler=handler,
         other_handler=other_handler,
-        clerk=make_user(Role.WINDOW_CLERK, "clerk"),
-        approver=make_user(Role.BUREAU_APPROVER, "approver"),
-        admin=make_user(Role.ADMIN, "admin"),
+        clerk=make(Role.WINDOW_CLERK, "clerk"),
+        approver=make(Role.BUREAU_APPROVER, "approver"),
+        admin=make(Role.ADMIN, "admin"),
         unit=make_open_unit(handler, name="北京甲科技有限公司"),
         other_unit=make_open_unit(other_handler, name="北京乙科技有限公司"),
     )
+
+
+# --- cases in each state, through the services ------------------------------------------------------------------------
+
+CASE_STATES = (
+    "draft", "awaiting_unit", "submitted", "in_review", "returned", "pending_approval", "approved", "rejected",
+    "withdrawn",
+)
+CORRECTION = [{"material": None, "text": "请补充说明"}]
+
+
+def case_in_state(
+    people: Personas,
+    state: str,
+    *,
+    kind: str = "initial",
+    subtype: str | None = None,
+    materials: Callable[..., Any] | None = None,
+    by_applicant: bool = False,
+    unit: Unit | None = None,
+    handler: User | None = None,
+) -> Case:
+    """A case of `people.unit` (or `unit`, handled by `handler`), for `people.applicant` when the kind is personal,
+    brought to `state` through the services, each step by the persona whose step it is.
+
+    1. Opened by the handler with every material on file: `materials(case, by=handler)`, default `attach_all` of
+       tests/cases (records without the upload pipeline). With `by_applicant`, the applicant opens it and submits
+       their part first (`awaiting_unit`).
+    2. `submitted`: the handler submits it (with a free slot when the kind is personal); `withdrawn`: then withdraws.
+    3. `in_review`: the clerk starts the review and accepts every material.
+    4. `returned`: the clerk returns it for correction; `pending_approval`: the clerk forwards it (bureau kinds).
+    5. `approved` / `rejected`: decided at the window (window kinds) or by the approver after forwarding.
+    """
+    from tests.cases.conftest import attach_all, free_slot
+    from wrp.cases import services
+    from wrp.cases.kinds import kind_spec
+    from wrp.cases.materials import case_checklist, material_verdict
+
+    spec = kind_spec(kind, subtype)
+    if state not in CASE_STATES or (state == "pending_approval" and not spec.to_bureau):
+        raise ValueError(f"a {kind} case cannot be brought to {state!r}")
+    unit, handler, clerk = unit or people.unit, handler or people.handler, people.clerk
+    applicant = people.applicant if spec.personal else None
+    if by_applicant:
+        case = services.case_open(actor=people.applicant, kind=kind, unit=unit, subtype=subtype)
+        case = services.case_submit(case=case, actor=people.applicant)
+        if state == "awaiting_unit":
+            return case
+    else:
+        case = services.case_open(actor=handler, kind=kind, unit=unit, applicant=applicant, subtype=subtype)
+    (materials or attach_all)(case, by=handler)
+    if state == "draft":
+        return case
+    case = services.case_submit(case=case, actor=handler, slot=free_slot() if spec.personal else None)
+    if state in ("submitted", "withdrawn"):
+        return services.case_withdraw(case=case, actor=handler) if state == "withdrawn" else case
+    case = services.case_start_review(case=case, actor=clerk)
+    for code in case_checklist(case):
+        material_verdict(case=case, code=code, actor=clerk, accepted=True)
+    if state == "in_review":
+        return case
+    if state == "returned":
+        return services.case_return_for_correction(case=case, actor=clerk, problems=CORRECTION)
+    decider = clerk
+    if spec.to_bureau:
+        case = services.case_forward(case=case, actor=clerk)
+        if state == "pending_approval":
+            return case
+        decider = people.approver
+    if state == "approved":
+        return services.case_approve(case=case, actor=decider)
+    return services.case_reject(case=case, actor=decider, reason="不符合条件")

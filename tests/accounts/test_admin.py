@@ -15,7 +15,7 @@ from wrp.audit.models import AuditEvent
 from wrp.cases.models import Case, CaseEvent, CaseMaterial, CorrectionNotice
 from wrp.permits.models import Permit, PermitChild, PermitEvent
 from wrp.quotas.models import QuotaLedger, QuotaRequest
-from wrp.units.models import AccountStatus, Association, Audit, Penalty, Unit, UnitHandler
+from wrp.units.models import AccountStatus, Association, Audit, Penalty, Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -33,13 +33,10 @@ def admin_client(client, administrator):
 
 
 @pytest.fixture
-def unit(handler) -> Unit:
-    unit = Unit.objects.create(
-        credit_code="91110000600037341L", name="北京示例科技有限公司", kind="enterprise", registered_district="chaoyang",
-        tax_district="chaoyang", account_status=AccountStatus.OPEN, account_district="chaoyang",
-        association_code="ASSOC-0001",
-    )
-    UnitHandler.objects.create(unit=unit, user=handler)
+def unit(unit) -> Unit:
+    """The shared `unit` (handled by `handler`, account open), with the name and association code read below."""
+    Unit.objects.filter(pk=unit.pk).update(name="北京示例科技有限公司", association_code="ASSOC-0001")
+    unit.refresh_from_db()
     return unit
 
 

@@ -1,4 +1,4 @@
-"""API tests: the personas of tests/factories.py, each with a bearer token, and a frozen today (Thursday 2026-11-26,
+"""API tests: the shared personas of tests/conftest.py, each with a bearer token, on the frozen day (Thursday 2026-11-26,
 10:00 in Beijing). Objects are made with the factories or the services; the endpoint under test is the only HTTP.
 
 Only the cache-clearing fixture is autouse: the failed-token counter and the public rate limit live in the cache, and
@@ -9,23 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.test import Client
 
 from tests.cases.conftest import PROFILE
-from tests.factories import Personas, make_personas
+from tests.clock import NOW, SHANGHAI, TODAY  # noqa: F401  (read from here by the test modules)
+from tests.factories import Personas
 from wrp.accounts.models import ApplicantProfile
 from wrp.accounts.services import token_create
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday, a working day
-TODAY = date(2026, 11, 26)
 API = "/api/v1"
 PERSONAS = ("applicant", "other_applicant", "handler", "other_handler", "clerk", "approver", "admin", "anonymous")
 REFUSALS = {
@@ -97,15 +92,9 @@ def _empty_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def today() -> Iterator[date]:
-    with time_machine.travel(NOW, tick=False):
-        yield TODAY
-
-
-@pytest.fixture
-def people(db, today) -> Personas:
-    """The personas; `applicant` has a complete profile, `other_applicant` none yet."""
-    personas = make_personas()
+def people(people) -> Personas:
+    """The shared personas (tests/conftest.py); `applicant` has a complete profile, `other_applicant` none yet."""
+    personas = people
     ApplicantProfile.objects.create(user=personas.applicant, facts=dict(PROFILE))
     return personas
 

@@ -1,25 +1,21 @@
-"""Case tests: the personas of tests/factories.py, a complete applicant profile, quota, slots and materials."""
+"""Case tests: the shared personas with complete applicant profiles, an association and quota; slots and materials."""
 
 from __future__ import annotations
 
 import secrets
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.utils import timezone
 
-from tests.factories import make_association, make_ledger, make_personas
+from tests.clock import SHANGHAI, TODAY  # noqa: F401  (SHANGHAI: read from here by other modules)
+from tests.factories import make_association, make_ledger
 from wrp.accounts.models import ApplicantProfile
-from wrp.appointments.selectors import slots_between
+from wrp.appointments.services import slots_between
 from wrp.cases.materials import case_checklist
 from wrp.cases.models import Case, CaseMaterial, MaterialStatus
 from wrp.documents.models import StoredFile
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TODAY = date(2026, 11, 26)
 
 PROFILE: dict[str, Any] = {
     "nationality": "CN",
@@ -49,14 +45,10 @@ PROFILE: dict[str, Any] = {
 
 
 @pytest.fixture
-def today():
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
-        yield TODAY
-
-
-@pytest.fixture
-def people(db, today):
-    personas = make_personas()
+def people(people):
+    """The shared personas (tests/conftest.py): both applicants with a complete profile, the applicant associated
+    with `unit`, which has 3 quota units this year."""
+    personas = people
     ApplicantProfile.objects.create(user=personas.applicant, facts=dict(PROFILE))
     ApplicantProfile.objects.create(user=personas.other_applicant, facts=dict(PROFILE))
     make_association(personas.applicant, personas.unit)

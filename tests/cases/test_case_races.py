@@ -6,16 +6,14 @@ failing — never another error; the same case submitted twice at once → one s
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from datetime import datetime
 
 import pytest
-import time_machine
-from django.db import connection, connections
+from django.db import connection
 
-from tests.cases.conftest import SHANGHAI, free_slot, ready_cases
+from tests.cases.conftest import free_slot, ready_cases
 from tests.factories import make_ledger, make_open_unit, make_user
+from tests.race import run_concurrently
 from wrp.accounts.models import Role
 from wrp.appointments.models import SlotSettings
 from wrp.cases.models import Case
@@ -31,39 +29,25 @@ GRANTED = 5
 
 
 @pytest.fixture(autouse=True)
-def _needs_postgresql():
+def _needs_postgresql(frozen_clock):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    with time_machine.travel(datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI), tick=False):
-        SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
-        yield
+    SlotSettings.objects.update_or_create(id=1, defaults={"slot_minutes": 60, "capacity": 1000})
 
 
 def _run_at_once(calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[str] = []
+    return [_outcome(result) for result in run_concurrently(calls)]
 
-    def run(call) -> None:
-        try:
-            barrier.wait(timeout=30)
-            call()
-            outcomes.append("submitted")
-        except Ineligible as refused:
-            failing = sorted(c["rule"] for c in refused.assessment["zh"]["checks"] if c["outcome"] == "fail")
-            outcomes.append(f"ineligible:{','.join(failing)}")
-        except InvalidState as refused:
-            outcomes.append(f"invalid_state:{refused.state}")
-        except Exception as error:  # anything else is a failure of the subject
-            outcomes.append(f"{type(error).__name__}: {error}")
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
+def _outcome(result) -> str:
+    if isinstance(result, Ineligible):
+        failing = sorted(c["rule"] for c in result.assessment["zh"]["checks"] if c["outcome"] == "fail")
+        return f"ineligible:{','.join(failing)}"
+    if isinstance(result, InvalidState):
+        return f"invalid_state:{result.state}"
+    if isinstance(result, BaseException):  # anything else is a failure of the subject
+        return f"{type(result).__name__}: {result}"
+    return "submitted"
 
 
 def test_twenty_simultaneous_submissions_against_a_quota_of_five_reserve_exactly_five():

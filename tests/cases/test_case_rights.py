@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.cases.conftest import attach_all, free_slot
-from wrp.cases.materials import case_checklist, material_verdict
+from tests.cases.conftest import free_slot
+from tests.factories import case_in_state
 from wrp.cases.models import Case, CaseState
 from wrp.cases.services import (
     case_approve,
@@ -29,30 +29,23 @@ PERSONAS = ("applicant", "other_applicant", "handler", "other_handler", "clerk",
 
 
 def draft(people) -> Case:
-    case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
-    attach_all(case, by=people.handler)
-    return case
+    return case_in_state(people, "draft")
 
 
 def submitted(people) -> Case:
-    return case_submit(case=draft(people), actor=people.handler, slot=free_slot())
+    return case_in_state(people, "submitted")
 
 
 def in_review(people) -> Case:
-    case = case_start_review(case=submitted(people), actor=people.clerk)
-    for code in case_checklist(case):
-        material_verdict(case=case, code=code, actor=people.clerk, accepted=True)
-    return case
+    return case_in_state(people, "in_review")
 
 
 def returned(people) -> Case:
-    return case_return_for_correction(
-        case=in_review(people), actor=people.clerk, problems=[{"material": None, "text": "请补充说明"}]
-    )
+    return case_in_state(people, "returned")
 
 
 def pending(people) -> Case:
-    return case_forward(case=in_review(people), actor=people.clerk)
+    return case_in_state(people, "pending_approval")
 
 
 ACTIONS: dict[str, tuple[Callable[[Any], Case], Callable[[Case, Any], Case], str]] = {

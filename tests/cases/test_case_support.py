@@ -19,8 +19,9 @@ from wrp.cases.selectors import case_changes, material_file_for
 from wrp.cases.services import case_open, case_resubmit, case_return_for_correction, case_start_review, case_submit
 from wrp.cases.sweep import sweep
 from wrp.core.errors import FileRefused, Invalid, InvalidState, NotFound
+from wrp.employment.selectors import late_releases_for
+from wrp.employment.services import association_release
 from wrp.permits.models import PermitStatus
-from wrp.units.associations import association_release, late_releases_for
 
 pytestmark = pytest.mark.django_db
 
@@ -51,8 +52,7 @@ def test_the_clerk_sees_what_a_resubmission_changed(people):
     assert changes["materials"] == {"labour_contract": "replaced"}
 
 
-def test_a_material_is_uploaded_as_a_sanitised_pdf_and_read_back_by_those_who_see_the_case(people, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_material_is_uploaded_as_a_sanitised_pdf_and_read_back_by_those_who_see_the_case(people, private_media):
     case = case_open(actor=people.applicant, kind="initial", unit=people.unit)
     material = material_upload(case=case, code="hukou_book", actor=people.applicant, data=pdf_bytes(2),
                                original_name="户口本.pdf")
@@ -64,19 +64,17 @@ def test_a_material_is_uploaded_as_a_sanitised_pdf_and_read_back_by_those_who_se
         material_file_for(people.other_applicant, case.public_id, "hukou_book")
 
 
-def test_a_renamed_png_is_refused_and_nothing_is_recorded(people, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_renamed_png_is_refused_and_nothing_is_recorded(people, private_media):
     case = case_open(actor=people.applicant, kind="initial", unit=people.unit)
     with pytest.raises(FileRefused) as refused:
         material_upload(case=case, code="hukou_book", actor=people.applicant, data=b"\x89PNG\r\n\x1a\n" + b"0" * 100,
                         original_name="hukou.pdf")
     assert refused.value.reason == "not_pdf"
     assert not case.materials.exists()
-    assert not any(tmp_path.rglob("*.pdf"))
+    assert not any(private_media.rglob("*.pdf"))
 
 
-def test_a_code_not_on_the_checklist_and_a_submitted_case_refuse_uploads(people, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_a_code_not_on_the_checklist_and_a_submitted_case_refuse_uploads(people, private_media):
     case = case_open(actor=people.applicant, kind="initial", unit=people.unit)
     with pytest.raises(Invalid) as refused:
         material_upload(case=case, code="business_license", actor=people.applicant, data=pdf_bytes())
@@ -113,8 +111,7 @@ def test_a_release_more_than_60_days_after_leaving_is_shown_to_the_bureau_as_lat
     assert people.applicant.permits.get().status == PermitStatus.SUSPENDED
 
 
-def test_the_demo_data_set_has_every_role_and_every_state_of_every_kind(today, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_the_demo_data_set_has_every_role_and_every_state_of_every_kind(today, private_media):
     call_command("demo")
     from django.contrib.auth import get_user_model
 

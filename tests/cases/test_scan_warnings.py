@@ -19,8 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def case(people, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def case(people, private_media):
     return case_open(actor=people.applicant, kind="initial", unit=people.unit)
 
 

@@ -12,20 +12,17 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Response, expect
+from tests.clock import NOW, TODAY  # noqa: F401  (read from here by the journeys)
 from tests.factories import Personas, make_personas
 
 from wrp.accounts.models import User
 
 PASSWORD = "Demo-2026-wrp"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)  # a Thursday, a working day
-TODAY = NOW.date()
 WIDE = {"width": 1280, "height": 800}
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "journeys"
 TAXES = {"2023": "300000", "2024": "300000", "2025": "300000"}  # the three years before 2026, above the thresholds

@@ -72,12 +72,6 @@ def clock() -> Iterator[None]:
 
 
 @pytest.fixture
-def private_media(settings: Any, tmp_path: Any) -> Any:
-    settings.MEDIA_ROOT = tmp_path / "private"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def fast_passwords(settings: Any) -> None:
     """Argon2 costs a second a sign-in on two cores; the journeys sign in a dozen times."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

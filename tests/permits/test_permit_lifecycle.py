@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from tests.factories import make_permit, make_user
+from tests.permits.conftest import TODAY
 from wrp.accounts.models import Role
 from wrp.audit.models import AuditEvent
 from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
@@ -18,8 +19,6 @@ from wrp.permits.services import (
     permit_suspend,
     permit_transfer,
 )
-
-TODAY = date(2025, 6, 10)
 
 
 def events(permit):

@@ -5,14 +5,13 @@ from datetime import date
 import pytest
 
 from tests.factories import make_association, make_permit, make_unit
+from tests.permits.conftest import TODAY
 from wrp.core.errors import NotFound
+from wrp.employment.services import association_release
 from wrp.permits.models import PermitStatus
 from wrp.permits.selectors import permit_facts, permit_for, permit_of, permits_visible_to
 from wrp.permits.services import permit_transfer
-from wrp.units.associations import association_release
 from wrp.units.models import AssociationState
-
-TODAY = date(2025, 6, 10)
 
 
 def test_holder_unit_and_staff_see_a_permit_others_do_not(people):

@@ -1,18 +1,17 @@
 """The daily sweep: a permit not renewed by valid_until lapses (POLICY §9)."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from tests.factories import make_permit, make_personas, make_unit, make_user
+from tests.factories import make_permit, make_unit, make_user
+from tests.permits.conftest import TODAY
+from tests.race import run_concurrently
 from wrp.accounts.models import Role
 from wrp.audit.models import AuditEvent
 from wrp.permits.models import PermitEvent, PermitStatus
 from wrp.permits.services import permits_expire
-
-TODAY = date(2025, 6, 10)
 
 
 def test_valid_and_suspended_permits_past_valid_until_expire(people):
@@ -48,29 +47,12 @@ def test_the_sweep_works_through_more_than_one_batch(people):
 
 @pytest.mark.postgres_only
 @pytest.mark.django_db(transaction=True)
-def test_two_sweeps_at_once_expire_each_permit_exactly_once():
+def test_two_sweeps_at_once_expire_each_permit_exactly_once(people):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL row locks")
-    people = make_personas()
     for _ in range(300):
         make_permit(make_user(Role.APPLICANT), people.unit, valid_until=date(2025, 1, 1), issued_on=date(2022, 1, 1))
-    barrier = threading.Barrier(4)
-    results: list[object] = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait(timeout=30)
-            results.append(permits_expire(today=TODAY))
-        except Exception as error:
-            results.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    results = run_concurrently(lambda: permits_expire(today=TODAY), 4)
     assert all(isinstance(result, int) for result in results), results
     assert sum(results) == 300
     assert PermitEvent.objects.filter(action="expired").count() == 300

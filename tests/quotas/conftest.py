@@ -1,20 +1,19 @@
-"""Personas (tests/factories.py) and a frozen today: 2025-06-10, 10:00 in Beijing."""
+"""Quota tests: the shared personas of tests/conftest.py on a frozen today of their own, 2025-06-10, 10:00 in Beijing."""
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
-from tests.factories import Personas, make_personas
+from tests.clock import beijing
 
 TODAY = date(2025, 6, 10)
 
 
-@pytest.fixture(autouse=True)
-def _frozen_today(time_machine):
-    time_machine.move_to(datetime(2025, 6, 10, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
-
-
 @pytest.fixture
-def people(db) -> Personas:
-    return make_personas()
+def frozen_moment():
+    return beijing(2025, 6, 10)
+
+
+@pytest.fixture(autouse=True)
+def _frozen_today(today):
+    """Every test here runs on TODAY."""

@@ -3,13 +3,13 @@
 Needs PostgreSQL: SQLite serialises every writer anyway, so it proves nothing about row locks.
 """
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from tests.factories import make_ledger, make_unit
+from tests.race import run_concurrently
 from wrp.core.errors import InvalidState
 from wrp.quotas.models import QuotaLedger
 from wrp.quotas.services import quota_lock, quota_reserve
@@ -28,30 +28,21 @@ def _needs_postgresql():
 
 
 def _race(unit, year: int) -> Counter:
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
+    def reserve() -> str:
+        with transaction.atomic():
+            ledger = quota_lock(unit=unit, year=year)
+            quota_reserve(ledger=ledger)
+        return "reserved"
 
-    def submit() -> None:
-        try:
-            barrier.wait(timeout=30)
-            with transaction.atomic():
-                ledger = quota_lock(unit=unit, year=year)
-                quota_reserve(ledger=ledger)
-            outcomes.append("reserved")
-        except InvalidState as refused:
-            outcomes.append(f"InvalidState({refused.state})")
-        except Exception as error:  # anything else is a failure of the test's subject
-            outcomes.append(f"{type(error).__name__}: {error}")
-        finally:
-            connections.close_all()
+    return Counter(_outcome(result) for result in run_concurrently(reserve, THREADS, timeout=60))
 
-    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return Counter(outcomes)
+
+def _outcome(result) -> str:
+    if isinstance(result, InvalidState):
+        return f"InvalidState({result.state})"
+    if isinstance(result, BaseException):  # anything else is a failure of the test's subject
+        return f"{type(result).__name__}: {result}"
+    return result
 
 
 def test_twenty_simultaneous_reservations_take_exactly_the_five_granted():
