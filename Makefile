@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint bench install serve clean
+.PHONY: run test lint bench messages install serve clean
 
 # Create the virtual environment and install the pinned dependency tree (once, again when the pins change).
 $(STAMP): pyproject.toml requirements.lock
@@ -35,6 +35,10 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/assess.py
+
+# Refresh the catalogues (src/wrp/locale) after adding a msgid; prints the msgids still without English.
+messages: install
+	$(BIN)/python scripts/messages.py
 
 clean:
 	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -4,16 +4,14 @@ served.
 """
 
 
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
 from tests.cases.conftest import attach, attach_all, free_slot
+from tests.documents.printed import MASKED_ID, OWNER_ID, WHOLE_ID, needs_pdftotext, pdf_text
 from tests.factories import (
     case_in_state,
     make_permit,
@@ -36,23 +34,6 @@ from wrp.cases.services import (
 
 pytestmark = pytest.mark.usefixtures("private_media")  # the cases' uploads go to a fresh directory
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-WHOLE_ID = "11010519491231002X"
-MASKED_ID = "110105********002X"
-OWNER_ID = "110105196001010012"
-CREDIT_CODE = "91110105MA01234567"
-OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "documents"
-
-needs_pdftotext = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-needs_pdftoppm = pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
-
-
-def pdf_text(data: bytes, tmp_path: Path) -> str:
-    """The PDF's text with all white space removed (lines wrap anywhere in Chinese)."""
-    source = tmp_path / "document.pdf"
-    source.write_bytes(data)
-    out = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(source), "-"], capture_output=True, check=True, timeout=60)
-    return "".join(out.stdout.decode("utf-8").split())
 
 
 # --- from the records, through the views -------------------------------------------------------------------------

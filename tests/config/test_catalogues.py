@@ -1,7 +1,7 @@
 """The translations: one catalogue per language (zh_Hans, en) under one LOCALE_PATHS entry, complete, unambiguous,
 and compiled from its current source.
 
-The catalogues are built by `makemessages` (and filled by the project's merge tool); these tests fail on what a
+The catalogues are built by `makemessages` and filled by `make messages` (scripts/messages.py); these tests fail on what a
 reader of the English (or Chinese) pages would meet: an untranslated or fuzzy entry, a msgid with two translations,
 a placeholder lost in translation, or a .mo file older than its .po.
 """
@@ -129,7 +129,7 @@ def test_english_keeps_every_placeholder():
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_compiled_catalogue_is_the_current_source(language):
-    """The .mo holds exactly the .po's translations (run the merge tool, or compilemessages, after editing a .po)."""
+    """The .mo holds exactly the .po's translations (run `make messages`, or compilemessages, after editing a .po)."""
     source = catalogue(language)
     with source.with_suffix(".mo").open("rb") as compiled:
         translations = gettext.GNUTranslations(compiled)
