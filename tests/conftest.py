@@ -26,6 +26,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the platform's default language (Chinese): a test or a request that switched the thread's
+    language must not decide the language of the next test on the same worker."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_policy_data():
     """Each test reads the reference data anew (the platform caches it for a minute)."""
     from wrp.policy_runtime import policy_data_changed
