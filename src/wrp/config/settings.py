@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "wrp.public",
     "wrp.portal",
     "wrp.api",
+    "wrp.notifications",
+    "wrp.tasks",
     "wrp.demo",
 ]
 
