@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run test lint bench messages install serve clean
+.PHONY: run worker scheduler test lint bench messages install serve clean
 
 # Create the virtual environment and install the pinned dependency tree (once, again when the pins change).
 $(STAMP): pyproject.toml requirements.lock
@@ -19,9 +19,17 @@ $(STAMP): pyproject.toml requirements.lock
 
 install: $(STAMP)
 
-# Set up and serve the platform on the embedded SQLite database (var/), with demo data on a new database.
+# Set up and serve the platform on the embedded SQLite database (var/), with demo data on a new database, together
+# with one background worker and the scheduler; Ctrl-C stops all three (WRP_DEMO=0: no demo data).
 run: install
 	bash scripts/run.sh
+
+# One more background worker, or a scheduler, beside `make run` or on another node (docs/workers.md).
+worker: install
+	$(BIN)/wrp worker
+
+scheduler: install
+	$(BIN)/wrp scheduler
 
 # The whole suite on SQLite, then again on PostgreSQL when a server answers (required on CI).
 test: install

@@ -1,21 +1,50 @@
 #!/usr/bin/env bash
 # make run: migrate the database (SQLite under var/ unless DATABASE_URL says otherwise), collect static files,
-# load the demo data into a new database, and serve with gunicorn on http://$HOST:$PORT.
+# load the demo data into a new database, then serve with gunicorn on http://$HOST:$PORT together with one background
+# worker (`wrp worker`) and the scheduler (`wrp scheduler`). Ctrl-C (SIGINT) or SIGTERM stops all three; if one of
+# them exits on its own, the others are stopped too. docs/workers.md: running N workers and schedulers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 WORKERS=${WORKERS:-2}
-mkdir -p "${WRP_DATA_DIR:-var}"
+DATA_DIR=${WRP_DATA_DIR:-var}
+mkdir -p "$DATA_DIR"
 "$BIN/wrp" migrate --no-input
 "$BIN/wrp" collectstatic --no-input --verbosity 0
-if "$BIN/wrp" help demo >/dev/null 2>&1; then
+if [ "${WRP_DEMO:-1}" != "0" ] && "$BIN/wrp" help demo >/dev/null 2>&1; then  # WRP_DEMO=0: no demo data
   "$BIN/wrp" demo --if-empty
 fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap 'stop' EXIT
+
+"$BIN/gunicorn" wrp.config.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --access-logfile - --graceful-timeout 5 \
+  --control-socket "$DATA_DIR/gunicorn.ctl" &
+pids+=($!)
+"$BIN/wrp" worker &
+pids+=($!)
+"$BIN/wrp" scheduler &
+pids+=($!)
+
 echo
 echo "  朝阳区工作居住证服务平台  http://$HOST:$PORT/"
 echo "  自助检查 Self-check      http://$HOST:$PORT/check/"
 echo "  接口文档 API docs        http://$HOST:$PORT/api/v1/docs"
+echo "  后台任务 worker + scheduler running (pids ${pids[*]:1}); Ctrl-C stops everything"
 echo
-exec "$BIN/gunicorn" wrp.config.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --access-logfile - --graceful-timeout 5
+
+# Wait until any of the three exits (or a signal arrives: the trap runs), then stop the rest.
+set +e
+wait -n "${pids[@]}"
+code=$?
+echo "run.sh: a process exited (status $code); stopping the others" >&2
+exit "$code"

@@ -44,6 +44,8 @@ RIGHTS: dict[str, tuple[int, ...]] = {
     "GET /units/{unit}/quota/{year}":                     (404,     404,      200,    404,    200,  200,     403,  401),
     "POST /units/{unit}/penalties":                       (404,     404,      403,    404,    403,  201,     403,  401),
     "POST /units/{unit}/penalties/quota_frozen/lift":     (404,     404,      403,    404,    403,  200,     403,  401),
+    "GET /units/{unit}/radar":                            (404,     404,      200,    404,    403,  403,     403,  401),
+    "POST /units/{unit}/renewals":                        (404,     404,      422,    404,    403,  403,     403,  401),
 }  # fmt: skip
 
 BODIES: dict[str, Any] = {
@@ -56,11 +58,12 @@ BODIES: dict[str, Any] = {
     "POST /quota-requests/{quota_request}/grant": {"granted": 2},
     "POST /units/{unit}/penalties": {"kind": "blacklisted", "reason": "虚假材料"},
     "POST /units/{unit}/penalties/quota_frozen/lift": {"reason": "整改完成"},
+    "POST /units/{unit}/renewals": {"permits": ["{permit}"]},  # issued today: years before its renewal window
 }
 
 CASES = [(endpoint, persona, status) for endpoint, row in RIGHTS.items() for persona, status in zip(PERSONAS, row,
                                                                                                   strict=True)]
-MATRIX_SIZE = len(RIGHTS) * len(PERSONAS)  # 19 endpoints × 8 personas
+MATRIX_SIZE = len(RIGHTS) * len(PERSONAS)  # 21 endpoints × 8 personas
 
 
 @pytest.fixture
@@ -114,7 +117,7 @@ def test_the_matrix_covers_every_endpoint_of_people_and_units_for_every_persona(
     matched = {route for route in routes for row in rows if re.fullmatch(route, row)}
     assert matched == routes
     assert all(sum(bool(re.fullmatch(route, row)) for route in routes) == 1 for row in rows)
-    assert len(CASES) == MATRIX_SIZE == 152
+    assert len(CASES) == MATRIX_SIZE == 168
 
 
 @pytest.mark.parametrize(("endpoint", "persona", "status"), CASES, ids=[f"{e} as {p}" for e, p, _ in CASES])

@@ -467,8 +467,9 @@ def queries(client: Any, url: str) -> int:
     return len(captured)
 
 
-QUEUE_QUERIES = 7
-CASE_PAGE_QUERIES = 13
+# Each includes the header bell's unread count (one query: wrp.notifications.context.unread).
+QUEUE_QUERIES = 8
+CASE_PAGE_QUERIES = 14
 
 
 def test_the_queue_takes_the_same_queries_for_one_case_and_for_twenty_five(

@@ -8,14 +8,18 @@ a handler imposing a penalty) gets the service's 403. Administrators get 403 eve
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import P, PathEx, Router, Status
+from django.utils.translation import gettext_lazy as _
+from ninja import P, PathEx, QueryEx, Router, Schema, Status
+from pydantic import Field
 
 from wrp.api.auth import AUTH, actor
 from wrp.api.schemas import (
+    PAGE_SIZE,
     PenaltyIn,
     PenaltyLiftIn,
     PenaltyOut,
@@ -27,7 +31,9 @@ from wrp.api.schemas import (
     UnitOut,
     refusals,
 )
-from wrp.core.errors import NotFound
+from wrp.cases.radar import DEFAULT_SORT, SORTS, WINDOW_STATES, RadarRow, radar_rows
+from wrp.cases.renewals import renewal_drafts_open
+from wrp.core.errors import Invalid, NotFound
 from wrp.quotas.models import QuotaRequest
 from wrp.quotas.selectors import quota_request_for, quota_status
 from wrp.quotas.services import quota_grant, quota_request_create
@@ -188,3 +194,109 @@ def penalty_lift_endpoint(
 ) -> dict[str, Any]:
     user, unit = _unit(request, credit_code)
     return penalty_json(penalty_lift(unit=unit, actor=user, kind=kind.value, reason=payload.reason))
+
+
+# --- expiry radar and renewal drafts (issue 10 §4) ---------------------------------------------------------------------
+
+
+class RadarCaseOut(Schema):
+    id: str
+    kind: str
+    state: str
+
+
+class RadarItemOut(Schema):
+    permit: str = Field(description="permit number")
+    holder: str = Field(description="username")
+    status: str = Field(description="valid | suspended | expired")
+    valid_until: date
+    days_to_expiry: int = Field(description="negative once expired")
+    window: str = Field(description="before | open | closing | expired")
+    window_opens: date
+    open_cases: list[RadarCaseOut]
+    next_step: str = Field(description="wait | open_renewal | complete_renewal | answer_correction | await_decision | "
+                                       "apply_initial | employer_change")
+    selectable: bool = Field(description="a renewal draft can be opened for it now")
+
+
+class RadarPage(Schema):
+    items: list[RadarItemOut]
+    count: int
+    page: int
+    page_size: int
+
+
+class RenewalsIn(Schema):
+    permits: list[str] = Field(description="permit numbers, each in its renewal window")
+
+
+class RenewalMaterialOut(Schema):
+    code: str
+    reason: str = Field(description="dated | not_on_file | contract_changed")
+
+
+class RenewalDraftOut(Schema):
+    id: str
+    kind: str
+    state: str
+    permit: str
+    applicant: str
+    copied_from: str | None = Field(description="the last approved case it was prefilled from")
+    reused: list[str] = Field(description="materials carried over from that case")
+    anew: list[RenewalMaterialOut] = Field(description="materials to upload anew, with the reason")
+
+
+class RenewalsOut(Schema):
+    items: list[RenewalDraftOut]
+
+
+def radar_item_json(row: RadarRow) -> dict[str, Any]:
+    return {
+        "permit": row.permit.number, "holder": row.permit.holder.username, "status": row.permit.status,
+        "valid_until": row.permit.valid_until, "days_to_expiry": row.days_to_expiry, "window": row.window,
+        "window_opens": row.opens_on, "next_step": row.next_step, "selectable": row.selectable,
+        "open_cases": [{"id": case.public_id, "kind": case.kind, "state": case.state} for case in row.open_cases],
+    }
+
+
+@router.get(
+    "/units/{credit_code}/radar", response={200: RadarPage, **refusals(403, 404, 422)},
+    summary="The expiry radar (its handlers): the employees' permits, soonest expiry first",
+)
+def radar_list(
+    request: HttpRequest, credit_code: str,
+    window: QueryEx[str, P(description="before | open | closing | expired | in_window")] = "",
+    sort: QueryEx[str, P(description="days | -days | name")] = DEFAULT_SORT,
+    page: QueryEx[int, P(ge=1, description="from 1; 20 items a page")] = 1,
+) -> dict[str, Any]:
+    user, unit = _unit(request, credit_code)
+    if window and window not in (*WINDOW_STATES, "in_window"):
+        raise Invalid({"window": _("未知的续签期状态。")}, codes={"window": "unknown_window"})
+    if sort not in SORTS:
+        raise Invalid({"sort": _("未知的排序方式。")}, codes={"sort": "unknown_sort"})
+    rows = radar_rows(user=user, unit=unit, today=timezone.localdate(), window=window, sort=sort)
+    start = (page - 1) * PAGE_SIZE
+    return {"items": [radar_item_json(row) for row in rows[start:start + PAGE_SIZE]], "count": len(rows),
+            "page": page, "page_size": PAGE_SIZE}
+
+
+@router.post(
+    "/units/{credit_code}/renewals", response={201: RenewalsOut, **refusals(403, 404, 422)},
+    summary="Open prefilled renewal drafts for permits in their window (its handlers), all or nothing",
+)
+def renewals_open(request: HttpRequest, credit_code: str, payload: RenewalsIn) -> Status:
+    user, unit = _unit(request, credit_code)
+    rows = {row.permit.number: row for row in
+            radar_rows(user=user, unit=unit, today=timezone.localdate(), numbers=list(payload.permits))}
+    unknown = {f"permits.{i}": number for i, number in enumerate(payload.permits) if number not in rows}
+    if unknown:
+        raise Invalid({path: _("该证件不属于本单位在职员工。") for path in unknown},
+                      codes={path: "permit_not_found" for path in unknown})
+    cases = renewal_drafts_open(actor=user, permits=[rows[number].permit for number in payload.permits])
+    items = []
+    for case, number in zip(cases, payload.permits, strict=True):
+        plan = case.prefill
+        items.append({"id": case.public_id, "kind": case.kind, "state": case.state, "permit": number,
+                      "applicant": case.applicant.username, "copied_from": plan["from"], "reused": plan["reused"],
+                      "anew": plan["anew"]})
+    return Status(201, {"items": items})

@@ -32,6 +32,7 @@ from wrp.appointments.selectors import (
 )
 from wrp.audit.services import audit_record
 from wrp.core.errors import Forbidden, Invalid, Message
+from wrp.core.events import emit
 
 if TYPE_CHECKING:
     from wrp.cases.models import Case
@@ -110,6 +111,7 @@ def booking_create(*, case: Case, slot_public_id: str, actor: Any) -> Booking:
                 raise Invalid({"slot": CASE_ALREADY_BOOKED}) from None
             raise Invalid({"slot": SLOT_FULL}) from None
         audit_record(actor=actor, action="booking.create", obj=booking, changes=_booking_changes(case, slot))
+        emit("appointment.confirmed", case_id=case.pk)
     return booking
 
 

@@ -140,3 +140,62 @@ class CaseSnapshot(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "version"], name="one_snapshot_per_version")]
         ordering = ["version"]
+
+
+class RatingParty(models.TextChoices):
+    """Who rates a case (好差评): its applicant, and its unit through any of its handlers — once each."""
+
+    APPLICANT = "applicant", _("申请人")
+    UNIT = "unit", _("单位")
+
+
+class RatingLevel(models.TextChoices):
+    """The five levels of 好差评, best first; the last two are 差评."""
+
+    VERY_SATISFIED = "very_satisfied", _("非常满意")
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+    VERY_DISSATISFIED = "very_dissatisfied", _("非常不满意")
+
+
+class CaseRating(models.Model):
+    """One party's rating of how a decided case was handled (see `wrp.cases.ratings`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ratings")
+    party = models.CharField(_("评价方"), max_length=20, choices=RatingParty.choices)
+    level = models.CharField(_("评价"), max_length=20, choices=RatingLevel.choices)
+    comment = models.TextField(_("评价意见"), blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("好差评")
+        verbose_name_plural = _("好差评")
+        constraints = [models.UniqueConstraint(fields=["case", "party"], name="one_rating_per_party")]
+        ordering = ["rated_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.party}:{self.level}"
+
+
+class RatingFollowUp(models.Model):
+    """A 差评 waiting in the bureau's queue until an approver records the call-back made to the rater."""
+
+    rating = models.OneToOneField(CaseRating, on_delete=models.CASCADE, related_name="follow_up")
+    opened_at = models.DateTimeField(db_index=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    called_on = models.DateField(_("回访日期"), null=True, blank=True)
+    spoke_with = models.CharField(_("回访对象"), max_length=100, blank=True)
+    summary = models.TextField(_("回访情况"), blank=True)
+
+    class Meta:
+        verbose_name = _("差评回访")
+        verbose_name_plural = _("差评回访")
+        ordering = ["opened_at", "id"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import date
 from typing import Any
 
@@ -228,3 +229,36 @@ def standing_documents(unit: Unit, *, transferred_on: date | None) -> list[dict[
         stale = transferred_on is not None and (updated_on is None or updated_on < transferred_on)
         rows.append({"code": code, "document": document, "updated_on": updated_on, "stale": stale})
     return rows
+
+
+# --- the public case tracker ------------------------------------------------------------------------------------------
+
+TRACK_DUMMY = "\x00\x00\x00\x00"  # compared against when there is nothing to compare, so every answer costs the same
+
+
+def _tracking_key(case: Case) -> str:
+    """What proves a right to follow the case in public: the last four characters of the applicant's resident ID
+    number (personal kinds; read from its stored mask, never decrypted) or of the unit's credit code (unit items)."""
+    if kind_of(case).personal:
+        masked = case.applicant.id_number_masked if case.applicant_id else ""
+        return masked[-4:].upper() if len(masked) >= 4 and "*" not in masked[-4:] else ""
+    return (case.unit.credit_code or "")[-4:].upper()
+
+
+def case_tracked(public_id: Any, last4: Any) -> Case | None:
+    """The case the public tracker may show for this pair (case number, last four characters); None alike for an
+    unknown number, a wrong pair and a case not yet filed (a draft). The four characters are compared in constant
+    time."""
+    number = public_id.strip().upper() if isinstance(public_id, str) else ""
+    given = last4.strip().upper() if isinstance(last4, str) else ""
+    case = None
+    if number and len(number) <= 20:
+        case = (
+            Case.objects.select_related("unit", "applicant").exclude(state=CaseState.DRAFT)
+            .filter(public_id=number).first()
+        )
+    expected = _tracking_key(case) if case is not None else ""
+    matches = hmac.compare_digest((given or TRACK_DUMMY).encode(), (expected or TRACK_DUMMY).encode())
+    if case is None or not expected or len(given) != 4 or not matches:
+        return None
+    return case

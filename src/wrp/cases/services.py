@@ -28,6 +28,7 @@ from wrp.cases.kinds import KINDS, PERSONAL_KINDS, KindSpec, kind_of, kind_spec
 from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, CaseState, CorrectionNotice, MaterialStatus
 from wrp.cases.workflow import require, require_actor, require_opener
 from wrp.core.errors import Ineligible, Invalid, MaterialsMissing, Message
+from wrp.core.events import emit
 from wrp.employment.selectors import active_association
 from wrp.policy.codes import Decision
 from wrp.quotas.services import quota_lock, quota_release, quota_reserve
@@ -238,6 +239,7 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
         case.save()
         _event(case, actor=actor, action="submit", from_state=previous,
                detail={"decision": evaluation.decision.value, "version": case.version})
+        emit("case.submitted", case_id=case.pk)
     return case
 
 
@@ -292,6 +294,7 @@ def case_return_for_correction(*, case: Case, actor: Any, problems: list[dict[st
         previous, case.state = case.state, CaseState.RETURNED
         case.save()
         _event(case, actor=actor, action="return", from_state=previous, detail={"problems": len(cleaned)})
+        emit("case.returned", case_id=case.pk)
     return case
 
 
@@ -319,6 +322,7 @@ def case_resubmit(*, case: Case, actor: Any) -> Case:
         previous, case.state = case.state, CaseState.IN_REVIEW
         case.save()
         _event(case, actor=actor, action="resubmit", from_state=previous, detail={"version": case.version})
+        emit("case.resubmitted", case_id=case.pk)
     return case
 
 
@@ -350,6 +354,7 @@ def case_forward(*, case: Case, actor: Any, review_reasons: dict[str, str] | Non
         previous, case.state, case.forwarded_by = case.state, CaseState.PENDING_APPROVAL, actor
         case.save()
         _event(case, actor=actor, action="forward", from_state=previous, detail={"review_reasons": case.review_reasons})
+        emit("case.forwarded", case_id=case.pk)
     return case
 
 
@@ -368,6 +373,7 @@ def case_approve(*, case: Case, actor: Any, review_reasons: dict[str, str] | Non
         case.decided_by, case.decided_at = actor, timezone.now()
         case.save()
         _event(case, actor=actor, action="approve", from_state=previous)
+        emit("case.approved", case_id=case.pk)
     return case
 
 
@@ -392,6 +398,7 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
         case.decided_by, case.decided_at, case.decision_reason = actor, timezone.now(), reason.strip()
         case.save()
         _event(case, actor=actor, action="reject", from_state=previous, detail={"reason": reason.strip()})
+        emit("case.rejected", case_id=case.pk)
     return case
 
 
@@ -406,4 +413,5 @@ def case_withdraw(*, case: Case, actor: Any) -> Case:
         case.decided_at = timezone.now()
         case.save()
         _event(case, actor=actor, action="withdraw", from_state=previous)
+        emit("case.withdrawn", case_id=case.pk)
     return case

@@ -124,6 +124,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wrp.public.context.office",
                 "wrp.portal.navigation.navigation",
+                "wrp.notifications.context.unread",
             ],
         },
     },
@@ -198,6 +199,52 @@ SCAN_MAX_RENDERED_PAGES = env_int("WRP_SCAN_MAX_RENDERED_PAGES", 50, minimum=0, 
 
 # Public endpoints are rate-limited per client address (django-ninja throttling on the cache above).
 RATE_LIMIT_PUBLIC = env_str("RATE_LIMIT_PUBLIC", "120/m")
+
+# Notifications (wrp.notifications): e-mail through Django's mail backends — SMTP when EMAIL_HOST is set, printed to
+# the console otherwise (development), or the backend EMAIL_BACKEND names; SMS through the provider class named by
+# WRP_SMS_PROVIDER (the default writes messages to the log). Links in messages start with WRP_SITE_URL. A failed
+# delivery is retried NOTIFY_MAX_ATTEMPTS times in all, after NOTIFY_RETRY_SECONDS × 2ⁿ.
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "朝阳区工作居住证服务平台 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SMS_PROVIDER = env_str("WRP_SMS_PROVIDER", "wrp.notifications.sms.LogSmsProvider")
+SMS_SIGNATURE = env_str("WRP_SMS_SIGNATURE", "朝阳人社")
+SITE_URL = env_str("WRP_SITE_URL", "http://127.0.0.1:8000")
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+
+# Background work (wrp.tasks, docs/workers.md): Django's task API through django-tasks. The database backend
+# (django-tasks-db: the queue is a table of this database) is the embedded default, run by `wrp worker`; with
+# WRP_TASKS_BACKEND=rq the queue is Redis at REDIS_URL (django-tasks-rq), for several nodes. `wrp scheduler` enqueues
+# each periodic job once per period; a failed attempt is retried up to TASKS_MAX_ATTEMPTS times, waiting
+# TASKS_RETRY_BASE_SECONDS × 4^(attempt-1) between attempts. Delivery logs older than DELIVERY_LOG_RETENTION_DAYS are
+# deleted by the daily retention job.
+TASKS_BACKEND = env_choice("WRP_TASKS_BACKEND", "database", ("database", "rq"))
+REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": env_int("WRP_TASKS_TIMEOUT_SECONDS", 3600, minimum=1)}}
+TASKS = {
+    "default": (
+        {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+        if TASKS_BACKEND == "rq"
+        else {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
+    )
+}
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"] + (["django_rq"] if TASKS_BACKEND == "rq" else [])
+TASKS_MAX_ATTEMPTS = env_int("WRP_TASKS_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
+TASKS_RETRY_BASE_SECONDS = env_int("WRP_TASKS_RETRY_BASE_SECONDS", 60, minimum=1)
+TASKS_SCHEDULER_INTERVAL_SECONDS = env_int("WRP_SCHEDULER_INTERVAL_SECONDS", 60, minimum=1, maximum=3600)
+TASKS_STALE_MINUTES = env_int("WRP_TASKS_STALE_MINUTES", 180, minimum=5)  # a run left `running` this long is retried
+TASKS_RESULT_RETENTION_DAYS = env_int("WRP_TASKS_RESULT_RETENTION_DAYS", 30, minimum=1)
+DELIVERY_LOG_RETENTION_DAYS = env_int("WRP_DELIVERY_LOG_RETENTION_DAYS", 180, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,7 @@ from wrp.cases.services import (
 from wrp.demo.people import DEMO_PASSWORD, GIVEN, PROFILE, SURNAMES, resident_id
 from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
 from wrp.employment.services import association_accept, association_release, association_request
+from wrp.notifications.services import contact_preference_set
 from wrp.permits.models import Permit
 from wrp.permits.services import permit_issue
 from wrp.policy.periods import add_years
@@ -77,11 +78,15 @@ class Demo:
 
     def person(self, username: str, role: str, real_name: str = "") -> User:
         self.serial += 1
-        return user_create(
+        user = user_create(
             username=username, role=role, password=DEMO_PASSWORD,
             real_name=real_name or SURNAMES[self.serial % len(SURNAMES)] + GIVEN[self.serial % len(GIVEN)],
             id_number=resident_id(self.serial) if role == Role.APPLICANT else None,
         )
+        # Verified demo contacts, so the demo's notices reach the console mailbox and the SMS log.
+        contact_preference_set(user=user, email=f"{username}@demo.example.com", mobile=f"139{self.serial:08d}",
+                               verified=True, sms_on=True)
+        return user
 
     def applicant(self, username: str, unit: Unit | None, **facts: Any) -> User:
         user = self.person(username, Role.APPLICANT)

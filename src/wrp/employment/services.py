@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
 from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.core.events import emit
 from wrp.employment.selectors import OPEN_STATES, RELEASE_DAYS, can_see_association
 from wrp.permits.models import Permit, PermitStatus
 from wrp.permits.services import permit_suspend
@@ -87,6 +88,7 @@ def association_request(*, actor: Any, association_code: str) -> Association:
             raise InvalidState(AssociationState.REQUESTED, _("已向该单位提出关联。"), code="already_requested") from None
         audit_record(actor=actor, action="association.request", obj=association,
                      changes={"unit": unit.credit_code, "state": [None, association.state]})
+        emit("association.requested", association_id=association.pk)
     return association
 
 
@@ -111,6 +113,8 @@ def _decide(association: Association, *, actor: Any, to: AssociationState) -> As
             raise _already_active() from None
         audit_record(actor=actor, action=f"association.{'accept' if to == AssociationState.ACTIVE else 'refuse'}",
                      obj=association, changes={"state": [AssociationState.REQUESTED, to]})
+        if to == AssociationState.ACTIVE:
+            emit("association.confirmed", association_id=association.pk)
     return association
 
 
@@ -170,4 +174,5 @@ def association_release(
         )
         for permit in permits:
             permit_suspend(permit=permit, actor=actor, on=today, note=RELEASE_NOTE)
+        emit("association.released", association_id=association.pk)
     return association

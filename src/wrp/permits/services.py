@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
 from wrp.core.errors import Forbidden, Invalid, InvalidState, Message, NotFound
+from wrp.core.events import emit
 from wrp.permits.models import Permit, PermitChild, PermitEvent, PermitStatus
 from wrp.permits.selectors import can_see_permit
 from wrp.policy.codes import ChildCase
@@ -145,6 +146,7 @@ def permit_issue(
         _record(permit, action="issued", from_status="", actor=actor,
                 changes={"unit": unit.credit_code, "valid_until": permit.valid_until.isoformat(),
                          "children": len(cleaned)})
+        emit("permit.issued", permit_id=permit.pk)
     return permit
 
 
@@ -160,6 +162,7 @@ def permit_suspend(*, permit: Permit, actor: Any, on: date, note: str = "") -> P
         permit.save(update_fields=["status", "suspended_on"])
         _record(permit, action="suspended", from_status=PermitStatus.VALID, actor=actor, note=note,
                 changes={"suspended_on": on.isoformat()})
+        emit("permit.suspended", permit_id=permit.pk)
     return permit
 
 
@@ -196,6 +199,7 @@ def permit_extend(*, permit: Permit, actor: Any) -> Permit:
         _record(permit, action="extended", from_status=PermitStatus.VALID, actor=actor,
                 note=f"{old.isoformat()} → {permit.valid_until.isoformat()}",
                 changes={"valid_until": [old.isoformat(), permit.valid_until.isoformat()]})
+        emit("permit.renewed", permit_id=permit.pk)
     return permit
 
 
@@ -254,6 +258,7 @@ def permits_expire(*, today: date) -> int:
                 permit.save(update_fields=["status"])
                 _record(permit, action="expired", from_status=previous, actor=None,
                         note=f"valid_until {permit.valid_until.isoformat()} < {today.isoformat()}")
+                emit("permit.expired", permit_id=permit.pk)
         changed += len(batch)
         if len(batch) < _SWEEP_BATCH:
             return changed

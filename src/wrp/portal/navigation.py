@@ -22,6 +22,7 @@ NAVIGATION: dict[str, tuple[tuple[str, Any], ...]] = {
         ("portal:unit_home", pgettext_lazy("navigation", "单位首页")),
         ("portal:unit_cases", pgettext_lazy("navigation", "案件")),
         ("portal:unit_employees", pgettext_lazy("navigation", "员工")),
+        ("portal:unit_radar", pgettext_lazy("navigation", "到期预警")),
         ("portal:unit_quota", pgettext_lazy("navigation", "指标")),
         ("portal:unit_documents", pgettext_lazy("navigation", "单位材料")),
     ),
@@ -35,6 +36,7 @@ NAVIGATION: dict[str, tuple[tuple[str, Any], ...]] = {
         ("portal:bureau_late_releases", pgettext_lazy("navigation", "逾期解除")),
         ("portal:bureau_penalties", pgettext_lazy("navigation", "处罚")),
         ("portal:bureau_audits", pgettext_lazy("navigation", "随机调查")),
+        ("portal:bureau_rating_follow_ups", pgettext_lazy("navigation", "好差评")),
     ),
     Role.ADMIN: (("portal:admin_home", pgettext_lazy("navigation", "系统管理")),),
 }

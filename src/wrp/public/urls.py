@@ -8,6 +8,11 @@ urlpatterns = [
     path("check/", views.check, name="check"),
 ]
 
+# The public case tracker (案件进度查询): the notifications link to it.
+from wrp.public import tracker  # noqa: E402
+
+urlpatterns += [path("track/", tracker.track, name="track")]
+
 # The guide pages (办事指南), one per service item, generated from wrp.policy.
 from wrp.public import guide  # noqa: E402
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wrp.portal.bureau import oversight, views
+from wrp.portal.bureau import followups, oversight, views
 
 urlpatterns = [
     path("bureau/", views.bureau_queue, name="bureau_queue"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("bureau/penalties/impose/", oversight.bureau_penalty_impose, name="bureau_penalty_impose"),
     path("bureau/penalties/<int:pk>/lift/", oversight.bureau_penalty_lift, name="bureau_penalty_lift"),
     path("bureau/audits/", oversight.bureau_audits, name="bureau_audits"),
+    path("bureau/ratings/", followups.bureau_rating_follow_ups, name="bureau_rating_follow_ups"),
+    path("bureau/ratings/<int:pk>/call-back/", followups.bureau_rating_follow_up_close,
+         name="bureau_rating_follow_up_close"),
 ]

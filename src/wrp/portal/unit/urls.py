@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wrp.portal.unit import cases, documents, employees, views
+from wrp.portal.unit import cases, documents, employees, radar, views
 
 urlpatterns = [
     path("unit/", views.unit_home, name="unit_home"),
@@ -15,6 +15,7 @@ urlpatterns = [
     path("unit/employees/<int:pk>/refuse/", employees.association_refuse_view, name="unit_association_refuse"),
     path("unit/employees/<int:pk>/release/", employees.association_release_view, name="unit_association_release"),
     path("unit/employees/<int:pk>/cases/new/", employees.case_start, name="unit_case_start"),
+    path("unit/radar/", radar.unit_radar, name="unit_radar"),
     path("unit/cases/", cases.unit_cases, name="unit_cases"),
     path("unit/cases/<str:public_id>/materials/<str:code>/", cases.material_upload_view, name="unit_material_upload"),
     path("unit/cases/<str:public_id>/materials/<str:code>/reuse/", cases.material_reuse_view,
