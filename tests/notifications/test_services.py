@@ -79,9 +79,10 @@ def test_each_recipient_reads_it_in_their_language_as_plain_text(people, applica
     zh = Notification.objects.get(recipient=applicant)
     en = Notification.objects.get(recipient=handler)
     assert zh.subject == "退出 C7"
-    assert zh.body == "lang=zh-hans <b>applicant</b>"  # plain text: not HTML-escaped
+    # plain text, not HTML-escaped; a notice about a case ends with the public tracker's link
+    assert zh.body == "lang=zh-hans <b>applicant</b>\n查询办理进度：http://127.0.0.1:8000/track/?case=C7"
     assert en.subject == "Sign out C7"
-    assert en.body == "lang=en <b>handler</b>"
+    assert en.body == "lang=en <b>handler</b>\nFollow the case: http://127.0.0.1:8000/track/?case=C7"
 
 
 def test_an_event_without_its_template_falls_back_to_the_generic_one(people, applicant):

@@ -22,6 +22,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -46,8 +47,17 @@ def notification_render(event: str, context: dict[str, Any], *, language: str) -
         template = get_template(GENERIC_TEMPLATE)
     with translation.override(DJANGO_LANGUAGE.get(language, "zh-hans")):
         text = template.template.render(Context({"event": event, **context}, autoescape=False))
+        tracker = _tracker_line(context.get("case_number"))
     subject, _newline, body = text.strip().partition("\n")
-    return subject.strip()[:200], body.strip()
+    return subject.strip()[:200], "\n".join(part for part in (body.strip(), tracker) if part)
+
+
+def _tracker_line(case_number: str | None) -> str:
+    """Every notice about a case links the public tracker (case number prefilled; the ID digits stay with the reader)."""
+    if not case_number:
+        return ""
+    url = f"{settings.SITE_URL.rstrip('/')}{reverse('public:track')}?case={case_number}"
+    return str(_("查询办理进度：{url}")).format(url=url)
 
 
 def notify(*, event: str, recipients: Iterable[Any], context: dict[str, Any], key: str, link: str = "") -> int:
