@@ -123,6 +123,18 @@ def test_clerk_digest_when_decisions_are_due_within_two_working_days(people, tod
     assert case.public_id in digest.body
 
 
+def test_no_clerk_digest_on_a_rest_day(people, today):
+    case = case_in_state(people, "submitted")
+    calendar = policy_calendar()
+    rest_day = next(day for day in (case.due_on + timedelta(days=n) for n in range(1, 15))
+                    if not calendar.is_workday(day))  # overdue by then: it would be in the digest on a working day
+    assert clerk_digest(today=rest_day) == 0
+    assert told("clerk.digest") == {}
+    next_workday = calendar.add_workdays(rest_day, 1)
+    assert clerk_digest(today=next_workday) == 1
+    assert told("clerk.digest") == {"clerk": 1}
+
+
 def test_overdue_cases_are_escalated_to_the_bureau_once(people, today):
     make_user(Role.BUREAU_APPROVER, "second_approver")
     case = case_in_state(people, "in_review")

@@ -172,8 +172,11 @@ def _working_days_left(case: Case, today: date) -> int | None:
 
 
 def clerk_digest(*, today: date) -> int:
-    """clerk.digest: once a day, to every window clerk, the cases at the window (submitted or in review) whose time
-    limit ends within 2 working days, or has already passed; nothing when there are none."""
+    """clerk.digest: once each working day (the hall is closed on rest days and holidays: nobody would read it), to
+    every window clerk, the cases at the window (submitted or in review) whose time limit ends within 2 working days,
+    or has already passed; nothing when there are none."""
+    if not policy_calendar().is_workday(today, provisional=True):
+        return 0
     rows = []
     cases = Case.objects.filter(state__in=CLERK_STATES, due_on__isnull=False).select_related(
         "unit", "applicant").order_by("due_on", "pk")
