@@ -67,6 +67,8 @@ def test_a_case_from_submission_to_approval_tells_each_person_once(people, djang
     assert Notification.objects.count() == 3 * 5 + 4 + 4
     link = f"/cases/{case.public_id}/"
     assert set(Notification.objects.filter(event__startswith="case.").values_list("link", flat=True)) == {link}
+    for notice in Notification.objects.all():
+        assert "\n\n" not in notice.body, notice.event  # no empty line (e.g. after the list of problems)
 
 
 def test_the_applicant_reads_english_and_the_handler_chinese(people, django_capture_on_commit_callbacks):

@@ -151,6 +151,29 @@ def test_the_summary_period_is_chosen_in_the_form(people, approved, today):
     assert "截止日期不能早于起始日期" in bad.content.decode()
 
 
+def test_the_summary_table_labels_every_cell_for_the_phone_layout(people, approved):
+    import re
+
+    case_rate(case=approved, actor=people.applicant, level="very_dissatisfied", comment="等太久")
+    body = signed_in(people.approver).get(reverse("portal:bureau_rating_follow_ups")).content.decode()
+    table = re.search(r'<table class="[^"]*rating-summary[^"]*">(.*?)</table>', body, re.S)
+    assert table is not None
+    cells = re.findall(r"<t[dh](?![a-z])([^>]*)>", table.group(1).split("</thead>", 1)[1])
+    assert cells
+    assert all("data-label=" in attributes for attributes in cells), cells
+    assert 'data-label="已等待" class="num"' in body
+
+
+def test_the_case_column_reads_case_in_english(people, approved):
+    case_rate(case=approved, actor=people.applicant, level="very_dissatisfied", comment="等太久")
+    client = signed_in(people.approver)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("portal:bureau_rating_follow_ups")).content.decode()
+    assert '<th scope="col">Case</th>' in body
+    assert 'data-label="Case"' in body
+    assert '<th scope="col">Cases</th>' not in body
+
+
 @pytest.mark.parametrize("persona", ["applicant", "handler", "clerk", "admin"])
 def test_every_other_role_is_refused_the_bureau_page(people, persona):
     client = signed_in(getattr(people, persona))

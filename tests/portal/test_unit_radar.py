@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -148,3 +149,18 @@ def test_the_page_in_english(handler, permit):
     with translation.override("en"):
         response = handler.get(URL, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
+
+
+def test_each_window_state_has_its_own_badge_colour():
+    import wrp
+
+    css = (Path(wrp.__file__).parent / "static" / "wrp" / "site.css").read_text(encoding="utf-8")
+    colours = {}
+    for window in ("before", "open", "closing", "expired"):
+        rule = re.search(r"([^{}]*\.badge\.window-" + window + r"\b[^{}]*)\{([^}]*)\}", css)
+        assert rule is not None, window
+        colours[window] = re.sub(r"\s+", "", rule.group(2))
+    assert len(set(colours.values())) == 4  # grey, blue, amber, red: four looks (the words are shown too)
+    assert "var(--red)" in colours["expired"]
+    assert "var(--amber)" in colours["closing"]
+

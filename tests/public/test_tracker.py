@@ -115,6 +115,26 @@ def test_a_returned_case_names_the_materials_of_the_notice_only(client, people):
     assert "合同页缺少" not in body
     assert "私人说明" not in body
     assert "补正中，计时暂停" in body
+    case.refresh_from_db()
+    assert f"（剩余 {case.days_left_at_pause} 个工作日）" in body  # the days left at the pause, not a running count
+    assert "截止" not in body  # no due date shown as if counting
+
+
+@pytest.mark.parametrize("state", ["approved", "rejected", "withdrawn"])
+def test_a_decided_case_shows_its_decision_date_not_a_running_clock(client, people, state):
+    from django.utils import timezone
+
+    from wrp.public.templatetags.wrp_format import cn_date
+
+    case = case_in_state(people, state)
+    status, body, _response = look(client, case.public_id, "002X")
+    assert status == 200
+    decided = cn_date(timezone.localtime(case.decided_at).date())
+    assert f"{decided} 办结" in body  # the chip
+    assert "办理时限截止" not in body
+    assert "截止" not in body
+    assert "剩余" not in body
+    assert "已超期" not in body
 
 
 def test_a_unit_item_is_tracked_by_the_credit_code(client, people):
