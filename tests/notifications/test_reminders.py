@@ -13,6 +13,7 @@ from django.utils import timezone
 from tests.factories import case_in_state, make_association, make_permit, make_user
 from tests.notifications.test_events import CASE_PEOPLE, people, told  # noqa: F401  (people: the fixture)
 from wrp.accounts.models import Role
+from wrp.employment.services import association_record_departure
 from wrp.notifications.models import Notification
 from wrp.notifications.reminders import (
     appointment_reminders,
@@ -94,6 +95,20 @@ def test_release_deadline_approaching_and_missed(people, today):
     missed = Notification.objects.filter(event="association.release_missed", recipient=people.approver)
     assert {notice.link for notice in missed} == {"/bureau/late-releases/"}
     assert release_deadline_reminders(today=today + timedelta(days=6)) == 3  # due_soon's deadline has now passed
+
+
+def test_a_recorded_departure_is_told_approaching_then_missed(people, today):
+    """登记离职日期 (association_record_departure) is what the finder reads: the association stays active, the unit
+    hears in the last 7 days before the 60th day, and the unit and the bureau once that day has passed."""
+    association = make_association(_holder("leaver"), people.unit)
+    association_record_departure(association=association, actor=people.handler, left_on=today - timedelta(days=52))
+    assert release_deadline_reminders(today=today) == 0  # the deadline is 8 days away: not yet
+    assert release_deadline_reminders(today=today + timedelta(days=1)) == 2  # 7 days left: both handlers
+    assert release_deadline_reminders(today=today + timedelta(days=8)) == 0  # the deadline itself: told already
+    assert told("association.release_due") == HANDLERS
+    assert not told("association.release_missed")
+    assert release_deadline_reminders(today=today + timedelta(days=9)) == 3  # passed: the handlers and the approver
+    assert told("association.release_missed") == {**HANDLERS, "approver": 1}
 
 
 def test_appointment_reminder_on_the_working_day_before(people, today, django_capture_on_commit_callbacks):

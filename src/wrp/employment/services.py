@@ -176,3 +176,24 @@ def association_release(
             permit_suspend(permit=permit, actor=actor, on=today, note=RELEASE_NOTE)
         emit("association.released", association_id=association.pk)
     return association
+
+
+def association_record_departure(
+    *, association: Association, actor: Any, left_on: date, today: date | None = None
+) -> Association:
+    """登记离职日期: a handler records the day an employee in post left, before releasing them, so the 60-day release
+    deadline (POLICY §9) is known and the reminders find it. Only on an active association; `left_on` not after
+    today; recording it again corrects the date. The association stays active (the release is a separate step)."""
+    _require_unit_handler(actor, association)
+    today = today or timezone.localdate()
+    left_on = _clean_left_on(left_on, today=today)
+    with transaction.atomic():
+        association = _locked(association)
+        if association.state != AssociationState.ACTIVE:
+            raise InvalidState(association.state)
+        before = association.left_on
+        association.left_on = left_on
+        association.save(update_fields=["left_on"])
+        audit_record(actor=actor, action="association.record_departure", obj=association,
+                     changes={"left_on": [before.isoformat() if before else None, left_on.isoformat()]})
+    return association

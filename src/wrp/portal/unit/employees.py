@@ -19,14 +19,20 @@ from wrp.cases.kinds import KINDS
 from wrp.cases.services import case_open
 from wrp.core.errors import ServiceError
 from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
-from wrp.employment.services import association_accept, association_refuse, association_release
+from wrp.employment.services import (
+    association_accept,
+    association_record_departure,
+    association_refuse,
+    association_release,
+)
 from wrp.permits.selectors import permits_visible_to
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
 from wrp.portal.common.presenters import local_day
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
-from wrp.portal.unit.forms import ReleaseForm
+from wrp.portal.unit.forms import DepartureForm, ReleaseForm
 from wrp.portal.unit.views import handler_only
+from wrp.public.templatetags.wrp_format import cn_date
 from wrp.units.models import AssociationState
 from wrp.units.selectors import units_handled_by
 
@@ -38,7 +44,13 @@ PERMIT_WORDS = {"valid": gettext_lazy("有效"), "suspended": gettext_lazy("挂�
 
 @handler_only
 def unit_employees(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/unit/employees.html", employees_context(request))
+
+
+def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, Any]:
+    """The page's rows; `refused` is a departure form that came back with errors (shown on its row and on top)."""
     user = request.user
+    today = timezone.localdate()
     associations = associations_visible_to(user)
     active = list(associations.filter(state=AssociationState.ACTIVE).order_by("applicant__real_name", "pk"))
     permits = {
@@ -50,17 +62,32 @@ def unit_employees(request: HttpRequest) -> HttpResponse:
          "deadline": release_deadline(row.left_on) if row.left_on else None}
         for row in associations.filter(state=AssociationState.RELEASED).order_by("-released_at")[:50]
     ]
-    return render(request, "portal/unit/employees.html", {
+    return {
         "requested": [{"association": row, "on": local_day(row.requested_at)}
                       for row in associations.filter(state=AssociationState.REQUESTED).order_by("requested_at")],
-        "active": [employee_row(row, permits.get((row.applicant_id, row.unit_id))) for row in active],
+        "active": [employee_row(row, permits.get((row.applicant_id, row.unit_id)), today=today, refused=refused)
+                   for row in active],
         "released": released, "several_units": units_handled_by(user).count() > 1, "release_days": RELEASE_DAYS,
-    })
+        "departure_refused": refused,
+    }
 
 
-def employee_row(association: Any, permit: Any) -> dict[str, Any]:
+def departure_form(association: Any, data: Any = None) -> DepartureForm:
+    """The row's 登记离职日期 form: the field keeps its name, its id is the row's own."""
+    return DepartureForm(data, auto_id=f"id_departure_{association.pk}_%s",
+                         initial={"left_on": association.left_on})
+
+
+def employee_row(association: Any, permit: Any, *, today: Any = None, refused: Any = None) -> dict[str, Any]:
+    """An employee in post; with the leaving date once recorded, its 60-day deadline and the days left (POLICY §9)."""
+    timing = None
+    if association.left_on:
+        timing = release_timing(association.left_on, on=today or timezone.localdate())
+        timing["days_left"] = -timing["days_late"]
+    own = refused if refused is not None and refused.association_pk == association.pk else None
     return {"association": association, "since": local_day(association.decided_at), "permit": permit,
-            "permit_status": PERMIT_WORDS.get(getattr(permit, "status", ""), "")}
+            "permit_status": PERMIT_WORDS.get(getattr(permit, "status", ""), ""), "timing": timing,
+            "departure_form": own or departure_form(association)}
 
 
 def _association_action(service: Callable[..., Any], done: Any) -> Callable[..., HttpResponse]:
@@ -85,6 +112,29 @@ association_refuse_view = _association_action(association_refuse, gettext_lazy("
 
 
 @handler_only
+@require_POST
+def association_departure_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """登记离职日期: the day an employee in post left, so the 60-day release deadline is shown and reminded; the
+    association stays active. Refusals come back next to the row's field."""
+    association = association_or_404(request, pk)
+    form = departure_form(association, request.POST)
+    if form.is_valid():
+        try:
+            association = association_record_departure(association=association, actor=request.user,
+                                                       left_on=form.cleaned_data["left_on"])
+        except ServiceError as error:
+            form_add_refusal(form, error)
+        else:
+            deadline = release_deadline(association.left_on)
+            messages.success(request, _("已登记 %(name)s 的离职日期，须在 %(deadline)s 前解除关联。") % {
+                "name": association.applicant.real_name or association.applicant.username,
+                "deadline": cn_date(deadline)})
+            return redirect("portal:unit_employees")
+    form.association_pk = association.pk
+    return render(request, "portal/unit/employees.html", employees_context(request, refused=form), status=422)
+
+
+@handler_only
 def association_release_view(request: HttpRequest, pk: int) -> HttpResponse:
     """解除员工关联: the leaving date, then a confirmation with the 60-day deadline and the suspension of the permit."""
     association = association_or_404(request, pk)
@@ -92,7 +142,7 @@ def association_release_view(request: HttpRequest, pk: int) -> HttpResponse:
     if association.state != AssociationState.ACTIVE:
         messages.error(request, _("该员工当前不是在职关联状态，不能解除。"))
         return redirect("portal:unit_employees")
-    form = ReleaseForm(request.POST or None, today=today)
+    form = ReleaseForm(request.POST or None, today=today, initial={"left_on": association.left_on})
     confirm = None
     if request.method == "POST" and form.is_valid():
         left_on = form.cleaned_data["left_on"]

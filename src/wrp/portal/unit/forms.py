@@ -98,6 +98,12 @@ class QuotaRequestForm(forms.Form):
         self.fields["year"].choices = [(year, str(year)) for year in years]
 
 
+class DepartureForm(forms.Form):
+    """登记离职日期 on an employee's row: the date only (the service refuses a future or malformed one)."""
+
+    left_on = forms.DateField(label=gettext_lazy("离职日期"), widget=DATE_WIDGET)
+
+
 class ReleaseForm(forms.Form):
     left_on = forms.DateField(label=gettext_lazy("离职日期"), widget=DATE_WIDGET,
                               help_text=gettext_lazy("年-月-日，员工离职的日期"))

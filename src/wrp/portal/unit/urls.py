@@ -13,6 +13,8 @@ urlpatterns = [
     path("unit/employees/", employees.unit_employees, name="unit_employees"),
     path("unit/employees/<int:pk>/accept/", employees.association_accept_view, name="unit_association_accept"),
     path("unit/employees/<int:pk>/refuse/", employees.association_refuse_view, name="unit_association_refuse"),
+    path("unit/employees/<int:pk>/departure/", employees.association_departure_view,
+         name="unit_association_departure"),
     path("unit/employees/<int:pk>/release/", employees.association_release_view, name="unit_association_release"),
     path("unit/employees/<int:pk>/cases/new/", employees.case_start, name="unit_case_start"),
     path("unit/radar/", radar.unit_radar, name="unit_radar"),
