@@ -13,13 +13,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.utils.functional import Promise, lazy
-from django.utils.translation import get_language
+from django.utils.functional import Promise
 
 from wrp.accounts.models import ApplicantProfile
 from wrp.cases.kinds import kind_of
 from wrp.cases.models import Case
 from wrp.core.errors import Invalid
+from wrp.core.language import policy_text
 from wrp.permits.selectors import permit_facts, permit_of
 from wrp.policy import Evaluation, InvalidRequest, evaluate
 from wrp.policy_runtime import policy_calendar, policy_wages
@@ -59,18 +59,11 @@ def gather_facts(case: Case, *, as_of: date, quota_remaining: int | None = None)
     return request
 
 
-def _in_language(zh: str, en: str) -> str:
-    return en if (get_language() or "").startswith("en") else zh
-
-
-in_language = lazy(_in_language, str)  # the policy's (zh, en) pair, picked where it is shown
-
-
 def policy_refusal(invalid: InvalidRequest) -> Invalid:
     """The policy's invalid request as a refusal: each field's message in both of the policy's own languages, the
     one shown picked by the language active where it is rendered; its code, the policy's."""
     zh, en = invalid.messages("zh"), invalid.messages("en")
-    fields: dict[str, Promise] = {path: in_language(zh[path], en[path]) for path in zh}
+    fields: dict[str, Promise] = {path: policy_text(zh[path], en[path]) for path in zh}
     codes = {path: code for path, (code, _values) in invalid.fields.items()}
     return Invalid(fields, codes=codes)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import translation
+
+from wrp.core.language import page_language
 
 register = template.Library()
 
@@ -14,6 +15,5 @@ register = template.Library()
 def in_language(pair: Any) -> str:
     """`["工作居住证新办", "New permit"]` → the Chinese or the English name, as the message's language is."""
     if isinstance(pair, list | tuple) and len(pair) == 2:
-        english = (translation.get_language() or "").startswith("en")
-        return str(pair[1] if english else pair[0])
+        return str(pair[1] if page_language() == "en" else pair[0])
     return str(pair or "")
