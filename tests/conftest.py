@@ -19,6 +19,7 @@ import time_machine
 from hypothesis import HealthCheck, settings
 
 from tests.clock import NOW, SHANGHAI
+from tests.documents.conftest import signer, signing_ca  # noqa: F401 — every test signs with a throwaway CA
 
 settings.register_profile("ci", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("dev", deadline=None)

@@ -1,5 +1,6 @@
 """The guide's attachments 附件1–3, word for word, their blanks filled from the records: the signed originals carry
-the whole resident ID number, as the persons who sign them write it."""
+the whole resident ID number, as the persons who sign them write it. Each signature and its date line are one
+`signature_block`, so a page never ends between them."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from wrp.documents.printing.layout import (
     TITLE,
     Markup,
     cn_date,
-    date_line,
     filled,
     footer,
     para,
     pdf_bytes,
     signature,
+    signature_block,
 )
 
 UNIT_BODY = (
@@ -40,10 +41,8 @@ def _unit_part(who: Markup) -> list[Flowable]:
     return [
         para(BODY, "本单位" + before, who, after),
         Spacer(1, 6 * mm),
-        *signature("单位负责人（签字）：", note="法人或授权人手签", space=9 * mm),
-        para(SIGN, "（聘用单位盖章）"),
-        Spacer(1, 5 * mm),
-        date_line(),
+        signature_block(signature("单位负责人（签字）：", note="法人或授权人手签", space=9 * mm),
+                        para(SIGN, "（聘用单位盖章）"), Spacer(1, 5 * mm)),
     ]
 
 
@@ -72,8 +71,7 @@ def integrity_personal_pdf(data: PersonalDeclaration) -> bytes:
         Spacer(1, 4 * mm),
         para(BODY, PERSONAL_BODY),
         Spacer(1, 4 * mm),
-        *signature("申请人（签字）：", space=8 * mm),
-        date_line(),
+        signature_block(signature("申请人（签字）：", space=8 * mm)),
         Spacer(1, 6 * mm),
         *_unit_part(filled(data.applicant_name)),
     ]
@@ -97,8 +95,6 @@ def housing_loan_pdf(data: HousingLoanDeclaration) -> bytes:
            "关系（说明亲友关系），以上情况属实，特此声明。"),
         para(BODY, "双方保证以上所述信息和提供的材料真实有效。"),
         Spacer(1, 16 * mm),
-        *signature("房主签字：", space=14 * mm),
-        *signature("借住人签字：", space=14 * mm),
-        date_line(),
+        signature_block(signature("房主签字：", space=14 * mm), signature("借住人签字：", space=14 * mm)),
     ]
     return pdf_bytes(story, title="房屋借住声明", subject="附件3", footer=footer(data.case_id))

@@ -1,9 +1,13 @@
-"""The layout every printed document shares: A4, the fonts, the paragraph styles, filled-in blanks, ruled grids,
-signature lines, the page furniture (footer and page number) and the issuer's name and date.
+"""The layout every printed document shares: A4, the font, the paragraph styles, filled-in blanks, ruled grids,
+signature blocks kept together with their date, the page furniture (footer and page number) and the issuer's name and
+date with the seal area (印章).
 
-Fonts are reportlab's built-in ones, so no font file ships with the platform: Chinese in the Adobe CID font
-STSong-Light, Latin letters and digits in Times-Roman, as official documents set them. Plain text from the records is
-escaped and cut into runs of one font each; `Markup` marks text made here, escaped already.
+One font, embedded, so a document prints and shows the same everywhere (poppler-based viewers, print shops) without any
+font installed: Noto Serif SC Regular (SIL Open Font License 1.1), shipped in `fonts/` as a static TrueType file cut
+down to Latin, punctuation, the CJK Unified Ideographs and Extension A (see fonts/README.md for source and licence).
+reportlab embeds the subset of glyphs each document uses. Its Latin letters and digits are a serif that goes with the
+Chinese, so `LATIN` names the same font; `text_runs` still cuts text into runs, for a Latin face of its own later.
+Plain text from the records is escaped; `Markup` marks text made here, escaped already.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ import re
 from collections.abc import Sequence
 from datetime import date
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics import shapes as _shapes
 from reportlab.lib import colors
 from reportlab.lib import textsplit as _textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -22,16 +28,31 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 from reportlab.platypus import paragraph as _paragraph
+from reportlab.platypus import tables as _tables
 
 from wrp.policy.office import OFFICE
 
-CJK = "STSong-Light"
-LATIN = "Times-Roman"
-pdfmetrics.registerFont(UnicodeCIDFont(CJK))
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSerifSC-Regular.ttf"
+CJK = "NotoSerifSC"
+LATIN = CJK  # the font's own Latin serif: every font of a document is embedded
+if CJK not in pdfmetrics.getRegisteredFontNames():
+    pdfmetrics.registerFont(TTFont(CJK, str(FONT_FILE)))
+# A table cell's own font (for plain strings, even empty ones) and a drawing's initial font (the certificate's QR code)
+# default to Helvetica, which is never embedded: make them this font, so no document names a font it does not carry.
+_tables.CellStyle.fontname = CJK
+_shapes.STATE_DEFAULTS["fontName"] = CJK
 # reportlab's line breaker keeps 、 and 。 off the start of a line but not the full-width comma, semicolon, colon and
 # the like (GB/T 15834): add them, so such a mark hangs at the end of the line instead.
 for _module in (_textsplit, _paragraph):
@@ -58,7 +79,7 @@ def cn_date(value: date | None) -> str:
 
 
 def text_runs(text: str) -> list[tuple[str, str]]:
-    """The text cut into runs of one font each: Latin letters, digits and their punctuation in Times-Roman."""
+    """The text cut into runs of one font each: Latin letters, digits and their punctuation in `LATIN`."""
     runs, last = [], 0
     for match in _ASCII_RUN.finditer(text):
         runs += [(text[last:match.start()], CJK), (match.group(), LATIN)]
@@ -110,7 +131,8 @@ CAPTION = make_style("caption", size=10, leading=14, align=TA_CENTER)
 
 
 def signature(label: str, *, note: str = "", space: float = 12 * mm) -> list[Flowable]:
-    """A signature line: the label, the guide's note in small print under it, and room to sign."""
+    """A signature line: the label, the guide's note in small print under it, and room to sign. Put it in a
+    `signature_block` so that it stays on the page of its date."""
     return [para(SIGN, label), *([para(NOTE, note)] if note else []), Spacer(1, space)]
 
 
@@ -121,6 +143,16 @@ def date_line() -> Table:
                   colWidths=[SIGN_AT + 16 * mm, 7 * mm, 12 * mm, 7 * mm, 12 * mm, 7 * mm])
     table.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
     return table
+
+
+def signature_block(*parts: Flowable | Sequence[Flowable], dated: bool = True) -> KeepTogether:
+    """Signature lines (lists from `signature`, or any flowable such as 「（聘用单位盖章）」) and, when `dated`, the
+    date line under them, kept on one page: a page never ends with a label whose date (or a date whose label) is on
+    the next."""
+    flowables: list[Flowable] = []
+    for part in parts:
+        flowables += [part] if isinstance(part, Flowable) else list(part)
+    return KeepTogether([*flowables, *([date_line()] if dated else [])])
 
 
 def lines_table(rows: Sequence[tuple[str, str]], *, label_width: float, width: float) -> Table:
@@ -191,7 +223,7 @@ def pdf_bytes(story: list[Flowable], *, title: str, subject: str, footer: str) -
     SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM, title=title, subject=subject, author=INSTITUTION, creator=PLATFORM,
-        lang="zh-CN",
+        lang="zh-CN", initialFontName=CJK,
     ).build(story, onFirstPage=furniture, onLaterPages=furniture)
     return buffer.getvalue()
 
@@ -200,5 +232,48 @@ def footer(case_id: str) -> str:
     return f"{PLATFORM}生成　案件编号 {case_id}" if case_id else f"{PLATFORM}生成"
 
 
+SEAL_DIAMETER = 42 * mm  # an administrative organ's round seal (GB/T 19412 type: 42 mm)
+SEAL_LABEL = "印章"
+
+
+class IssuerBlock(Flowable):
+    """The issuer's name and the date, right-aligned, over the seal area: a dashed circle of a seal's size labelled
+    印章 where the physical or electronic seal goes, covering the name and the date as a seal does."""
+
+    def __init__(self, name: str, on: date) -> None:
+        super().__init__()
+        self.lines = [para(RIGHT, name), para(RIGHT, cn_date(on))]
+        self.heights: list[float] = []
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.heights = [line.wrap(available_width, available_height)[1] for line in self.lines]
+        self.width = available_width
+        self.height = max(sum(self.heights), SEAL_DIAMETER + 4 * mm)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        canvas, radius = self.canv, SEAL_DIAMETER / 2
+        text_height = sum(self.heights)
+        top = (self.height + text_height) / 2  # the text in the middle of the block, the seal's centre on it
+        widest = max(pdfmetrics.stringWidth(cn_date(None), CJK, RIGHT.fontSize),
+                     min(self.width, pdfmetrics.stringWidth(self.lines[0].getPlainText(), CJK, RIGHT.fontSize)))
+        centre_x = max(radius, min(self.width - radius, self.width - min(widest, self.width * 0.45) / 2))
+        centre_y = self.height / 2
+        canvas.saveState()
+        canvas.setStrokeColor(GREY)
+        canvas.setFillColor(GREY)
+        canvas.setLineWidth(0.6)
+        canvas.setDash(3, 2.5)
+        canvas.circle(centre_x, centre_y, radius, stroke=1, fill=0)
+        canvas.setFont(CJK, 8)
+        canvas.drawCentredString(centre_x, centre_y - radius + 4 * mm, f"（{SEAL_LABEL}）")
+        canvas.restoreState()
+        y = top
+        for line, height in zip(self.lines, self.heights, strict=True):
+            y -= height
+            line.drawOn(canvas, 0, y)
+
+
 def issuer(name: str, on: date) -> KeepTogether:
-    return KeepTogether([Spacer(1, 10 * mm), para(RIGHT, name), para(RIGHT, cn_date(on))])
+    """The issuing organ and the date at the foot of a letter, with the seal area over them, kept on one page."""
+    return KeepTogether([Spacer(1, 4 * mm), IssuerBlock(name, on)])

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wrp.demo.dataset import create_demo
+from wrp.documents import signing
 
 
 class Command(BaseCommand):
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when any user exists")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if signing.signing_available():  # outside production: makes the demo CA and signer in var/signing/ when none is there
+            self.stdout.write(f"demo: issued documents are signed with {signing.configured_files().cert}")
         if get_user_model().objects.exists():
             if options["if_empty"]:
                 self.stdout.write("demo: the database already has users; nothing added")
