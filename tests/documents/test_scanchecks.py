@@ -134,9 +134,11 @@ def test_a_typed_page_with_one_line_is_not_blank_but_one_with_only_its_page_numb
 
 
 @pytest.mark.parametrize("degrees", [90, 180, 270])
-def test_a_page_turned_by_its_rotate_entry_is_reported_rotated(degrees):
+def test_an_upright_page_turned_by_its_rotate_entry_is_reported_rotated(degrees):
+    """Judged as displayed: /Rotate 90 or 270 shows it sideways, 180 upside down."""
     data = with_rotate(scan(document(), document()), page=2, degrees=degrees)
-    assert warnings_of(data) == [{"code": "rotated", "pages": [2]}]
+    expected = {"code": "rotated", "pages": [2], **({"upside_down": [2]} if degrees == 180 else {})}
+    assert warnings_of(data) == [expected]
 
 
 @pytest.mark.parametrize(
@@ -174,8 +176,9 @@ def test_a_72_dpi_scan_is_too_coarse_to_read():
     assert warnings_of(data) == [{"code": "low_resolution", "pages": [2]}]
 
 
-@pytest.mark.parametrize(("dpi", "low"), [(149, True), (150, False)], ids=["149-dpi", "150-dpi"])
-def test_the_minimum_resolution_is_150_dpi(dpi, low):
+@pytest.mark.parametrize(("dpi", "low"), [(100, True), (149, False), (150, False)], ids=["100-dpi", "149-dpi", "150-dpi"])
+def test_below_150_dpi_the_text_size_decides(dpi, low):
+    """150 dpi passes outright; below, the 10-pt text must be as tall in pixels as body text at 150 dpi."""
     warnings = scan_report(scan(document(dpi=dpi), dpi=dpi), Thresholds()).warnings
     assert warnings == ([{"code": "low_resolution", "pages": [1]}] if low else [])
 
@@ -195,7 +198,8 @@ def test_the_resolution_is_that_of_the_image_as_placed_on_a_page_it_mostly_cover
     [
         ("SCAN_MIN_DPI", 60, lambda: scan(document(dpi=72), dpi=72), [{"code": "low_resolution", "pages": [1]}], []),
         ("SCAN_BLANK_MAX_INK_PER_10000", 0, lambda: scan(blank(specks=8)), [{"code": "blank_page", "pages": [1]}], []),
-        ("SCAN_MAX_RENDERED_PAGES", 1, lambda: scan(document(), blank()), [{"code": "blank_page", "pages": [2]}], []),
+        ("SCAN_MAX_RENDERED_PAGES", 1, lambda: scan(document(), blank()), [{"code": "blank_page", "pages": [2]}],
+         [{"code": "not_checked", "pages": [2]}]),
     ],
     ids=["min-dpi-60-passes-a-72-dpi-scan", "no-ink-allowed-on-a-blank-page", "only-the-first-page-rendered"],
 )
@@ -213,32 +217,46 @@ def test_the_colour_thresholds_come_from_the_settings(settings):
     assert inspect_and_sanitise(data).greyscale_pages == [1]
 
 
-def test_pages_past_the_rendering_cap_still_get_the_cheap_checks():
+def test_pages_past_the_rendering_cap_get_the_cheap_checks_and_are_reported_not_checked():
     grey = document(dpi=72, colour=False).convert("L")
     data = with_rotate(scan(document(dpi=72), blank(dpi=72), grey, dpi=72), page=3, degrees=90)
     report = scan_report(data, Thresholds(max_rendered_pages=1))
     assert report.rendered_pages == 1
     assert report.warnings == [
-        {"code": "rotated", "pages": [3]},
-        {"code": "low_resolution", "pages": [1, 2, 3]},  # the blank page 2 is not rendered, so not seen blank
+        {"code": "low_resolution", "pages": [1, 2, 3]},  # pixels alone (an A6 at 72 dpi) for the unrendered pages
+        {"code": "not_checked", "pages": [2, 3]},  # blank page 2 and sideways page 3 are not seen: the user is told
     ]
     assert report.greyscale_pages == [3]  # its image is DeviceGray
+
+
+def test_a_typed_page_is_judged_by_its_text_direction_without_rendering():
+    from tests.documents.scan_corpus import typed
+
+    data = joined(typed(), typed(turn=180), typed(rotate=90), typed(landscape_content=True, rotate=90))
+    report = scan_report(data, Thresholds(max_rendered_pages=0))
+    assert report.warnings == [
+        {"code": "rotated", "pages": [2, 3], "upside_down": [2]},
+        {"code": "not_checked", "pages": [1, 2, 3, 4]},
+    ]
 
 
 def test_once_the_time_budget_is_spent_no_page_is_rendered_but_the_cheap_checks_go_on():
     report = scan_report(scan(blank(dpi=72), blank(dpi=72), dpi=72), Thresholds(time_budget_s=0))
     assert (report.checked_pages, report.rendered_pages) == (2, 0)
-    assert report.warnings == [{"code": "low_resolution", "pages": [1, 2]}]
+    assert report.warnings == [{"code": "low_resolution", "pages": [1, 2]}, {"code": "not_checked", "pages": [1, 2]}]
     assert report.failures == ["time budget spent: pages 1–50 not rendered"]
 
 
 def test_a_check_that_fails_on_a_page_gives_no_warning_and_the_other_checks_still_run(monkeypatch):
-    def broken(page):
+    def broken(page, *args, **options):
         raise RuntimeError("cannot render")
 
     monkeypatch.setattr(scanchecks, "render_page", broken)
     report = scan_report(scan(blank(dpi=72), dpi=72), Thresholds())
-    assert report.warnings == [{"code": "low_resolution", "pages": [1]}]  # not blank_page: that needs the rendering
+    assert report.warnings == [  # not blank_page: that needs the rendering, so the page is reported not checked
+        {"code": "low_resolution", "pages": [1]},
+        {"code": "not_checked", "pages": [1]},
+    ]
     assert report.failures == ["page 1 rendering: RuntimeError: cannot render"]
 
 

@@ -1,7 +1,8 @@
 """Materials of a case: uploads by its filers, and the clerk's verdict on each (cases-api.md §Cases).
 
 An upload carries the scan pre-checks' warnings (cases-api.md: blank_page, rotated, low_resolution, not_colour,
-duplicate), stored with the file for the uploader and the clerk; they never refuse a file.
+duplicate; and not_checked for pages past the checks' limits), stored with the file for the uploader and the clerk;
+they never refuse a file. `wrp.documents.scanwords.warning_sentence` puts each into words.
 """
 
 from __future__ import annotations
@@ -14,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases.facts import case_evaluate
 from wrp.cases.models import Case, CaseMaterial, MaterialStatus
+from wrp.cases.selectors import cases_visible_to
 from wrp.cases.workflow import require, require_actor
 from wrp.core.errors import Invalid, InvalidState
 from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
+from wrp.documents.scanwords import ordered
 from wrp.documents.services import store_file
 from wrp.policy.materials import MATERIALS
 
@@ -42,7 +45,7 @@ def material_upload(
     and no `duplicate` warning (the platform may use one PDF for several materials). The file's warnings are those of
     the scan pre-checks, `not_colour` for the grey pages of a material wanted in colour, and `duplicate` when the same
     file (same SHA-256 of the sanitised bytes, which the same upload always gives) is the current file of another
-    material of the case; both are kept.
+    material of the case or of another case of the unit the uploader may see (see `duplicate_warning`); both are kept.
     """
     uploaded = sanitised is None
     require(case, actor, "edit")
@@ -54,7 +57,7 @@ def material_upload(
     with audited_atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         require(locked, actor, "edit")
-        warnings = upload_warnings(case=locked, code=code, sanitised=sanitised, uploaded=uploaded)
+        warnings = upload_warnings(case=locked, code=code, sanitised=sanitised, uploaded=uploaded, actor=actor)
         stored = store_file(
             data=sanitised.pdf, original_name=original_name, uploaded_by=actor, pages=sanitised.pages,
             warnings=warnings, removed=sanitised.removed,
@@ -74,18 +77,58 @@ def material_upload(
     return material
 
 
-def upload_warnings(*, case: Case, code: str, sanitised: Sanitised, uploaded: bool) -> list[dict[str, Any]]:
+# Materials about the unit rather than the person: the same file in several of the unit's cases is expected.
+UNIT_MATERIALS = frozenset({
+    "business_license", "unit_integrity_declaration", "unit_tax_certificates", "handler_id_card",
+    "unit_social_insurance_record", "unit_qualification", "articles_of_association",
+})
+
+
+def upload_warnings(
+    *, case: Case, code: str, sanitised: Sanitised, uploaded: bool, actor: Any = None
+) -> list[dict[str, Any]]:
     """The warnings of one material's file, in the contract's order: the scan pre-checks', then `not_colour` (only
-    for materials the guide wants as colour scans of the original, 原件彩色扫描件), then `duplicate`."""
+    for materials the guide wants as colour scans of the original, 原件彩色扫描件), then `duplicate`, then
+    `not_checked`."""
     warnings = [dict(warning) for warning in sanitised.warnings]
     material = MATERIALS.get(code)
     if sanitised.greyscale_pages and (material is None or material.colour_original):
         warnings.append({"code": "not_colour", "pages": list(sanitised.greyscale_pages)})
-    if uploaded and (
-        CaseMaterial.objects.filter(case=case, file__sha256=sanitised.sha256).exclude(code=code).exists()
-    ):
-        warnings.append({"code": "duplicate", "pages": []})
-    return warnings
+    if uploaded:
+        duplicate = duplicate_warning(case=case, code=code, sha256=sanitised.sha256, actor=actor)
+        if duplicate is not None:
+            warnings.append(duplicate)
+    return ordered(warnings)
+
+
+def duplicate_warning(*, case: Case, code: str, sha256: str, actor: Any) -> dict[str, Any] | None:
+    """`duplicate` naming the other material when the file is the current file of another material of the case, or
+    else of a material of another case of the same unit that `actor` may see (with that case's number).
+
+    The same file in another case is no duplicate when it is the same material and either a material about the unit
+    (UNIT_MATERIALS: the licence of every case) or the same applicant's (their hukou book in a renewal). The warning
+    names a material and a case number only, nothing about the person.
+    """
+    same_case = (
+        CaseMaterial.objects.filter(case=case, file__sha256=sha256).exclude(code=code).order_by("code").first()
+    )
+    if same_case is not None:
+        return {"code": "duplicate", "pages": [], "other_material": same_case.code}
+    if actor is None:
+        return None
+    others = (
+        CaseMaterial.objects.filter(
+            case__in=cases_visible_to(actor).filter(unit_id=case.unit_id).exclude(pk=case.pk),
+            file__sha256=sha256,
+        )
+        .select_related("case")
+        .order_by("-case__pk", "code")
+    )
+    for other in others:
+        if other.code == code and (code in UNIT_MATERIALS or other.case.applicant_id == case.applicant_id):
+            continue
+        return {"code": "duplicate", "pages": [], "other_material": other.code, "other_case": other.case.public_id}
+    return None
 
 
 def material_verdict(*, case: Case, code: str, actor: Any, accepted: bool, reason: str = "") -> CaseMaterial:

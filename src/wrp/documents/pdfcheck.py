@@ -7,8 +7,9 @@ time, which also strips active content (scripts, actions that launch or submit, 
 crashes, runs out of memory or time refuses the file as damaged: a hostile PDF costs one process, never the server.
 
 An accepted file then goes through the scan pre-checks (`wrp.documents.scanchecks`: blank, rotated, low-resolution
-and grey pages) in a second worker process, with the thresholds of the SCAN_* settings. They only warn: a check that
-fails, crashes or runs out of time is logged and the file is accepted without its warnings.
+and grey pages, and the pages not checked) in a second worker process, with the thresholds of the SCAN_* settings.
+They only warn: a check that fails, crashes or runs out of time is logged and the file is accepted without its
+warnings. `wrp.documents.scanwords.warning_sentence` puts a warning into words for the pages and the API.
 """
 
 from __future__ import annotations
@@ -121,6 +122,7 @@ def scan_check(pdf: bytes, *, pages: int) -> tuple[list[dict[str, Any]], list[in
             return [], []
         if answer.get("failures"):
             logger.info("scan pre-checks partly failed: %s", "; ".join(map(str, answer["failures"]))[:2000])
+        logger.info("scan pre-checks of %d pages took %s s", pages, answer.get("seconds"))
         return _scan_warnings(answer.get("warnings"), pages), _page_numbers(answer.get("greyscale_pages"), pages)
     except ValueError as error:
         logger.error("scan pre-checks answered an unusable result: %s: no warnings", str(error)[:500])
@@ -158,15 +160,22 @@ def _run_scan_worker(pdf: bytes, *, pages: int) -> dict[str, Any] | None:
 
 
 def _scan_warnings(items: Any, pages: int) -> list[dict[str, Any]]:
-    """The worker's warnings, checked: known codes, each once, in the contract's order, with valid page numbers."""
+    """The worker's warnings, checked: known codes, each once, in the contract's order, with valid page numbers (and
+    `rotated` with the subset of its pages that are upside down)."""
     if not isinstance(items, list):
         raise ValueError("warnings is not a list")
-    by_code: dict[str, list[int]] = {}
+    by_code: dict[str, dict[str, Any]] = {}
     for item in items:
         if not isinstance(item, dict) or item.get("code") not in WARNING_ORDER or item["code"] in by_code:
             raise ValueError(f"bad warning {item!r}")
-        by_code[item["code"]] = _page_numbers(item.get("pages"), pages)
-    return [{"code": code, "pages": by_code[code]} for code in WARNING_ORDER if by_code.get(code)]
+        warning: dict[str, Any] = {"code": item["code"], "pages": _page_numbers(item.get("pages"), pages)}
+        if item["code"] == "rotated" and item.get("upside_down"):
+            turned = _page_numbers(item["upside_down"], pages)
+            if not set(turned) <= set(warning["pages"]):
+                raise ValueError(f"bad warning {item!r}")
+            warning["upside_down"] = turned
+        by_code[item["code"]] = warning
+    return [by_code[code] for code in WARNING_ORDER if code in by_code and by_code[code]["pages"]]
 
 
 def _page_numbers(numbers: Any, pages: int) -> list[int]:

@@ -7,37 +7,50 @@ only warn: the uploader and the clerk see the warnings, the file is kept as it i
 
 They run inside the worker process (`python -m wrp.documents.pdfworker --scan-checks`, with its memory and CPU
 limits) on the sanitised PDF, with PDFium (pypdfium2) to read and render pages and Pillow to measure the renderings.
-This module imports no Django. Per page:
+This module imports no Django. Every page is judged as a reader sees it: with its `/Rotate` applied. Per page:
 
-- **rotated**: the page has `/Rotate` 90, 180 or 270; or, on a scanned page, its rendering has text lines that run
-  vertically (see `is_sideways`). Sideways content only: a scan upside down (180°) is not detected.
-- **low_resolution**: on a scanned page (one image covering at least half of the page), the image's pixels over its
-  placed size in inches, in the coarser direction, below `Thresholds.min_dpi`.
+- **rotated**: the page's text runs sideways or upside down as displayed. With text objects (a typed page, or a scan
+  with an OCR layer): the direction of their text matrices, less the page's `/Rotate`, in the quarter turn most of
+  them share (`text_orientation`). Without text, on a scanned page: the rendering's text lines run vertically
+  (`is_sideways`), or, horizontal, they are ragged on the left and flush on the right — a page read left to right
+  turned by 180° (`is_upside_down`). The turned pages are also listed in the warning's `upside_down`.
+- **low_resolution**: on a scanned page (one image covering at least half of the page) whose image has fewer than
+  `Thresholds.min_dpi` pixels per inch of the page in its coarser direction, the text is measured: its lines' inked
+  height in the image's pixels, against the height of body text (`TEXT_BAND_PT`) scanned at `min_dpi`. A phone photo
+  stored at 72 dpi has big text in pixels and passes; a coarse scan has small text and warns. A page where no text
+  lines can be measured is judged by its pixels: fewer than an A5 sheet at `min_dpi` warns.
 - **blank_page**: the rendering at `RENDER_DPI`, margins cut, has at most `blank_max_ink_per_10000` ‱ of pixels
-  farther than `ink_distance` grey levels from the page's background (its most frequent grey).
+  farther than `faint_ink_distance` grey levels (or four times the background's own noise, if more) from the page's
+  background (its most frequent grey): faint but legible text (a pale print, a pencil) is ink, the paper's grain and
+  the scanner's noise are not, a few specks of dust are too little. A page that looks blank is rendered again at
+  `BLANK_CONFIRM_DPI` and must look blank there too (thin faint strokes lose their contrast at 48 dpi).
 - **greyscale** (reported as page numbers; the caller turns them into `not_colour` for colour materials only): the
   scanned page's image is DeviceGray, CalGray or 1-bit; or the rendering has fewer than `colour_min_per_10000` ‱ of
   pixels whose chroma (max − min of R, G, B) reaches `colour_min_chroma`.
+- **not_checked**: a page that was not rendered (past `max_rendered_pages`, the time budget spent, or the rendering
+  failed), so the checks that need its picture (blank, sideways or upside-down scans, the text size) did not run.
 
 A blank page gets `blank_page` alone. Rendering is bounded: the first `max_rendered_pages` pages only, at `RENDER_DPI`
 (fewer dots for pages larger than `MAX_RENDER_PIXELS` allow), and none once `time_budget_s` is spent; the cheap checks
-(`/Rotate`, resolution, grey image: a few milliseconds a page) read every page. A check that fails on a page is
-recorded in the report's `failures` and yields no warning for that page.
+(text direction, the image's resolution and colour space: a few milliseconds a page) read every page. A check that
+fails on a page is recorded in the report's `failures` and yields no warning for that page.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 RENDER_DPI = 48
+BLANK_CONFIRM_DPI = 150  # a page that looks blank at RENDER_DPI is looked at again, closer
 MAX_RENDER_PIXELS = 4_000_000  # an A0 page at 48 dpi; larger pages are rendered coarser
 SCANNED_PAGE_COVERAGE = 0.5  # one image covering at least half of the page makes it a scanned page
 MARGIN = 0.03  # cut from each side before measuring: scanner edges and shadows are not content
-MAX_OBJECTS = 5000  # page objects examined per page in search of the scanned image
+MAX_OBJECTS = 5000  # page objects examined per page in search of the scanned image and the text
 MAX_FORM_DEPTH = 4
 # Sideways text: the rendering's empty columns (no more than EMPTY_LINE_INK of their length inked), within the ink's
 # extent, must be at least SIDEWAYS_MIN_EMPTY of them, SIDEWAYS_RATIO times the share of empty rows, and separate at
@@ -48,8 +61,28 @@ SIDEWAYS_RATIO = 2.0
 SIDEWAYS_MIN_LINES = 3
 MIN_EXTENT = 20  # pixels: ink spread over less than this is too little to judge its lines
 SKEW_ANGLES = (0.0, -1.5, 1.5, -3.0, 3.0)  # degrees: scans are rarely straighter than this
+# Text direction from text objects: at least TEXT_MIN_OBJECTS of them, TEXT_MIN_SHARE sharing one quarter turn.
+TEXT_MIN_OBJECTS = 3
+TEXT_MIN_SHARE = 0.6
+# Upside down: at least UPSIDE_MIN_LINES text lines; a line's end is flush when within UPSIDE_FLUSH_EMS line heights
+# of the common margin (so a first-line indent of two characters is flush); the left side must have at least
+# UPSIDE_MIN_RAGGED ragged lines, UPSIDE_RATIO times as many as the right side, and a third of all lines.
+UPSIDE_MIN_LINES = 4
+UPSIDE_FLUSH_EMS = 2.5
+UPSIDE_MIN_RAGGED = 3
+UPSIDE_RATIO = 2.0
+# Text size: a line of 10-pt English text inks about this height (10.5-pt Chinese, 五号, about 9.5 pt); lines between
+# TEXT_MIN_BAND_PX pixels of the rendering and TEXT_MAX_BAND_PT points tall count as text (thinner: rules; taller:
+# headings, seals, photos).
+TEXT_BAND_PT = 6.5
+TEXT_MIN_BAND_PX = 3
+TEXT_MAX_BAND_PT = 30.0
+TEXT_MIN_LINES = 3
+MIN_PAGE_SQUARE_INCHES = 5.83 * 8.27  # A5: a page without measurable text needs its pixels at min_dpi
+NOISE_WINDOW = 16  # grey levels around the background that measure its noise
+NOISE_SIGMAS = 4
 
-WARNING_ORDER = ("blank_page", "rotated", "low_resolution")
+WARNING_ORDER = ("blank_page", "rotated", "low_resolution", "not_checked")
 
 
 @dataclass(frozen=True)
@@ -58,7 +91,8 @@ class Thresholds:
 
     min_dpi: int = 150
     blank_max_ink_per_10000: int = 20  # 0.2 %: one line of 12-pt text on A4 is 0.46 %
-    ink_distance: int = 48  # grey levels from the background that make a pixel ink
+    ink_distance: int = 48  # grey levels from the background that make a pixel ink (text lines, orientation)
+    faint_ink_distance: int = 24  # for blank pages: faint legible text is 30+ levels off the paper, noise < 10
     colour_min_chroma: int = 24
     colour_min_per_10000: int = 10  # 0.1 %: a red seal 4 cm across on a white A4 page is above it
     max_rendered_pages: int = 50
@@ -67,9 +101,10 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class ScannedImage:
-    """The image that covers a scanned page: its effective resolution and whether it was stored grey."""
+    """The image that covers a scanned page: its resolution on the page, its pixels and whether it was stored grey."""
 
     dpi: float
+    pixels: int
     grey: bool
 
 
@@ -77,8 +112,10 @@ class ScannedImage:
 class PageFindings:
     blank: bool = False
     rotated: bool = False
+    upside_down: bool = False
     low_resolution: bool = False
     greyscale: bool = False
+    not_checked: bool = False
 
 
 @dataclass
@@ -88,6 +125,7 @@ class ScanReport:
     checked_pages: int = 0
     rendered_pages: int = 0
     failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -96,16 +134,28 @@ class ScanReport:
             "checked_pages": self.checked_pages,
             "rendered_pages": self.rendered_pages,
             "failures": self.failures[:50],
+            "seconds": round(self.seconds, 3),
         }
+
+
+@dataclass
+class Rendering:
+    """A page as displayed, margins cut: its RGB picture, its ink, and how many pixels of it make one point."""
+
+    picture: Any
+    ink: Any
+    scale: float
 
 
 def scan_report(pdf: bytes, thresholds: Thresholds) -> ScanReport:
     """Check every page of `pdf` (already sanitised) and gather the findings as warnings with 1-based page numbers."""
     import pypdfium2 as pdfium
 
+    started = time.monotonic()
     report = ScanReport()
-    deadline = time.monotonic() + thresholds.time_budget_s
+    deadline = started + thresholds.time_budget_s
     found: dict[str, list[int]] = {code: [] for code in WARNING_ORDER}
+    upside_down: list[int] = []
     document = pdfium.PdfDocument(pdf)
     try:
         rendered_limit = thresholds.max_rendered_pages
@@ -117,27 +167,35 @@ def scan_report(pdf: bytes, thresholds: Thresholds) -> ScanReport:
             render = index < rendered_limit
             try:
                 page = document[index]
-            except Exception as error:  # PDFium cannot load this page: nothing to say about it
+            except Exception as error:  # PDFium cannot load this page: it is not checked
                 report.failures.append(f"page {number}: {type(error).__name__}: {error}"[:300])
+                found["not_checked"].append(number)
                 continue
             try:
                 findings = page_findings(page, number, thresholds, render=render, failures=report.failures)
             finally:
                 page.close()
             report.checked_pages += 1
-            report.rendered_pages += render
+            report.rendered_pages += render and not findings.not_checked
             for code, flagged in (
                 ("blank_page", findings.blank),
                 ("rotated", findings.rotated),
                 ("low_resolution", findings.low_resolution),
+                ("not_checked", findings.not_checked),
             ):
                 if flagged:
                     found[code].append(number)
+            if findings.upside_down:
+                upside_down.append(number)
             if findings.greyscale:
                 report.greyscale_pages.append(number)
     finally:
         document.close()
     report.warnings = [{"code": code, "pages": pages} for code, pages in found.items() if pages]
+    for warning in report.warnings:
+        if warning["code"] == "rotated" and upside_down:
+            warning["upside_down"] = upside_down
+    report.seconds = time.monotonic() - started
     return report
 
 
@@ -153,20 +211,31 @@ def page_findings(page: Any, number: int, thresholds: Thresholds, *, render: boo
 
     findings = PageFindings()
     scanned = attempt("scanned image", scanned_image, page)
-    picture = attempt("rendering", render_page, page) if render else None
-    ink = attempt("ink", ink_mask, picture, thresholds.ink_distance) if picture is not None else None
-    if ink is not None and attempt("blank", is_blank, ink, thresholds.blank_max_ink_per_10000):
+    turn = attempt("text direction", text_orientation, page)
+    rendering = attempt("rendering", render_page, page, thresholds.ink_distance) if render else None
+    findings.not_checked = rendering is None
+    if rendering is not None and attempt("blank", looks_blank, page, rendering, thresholds):
         findings.blank = True
         return findings
-    findings.rotated = bool(attempt("rotation", lambda: page.get_rotation() % 360 != 0))
+    if turn is not None:
+        findings.rotated = turn != 0
+        findings.upside_down = turn == 180
+    elif scanned is not None and rendering is not None:
+        if attempt("sideways", is_sideways, rendering.ink):
+            findings.rotated = True
+        elif attempt("upside down", is_upside_down, rendering.ink):
+            findings.rotated = findings.upside_down = True
     if scanned is not None:
-        findings.low_resolution = round(scanned.dpi) < thresholds.min_dpi
+        findings.low_resolution = bool(
+            attempt(
+                "resolution", is_low_resolution, page, scanned, rendering, thresholds.min_dpi,
+                findings.rotated and not findings.upside_down,
+            )
+        )
         findings.greyscale = scanned.grey
-        if ink is not None and not findings.rotated:
-            findings.rotated = bool(attempt("sideways", is_sideways, ink))
-    if picture is not None and not findings.greyscale:
+    if rendering is not None and not findings.greyscale:
         colourful = attempt(
-            "colour", is_colourful, picture, thresholds.colour_min_chroma, thresholds.colour_min_per_10000
+            "colour", is_colourful, rendering.picture, thresholds.colour_min_chroma, thresholds.colour_min_per_10000
         )
         findings.greyscale = colourful is False
     return findings
@@ -181,7 +250,7 @@ def scanned_image(page: Any) -> ScannedImage | None:
     if page_area <= 0:
         return None
     best: tuple[float, Any, Any] | None = None
-    for image, matrix in _images(page):
+    for image, matrix in _objects(page, pdfium_c.FPDF_PAGEOBJ_IMAGE):
         x0, y0, x1, y1 = _placed_box(matrix)
         width = max(0.0, min(x1, right) - max(x0, left))
         height = max(0.0, min(y1, top) - max(y0, bottom))
@@ -202,13 +271,37 @@ def scanned_image(page: Any) -> ScannedImage | None:
         pdfium_c.FPDF_COLORSPACE_DEVICEGRAY,
         pdfium_c.FPDF_COLORSPACE_CALGRAY,
     )
-    return ScannedImage(dpi=dpi, grey=grey)
+    return ScannedImage(dpi=dpi, pixels=pixels_wide * pixels_high, grey=grey)
 
 
-def _images(
-    page: Any, form: Any = None, outer: Any = None, depth: int = 0, budget: list[int] | None = None
+def text_orientation(page: Any) -> int | None:
+    """The quarter turn (0, 90, 180 or 270, counter-clockwise) of the page's text as displayed, or None when the page
+    has too few text objects or they do not agree.
+
+    A text object's matrix (its text matrix and the graphics state's, composed by PDFium) gives the direction its
+    baseline runs in user space; the page's `/Rotate` turns the display clockwise, so it is subtracted.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    votes = [0, 0, 0, 0]
+    for _text, matrix in _objects(page, pdfium_c.FPDF_PAGEOBJ_TEXT):
+        if matrix.a == 0 and matrix.b == 0:
+            continue
+        degrees = math.degrees(math.atan2(matrix.b, matrix.a))
+        votes[round(degrees / 90) % 4] += 1
+    total = sum(votes)
+    if total < TEXT_MIN_OBJECTS:
+        return None
+    quarter = max(range(4), key=votes.__getitem__)
+    if votes[quarter] < TEXT_MIN_SHARE * total:
+        return None
+    return int(quarter * 90 - page.get_rotation()) % 360
+
+
+def _objects(
+    page: Any, kind: int, form: Any = None, outer: Any = None, depth: int = 0, budget: list[int] | None = None
 ) -> Iterator[tuple[Any, Any]]:
-    """Each image on the page with the matrix that places it on the page (forms' matrices composed)."""
+    """Each object of `kind` on the page with the matrix that places it on the page (forms' matrices composed)."""
     import pypdfium2.raw as pdfium_c
 
     budget = [MAX_OBJECTS] if budget is None else budget
@@ -216,13 +309,13 @@ def _images(
         budget[0] -= 1
         if budget[0] < 0:
             return
-        if obj.type not in (pdfium_c.FPDF_PAGEOBJ_IMAGE, pdfium_c.FPDF_PAGEOBJ_FORM):
+        if obj.type not in (kind, pdfium_c.FPDF_PAGEOBJ_FORM):
             continue
         matrix = obj.get_matrix() if outer is None else obj.get_matrix().multiply(outer)
-        if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        if obj.type == kind:
             yield obj, matrix
         elif depth + 1 < MAX_FORM_DEPTH:
-            yield from _images(page, obj, matrix, depth + 1, budget)
+            yield from _objects(page, kind, obj, matrix, depth + 1, budget)
 
 
 def _placed_box(matrix: Any) -> tuple[float, float, float, float]:
@@ -233,25 +326,61 @@ def _placed_box(matrix: Any) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def render_page(page: Any) -> Any:
-    """The page as PDFium draws it (its /Rotate applied), in RGB at RENDER_DPI or coarser, margins cut."""
-    width, height = page.get_size()
-    scale = RENDER_DPI / 72
-    if width * height * scale * scale > MAX_RENDER_PIXELS:
-        scale = math.sqrt(MAX_RENDER_PIXELS / (width * height))
+def render_page(page: Any, ink_distance: int = Thresholds.ink_distance, dpi: float = RENDER_DPI) -> Rendering:
+    """The page as PDFium draws it (its /Rotate applied), in RGB at `dpi` or coarser, margins cut, with its ink."""
+    scale = render_scale(page, dpi)
     bitmap = page.render(scale=scale, rev_byteorder=True, limit_image_cache=True)
     picture = bitmap.to_pil().convert("RGB")
     cut_x, cut_y = int(picture.width * MARGIN), int(picture.height * MARGIN)
-    return picture.crop((cut_x, cut_y, picture.width - cut_x, picture.height - cut_y))
+    picture = picture.crop((cut_x, cut_y, picture.width - cut_x, picture.height - cut_y))
+    return Rendering(picture=picture, ink=ink_mask(picture, ink_distance), scale=scale)
+
+
+def render_scale(page: Any, dpi: float) -> float:
+    """Pixels per point to render `page` at `dpi`, or fewer so that it stays within MAX_RENDER_PIXELS."""
+    width, height = page.get_size()
+    scale = dpi / 72
+    if width * height * scale * scale > MAX_RENDER_PIXELS:
+        scale = math.sqrt(MAX_RENDER_PIXELS / (width * height))
+    return scale
+
+
+def _background(grey: Any) -> int:
+    histogram = grey.histogram()
+    window = 4  # a scanned background spreads over a few levels: take the level with the most pixels around it
+    return max(range(256), key=lambda level: sum(histogram[max(0, level - window) : level + window + 1]))
 
 
 def ink_mask(picture: Any, distance: int) -> Any:
     """255 where a pixel is farther than `distance` grey levels from the background (the most frequent grey), else 0."""
     grey = picture.convert("L")
-    histogram = grey.histogram()
-    window = 4  # a scanned background spreads over a few levels: take the level with the most pixels around it
-    background = max(range(256), key=lambda level: sum(histogram[max(0, level - window) : level + window + 1]))
+    background = _background(grey)
     return grey.point([255 if abs(level - background) > distance else 0 for level in range(256)])
+
+
+def faint_ink_mask(picture: Any, distance: int) -> Any:
+    """The ink of a page that may be faint: every pixel farther than `distance` grey levels from the background, or
+    NOISE_SIGMAS times the background's own spread (the scanner's noise, the paper's grain) if that is more."""
+    grey = picture.convert("L")
+    histogram = grey.histogram()
+    background = _background(grey)
+    near = range(max(0, background - NOISE_WINDOW), min(256, background + NOISE_WINDOW + 1))
+    count = sum(histogram[level] for level in near)
+    spread = math.sqrt(sum(histogram[level] * (level - background) ** 2 for level in near) / max(1, count))
+    limit = max(distance, round(NOISE_SIGMAS * spread))
+    return grey.point([255 if abs(level - background) > limit else 0 for level in range(256)])
+
+
+def looks_blank(page: Any, rendering: Rendering, thresholds: Thresholds) -> bool:
+    """Whether the page has no more ink than dust, even faint: measured on the rendering, then, if it looks blank
+    there, again at BLANK_CONFIRM_DPI, where thin strokes of faint text keep their contrast."""
+    for picture in (rendering.picture, None):
+        if picture is None:
+            picture = render_page(page, thresholds.ink_distance, dpi=BLANK_CONFIRM_DPI).picture
+        faint = faint_ink_mask(picture, thresholds.faint_ink_distance)
+        if not is_blank(faint, thresholds.blank_max_ink_per_10000):
+            return False
+    return True
 
 
 def is_blank(ink: Any, max_ink_per_10000: int) -> bool:
@@ -272,6 +401,22 @@ def is_colourful(picture: Any, min_chroma: int, min_per_10000: int) -> bool:
     return total > 0 and coloured * 10000 >= max(1, min_per_10000 * total)
 
 
+def _straightened(ink: Any) -> Iterator[Any]:
+    """The ink within its bounding box, at each angle of SKEW_ANGLES (a scan a little askew shows its lines at one)."""
+    from PIL import Image
+
+    box = ink.getbbox()
+    if box is None or box[2] - box[0] < MIN_EXTENT or box[3] - box[1] < MIN_EXTENT:
+        return
+    inked = ink.crop(box)
+    for angle in SKEW_ANGLES:
+        turned = inked
+        if angle:
+            turned = inked.rotate(angle, resample=Image.Resampling.NEAREST, expand=True)
+            turned = turned.crop(turned.getbbox())
+        yield turned
+
+
 def is_sideways(ink: Any) -> bool:
     """Whether the inked lines of a scan run vertically: text turned by 90° or 270°.
 
@@ -282,17 +427,9 @@ def is_sideways(ink: Any) -> bool:
     """
     from PIL import Image
 
-    box = ink.getbbox()
-    if box is None or box[2] - box[0] < MIN_EXTENT or box[3] - box[1] < MIN_EXTENT:
-        return False
-    inked = ink.crop(box)
     empty_rows = empty_columns = 0.0
     column_bands = 0
-    for angle in SKEW_ANGLES:
-        turned = inked
-        if angle:
-            turned = inked.rotate(angle, resample=Image.Resampling.NEAREST, expand=True)
-            turned = turned.crop(turned.getbbox())
+    for turned in _straightened(ink):
         rows, _bands = line_profile(turned)
         columns, bands = line_profile(turned.transpose(Image.Transpose.TRANSPOSE))
         empty_rows = max(empty_rows, rows)
@@ -307,16 +444,118 @@ def is_sideways(ink: Any) -> bool:
 
 def line_profile(ink: Any) -> tuple[float, int]:
     """The share of the mask's rows that are (nearly) empty, and the number of bands of inked rows between them."""
+    empty, bands = _row_bands(ink)
+    return empty / max(1, ink.height), len(bands)
+
+
+def _row_bands(ink: Any) -> tuple[int, list[tuple[int, int]]]:
+    """How many of the mask's rows are (nearly) empty, and the bands of inked rows between them as (first, end)."""
     width, height = ink.size
     data = ink.tobytes()
     limit = max(1, int(EMPTY_LINE_INK * width))
-    empty = bands = 0
-    in_band = False
+    empty = 0
+    bands: list[tuple[int, int]] = []
+    start: int | None = None
     for row in range(height):
         if data[row * width : (row + 1) * width].count(255) <= limit:
             empty += 1
-            in_band = False
-        elif not in_band:
-            bands += 1
-            in_band = True
-    return empty / height, bands
+            if start is not None:
+                bands.append((start, row))
+                start = None
+        elif start is None:
+            start = row
+    if start is not None:
+        bands.append((start, height))
+    return empty, bands
+
+
+def text_lines(ink: Any, *, sideways: bool = False) -> tuple[Any, list[tuple[int, int]]]:
+    """The mask straightened at the skew angle that leaves the most empty rows (columns when `sideways`), and its
+    bands of ink that have the height of text lines (taller ones — headings, seals, photos — left out)."""
+    from PIL import Image
+
+    best: tuple[int, Any, list[tuple[int, int]]] | None = None
+    for turned in _straightened(ink):
+        if sideways:
+            turned = turned.transpose(Image.Transpose.TRANSPOSE)
+        empty, bands = _row_bands(turned)
+        if best is None or empty > best[0]:
+            best = (empty, turned, bands)
+    if best is None:
+        return ink, []
+    _empty, turned, bands = best
+    lines = [(first, end) for first, end in bands if end - first >= TEXT_MIN_BAND_PX]
+    if len(lines) >= TEXT_MIN_LINES:
+        middle = statistics.median(end - first for first, end in lines)
+        lines = [(first, end) for first, end in lines if end - first <= 2.5 * middle]
+    return turned, lines
+
+
+def is_upside_down(ink: Any) -> bool:
+    """Whether horizontal text lines are ragged on the left and flush on the right: a page written left to right
+    (Chinese and English alike), turned by 180°.
+
+    Upright, lines start at the left margin (a first-line indent of two characters still counts as flush) and some
+    end short of the right one (a paragraph's last line, ragged English); turned, the reverse. The margins are the
+    second outermost line ends. A line ragged on both sides (a centred title) says nothing; nor does a line ragged on
+    the left in the bottom quarter of the text, or on the right in its top quarter: a date or signature aligned right
+    at the foot of an upright page, or at the head of a turned one. The verdict needs UPSIDE_MIN_RAGGED lines ragged
+    on the left only and UPSIDE_RATIO times fewer ragged on the right only; too few lines gives none (False).
+    """
+    turned, lines = text_lines(ink)
+    if len(lines) < UPSIDE_MIN_LINES:
+        return False
+    spans: list[tuple[int, int, int]] = []  # (row, left, right)
+    for first, end in lines:
+        box = turned.crop((0, first, turned.width, end)).getbbox()
+        if box is not None:
+            spans.append((first, box[0], box[2]))
+    if len(spans) < UPSIDE_MIN_LINES:
+        return False
+    flush = UPSIDE_FLUSH_EMS * statistics.median(end - first for first, end in lines)
+    left_margin = _common_edge([left for _row, left, _right in spans])
+    right_margin = -_common_edge([-right for _row, _left, right in spans])
+    top, bottom = spans[0][0], spans[-1][0]
+    head, foot = top + (bottom - top) / 4, bottom - (bottom - top) / 4
+    ragged_left = ragged_right = 0
+    for row, left, right in spans:
+        left_ragged, right_ragged = left - left_margin > flush, right_margin - right > flush
+        if left_ragged and not right_ragged and row < foot:
+            ragged_left += 1
+        elif right_ragged and not left_ragged and row > head:
+            ragged_right += 1
+    return ragged_left >= UPSIDE_MIN_RAGGED and ragged_left >= UPSIDE_RATIO * ragged_right
+
+
+def _common_edge(edges: list[int]) -> int:
+    """The margin the lines keep to: the second smallest edge (one speck or stray mark does not move it)."""
+    return sorted(edges)[1]
+
+
+def text_dpi(page: Any, image: ScannedImage, rendering: Rendering, *, sideways: bool = False) -> float | None:
+    """The resolution the scan's text has, as if it were body text: the median inked height of its text lines in the
+    image's pixels, over TEXT_BAND_PT. Measured on a rendering at the image's own resolution (capped at
+    MAX_RENDER_PIXELS), where a line of text is as many pixels tall as in the scan; None when fewer than
+    TEXT_MIN_LINES lines can be measured."""
+    if render_scale(page, image.dpi) > rendering.scale * 1.05:
+        rendering = render_page(page, dpi=image.dpi)
+    _turned, lines = text_lines(rendering.ink, sideways=sideways)
+    if len(lines) < TEXT_MIN_LINES:
+        return None
+    band_points = statistics.median(end - first for first, end in lines) / rendering.scale
+    if band_points > TEXT_MAX_BAND_PT:
+        return None
+    return image.dpi * band_points / TEXT_BAND_PT
+
+
+def is_low_resolution(
+    page: Any, image: ScannedImage, rendering: Rendering | None, min_dpi: int, sideways: bool
+) -> bool:
+    """Whether a scanned page is too coarse to read: its image below `min_dpi` on the page, and then its text smaller
+    in pixels than body text at `min_dpi` — or, without measurable text, fewer pixels than an A5 sheet at `min_dpi`."""
+    if round(image.dpi) >= min_dpi:
+        return False
+    measured = text_dpi(page, image, rendering, sideways=sideways) if rendering is not None else None
+    if measured is not None:
+        return round(measured) < min_dpi
+    return image.pixels < min_dpi * min_dpi * MIN_PAGE_SQUARE_INCHES

@@ -59,7 +59,10 @@ def test_the_same_file_for_two_materials_is_uploaded_with_a_duplicate_warning(ap
     first = api.handler.upload(f"/cases/{fresh.public_id}/materials/labour_contract", same).json()
     second = api.handler.upload(f"/cases/{fresh.public_id}/materials/hukou_book", same).json()
     assert first["warnings"] == []
-    assert (second["status"], second["warnings"]) == ("uploaded", [{"code": "duplicate", "pages": []}])
+    assert (second["status"], second["warnings"]) == ("uploaded", [{
+        "code": "duplicate", "pages": [], "other_material": "labour_contract",
+        "message": "本文件与本案的“劳动合同”完全相同，请确认没有传错文件。",
+    }])
 
 
 @pytest.mark.parametrize(
