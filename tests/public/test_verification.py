@@ -9,6 +9,7 @@ not where its holder works, and the printed certificate they hold names the unit
 from __future__ import annotations
 
 import shutil
+import string
 import subprocess
 from datetime import date, datetime, timedelta
 
@@ -23,14 +24,16 @@ from tests.clock import SHANGHAI, TODAY, beijing
 from tests.factories import make_permit
 from wrp.accounts.services import user_set_id_number
 from wrp.permits.models import PermitStatus
-from wrp.permits.verification import masked_name, permit_from_token, permit_token
+from wrp.permits.services import permit_certificate_issue
+from wrp.permits.verification import masked_name, permit_from_token, permit_token, permit_verify_url
+from wrp.portal.documents import verify_url
 from wrp.units.models import Association, AssociationState
 
 WHOLE_ID = "11010519491231002X"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
+def _fresh_cache(db):
     cache.clear()
     yield
     cache.clear()
@@ -55,6 +58,13 @@ def permit(people):
     return make_permit(people.applicant, people.unit, issued_on=date(2025, 3, 1))
 
 
+@pytest.fixture
+def issued(people, permit, private_media):
+    """The permit's certificate issued as a record (the download serves the issued document)."""
+    return permit_certificate_issue(permit=permit, actor=people.approver,
+                                    at=datetime(2025, 3, 1, 10, tzinfo=SHANGHAI))
+
+
 def verify_path(permit) -> str:
     return reverse("documents:verify", args=[permit_token(permit)])
 
@@ -77,22 +87,47 @@ def test_the_token_does_not_carry_the_permit_number(permit):
     assert verify_path(permit).startswith("/verify/")
 
 
-@pytest.mark.parametrize("where", ["payload", "signature", "truncated", "empty"])
+@pytest.mark.parametrize("where", ["changed", "truncated", "extended", "empty", "too-long"])
 def test_an_altered_token_names_no_permit(permit, where):
     token = permit_token(permit)
-    payload, signature = token.split(":")
     altered = {
-        "payload": signing.b64_encode(str(permit.pk + 1).encode()).decode() + ":" + signature,
-        "signature": payload + ":" + ("A" if signature[0] != "A" else "B") + signature[1:],
+        "changed": ("A" if token[0] != "A" else "B") + token[1:],
         "truncated": token[:-1],
+        "extended": token + "A",
         "empty": "",
+        "too-long": token * 3,
     }[where]
     assert permit_from_token(altered) is None
 
 
-def test_a_token_signed_for_another_purpose_is_refused(permit):
-    assert permit_from_token(signing.Signer().sign_object(permit.pk)) is None
-    assert permit_from_token(signing.Signer(salt="wrp.other").sign_object(permit.pk)) is None
+def test_tokens_are_random_and_reveal_no_sequence(people):
+    """Permits created one after another get unrelated 128-bit tokens: no key, no number, no common prefix."""
+    permits = [make_permit(people.applicant, people.unit, issued_on=date(2025, 3, 1)) for _ in range(5)]
+    tokens = [permit_token(p) for p in permits]
+    assert len(set(tokens)) == 5
+    for permit, token in zip(permits, tokens, strict=True):
+        assert len(token) == 22
+        assert set(token) <= set(string.ascii_letters + string.digits + "-_")
+        assert str(permit.pk) not in token.split(":")
+        assert signing.b64_encode(str(permit.pk).encode()).decode() not in token
+        assert permit.number not in token
+    assert len({token[:4] for token in tokens}) > 1
+    assert permit_from_token(tokens[2]) == permits[2]
+
+
+def test_the_old_signed_key_token_is_no_longer_honoured(permit):
+    """Links of certificates printed before the migration carried the permit's key, signed: they find nothing now."""
+    old = signing.Signer(salt="wrp.permit.verify", algorithm="sha256").sign_object(permit.pk)
+    assert permit_from_token(old) is None
+    assert page(f"/verify/{old}/")[0] == 404
+
+
+def test_the_verify_url_is_under_the_public_base_url_not_the_requests_host(permit, settings, rf):
+    settings.PUBLIC_BASE_URL = "https://wrp.example.gov.cn"
+    settings.ALLOWED_HOSTS = ["attacker.example", "testserver"]
+    assert permit_verify_url(permit) == f"https://wrp.example.gov.cn/verify/{permit_token(permit)}/"
+    request = rf.get("/permits/x/certificate.pdf", HTTP_HOST="attacker.example")
+    assert verify_url(request, permit) == permit_verify_url(permit)
 
 
 @pytest.mark.parametrize(
@@ -207,11 +242,12 @@ def signed_in(user) -> Client:
 
 
 @pytest.mark.parametrize("persona", ["applicant", "handler", "clerk", "approver"])
-def test_the_holder_their_units_handlers_and_the_staff_download_the_certificate(people, permit, persona):
+def test_the_holder_their_units_handlers_and_the_staff_download_the_certificate(people, permit, issued, persona):
     response = signed_in(getattr(people, persona)).get(certificate_path(permit))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{permit.number}-certificate.pdf"'
+    assert response["Content-Disposition"].startswith(f'attachment; filename="{permit.number}-certificate')
+    assert response["Content-Disposition"].endswith('.pdf"')
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store, private"
 
@@ -234,7 +270,7 @@ def test_anonymous_visitors_get_no_certificate(permit):
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
-def test_the_certificate_names_the_holder_number_unit_and_validity(people, permit, tmp_path):
+def test_the_certificate_names_the_holder_number_unit_and_validity(people, permit, issued, tmp_path):
     source = tmp_path / "certificate.pdf"
     source.write_bytes(signed_in(people.applicant).get(certificate_path(permit)).content)
     text = "".join(subprocess.run(["pdftotext", "-layout", str(source), "-"], capture_output=True, text=True,
@@ -245,13 +281,16 @@ def test_the_certificate_names_the_holder_number_unit_and_validity(people, permi
     assert f"聘用单位{people.unit.name}" in text
     assert "发证日期2025年3月1日" in text
     assert "有效期至2028年3月1日" in text
-    assert "证件状态有效" in text
+    assert f"核验地址：http://127.0.0.1:8000/verify/{permit_token(permit)}/" in text  # PUBLIC_BASE_URL, not Host
     assert WHOLE_ID not in text
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 @pytest.mark.skipif(shutil.which("zbarimg") is None, reason="zbar-tools (zbarimg) not installed")
-def test_the_qr_code_on_the_certificate_opens_the_permits_verification_page(people, permit, tmp_path):
+def test_the_qr_code_on_the_certificate_opens_the_permits_verification_page(people, permit, tmp_path, settings,
+                                                                            private_media):
+    settings.PUBLIC_BASE_URL = "https://wrp.example.gov.cn"  # printed when issued, whatever Host is asked later
+    permit_certificate_issue(permit=permit, actor=people.approver, at=datetime(2025, 3, 1, 10, tzinfo=SHANGHAI))
     source = tmp_path / "certificate.pdf"
     source.write_bytes(signed_in(people.applicant).get(certificate_path(permit)).content)
     subprocess.run(["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-singlefile", str(source),
@@ -260,9 +299,9 @@ def test_the_qr_code_on_the_certificate_opens_the_permits_verification_page(peop
                              timeout=60)
     assert decoded.returncode == 0, decoded.stderr
     link = decoded.stdout.strip()
-    assert link == "http://testserver" + verify_path(permit)
+    assert link == "https://wrp.example.gov.cn" + verify_path(permit)  # the setting, not the request's host
     assert permit.number not in link
-    status, html, _ = page(link.removeprefix("http://testserver"))
+    status, html, _ = page(link.removeprefix("https://wrp.example.gov.cn"))
     assert status == 200
     assert permit.number in html
     assert "张*丰" in html

@@ -2,10 +2,13 @@
 
 valid → suspended (the unit releases the holder) → valid (employer_change approved); valid/suspended → expired
 (valid_until passed, daily sweep); any → revoked (bureau decision after an audit). Renewal adds 3 years. Every change
-is a PermitEvent. The number is an opaque unique string; the public verification page is reached by a signed token.
+is a PermitEvent. The number is an opaque unique string; the public verification page is reached by the permit's
+random `verify_token` (wrp.permits.verification).
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import models
@@ -19,8 +22,14 @@ class PermitStatus(models.TextChoices):
     REVOKED = "revoked", _("已撤销")
 
 
+def new_verify_token() -> str:
+    """128 random bits, URL-safe (22 characters): the key of the public verification page, unrelated to any id."""
+    return secrets.token_urlsafe(16)
+
+
 class Permit(models.Model):
     number = models.CharField(_("证件编号"), max_length=24, unique=True)
+    verify_token = models.CharField(max_length=43, unique=True, default=new_verify_token, editable=False)
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="permits")
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="permits")
     status = models.CharField(_("状态"), max_length=20, choices=PermitStatus.choices, default=PermitStatus.VALID)

@@ -1,45 +1,46 @@
 """Public verification of a permit (DESIGN.md §Permit lifecycle): the QR code on the certificate links to a page that
 anyone may open, showing only the masked name, the number, the status and the validity.
 
-The link carries a signed token, not the permit number, so permits cannot be enumerated: the permit's primary key
-signed with the platform's secret key (HMAC-SHA256, its own salt). Altering one character makes it invalid, and a
-client that keeps presenting invalid tokens is turned away for the rest of the minute. The token does not expire:
-the paper certificate lasts as long as the permit, and the status is read live. Rotating SECRET_KEY invalidates the
-printed codes unless the old key stays in SECRET_KEY_FALLBACKS.
+The link carries the permit's `verify_token` — 128 random bits given to each permit when it is created — not its
+number or key, so the link says nothing about how many permits there are and no permit can be found by guessing.
+The token does not expire: the paper certificate lasts as long as the permit, and the status is read live. The
+address printed is under `settings.PUBLIC_BASE_URL` (WRP_PUBLIC_BASE_URL), the platform's one public address, never
+the Host a request happened to come in on.
+
+Certificates printed before tokens were random carried the permit's key signed with SECRET_KEY; permits migration
+0003 gave every existing permit a random token and those older links are no longer honoured (a certificate downloaded
+again carries the new link).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.core import signing
+from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 
 from wrp.core.language import DJANGO_LANGUAGE
 from wrp.permits.models import Permit, PermitStatus
 
-SALT = "wrp.permit.verify"
-
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=SALT, algorithm="sha256")
+TOKEN_MAX_LENGTH = 43
 
 
 def permit_token(permit: Permit) -> str:
-    """The verification token of a permit: compact base64 of its key, a colon, the signature (URL-safe)."""
-    return _signer().sign_object(permit.pk)
+    """The verification token of a permit (URL-safe, random, unrelated to its number or key)."""
+    return str(permit.verify_token)
+
+
+def permit_verify_url(permit: Permit) -> str:
+    """The absolute address of the permit's public verification page, as its certificate and QR code print it."""
+    return f"{settings.PUBLIC_BASE_URL}{reverse('documents:verify', args=[permit.verify_token])}"
 
 
 def permit_from_token(token: str) -> Permit | None:
-    """The permit a token names; None for a forged, altered or truncated token and for a permit that is gone."""
-    if not isinstance(token, str) or len(token) > 200:
+    """The permit a token names; None for an unknown, altered or truncated token and for a permit that is gone."""
+    if not isinstance(token, str) or not token or len(token) > TOKEN_MAX_LENGTH:
         return None
-    try:
-        pk = _signer().unsign_object(token)
-    except (signing.BadSignature, ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(pk, int) or isinstance(pk, bool):
-        return None
-    return Permit.objects.filter(pk=pk).select_related("holder").first()
+    return Permit.objects.filter(verify_token=token).select_related("holder").first()
 
 
 def permit_status_on(permit: Permit, today: date) -> str:

@@ -20,3 +20,8 @@ urlpatterns += [
     path("guide/", guide.guide_index, name="guide_index"),
     path("guide/<str:service>/", guide.guide_page, name="guide"),
 ]
+
+# Verification of an issued document by its 文号 and SHA-256 (the permit's QR page is `documents:verify`).
+from wrp.public import verification  # noqa: E402
+
+urlpatterns += [path("verify/", verification.verify_document_view, name="verify_document")]

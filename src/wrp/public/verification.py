@@ -1,38 +1,97 @@
-"""The public verification page of a permit (DESIGN.md §Permit lifecycle), opened from the QR code on its certificate.
+"""The public verification pages (DESIGN.md §Permit lifecycle, POLICY §11 L-RECORD; issue 12 §8). No sign-in.
 
-It needs no sign-in. It shows the masked name, the number, the status in words and the validity, read live; a forged
-or altered token gets "not found", and a client address that presents too many of them in a minute is refused (429)
-for the rest of that minute — every token then, so a valid one cannot be told apart. The URL keeps its name
-`documents:verify` (the printed QR codes carry its address).
+`/verify/<token>/` (URL name `documents:verify`, the address the printed QR codes carry) shows a permit's masked name,
+its number, the status in words and the validity, read live. `/verify/` (`public:verify_document`) verifies an issued
+document by its 文号 and the SHA-256 of its file: it shows the title, number, issue date, issuer and whether the
+document is current or superseded by a later one — nothing about the person it concerns.
+
+A token or a number-and-hash pair that finds nothing counts against the client address; an address with too many in
+a minute is refused (429) for the rest of that minute — whatever it asks, so a right answer cannot be told apart
+then. The count lives in Django's default cache, a database table shared by every worker process (settings.CACHES),
+so the limit holds however many processes serve the page. (The cache's increment is a read and a write, not atomic:
+two processes counting the same address at the same instant may count one miss instead of two, which leaves the
+limit approximate but shared.) The client address is the peer's (REMOTE_ADDR) unless the platform is told it sits
+behind a proxy: TRUST_X_FORWARDED_FOR (every peer is a proxy) or TRUSTED_PROXIES (these peers are); then it is the
+right-most X-Forwarded-For address that is not itself a trusted proxy — the one the proxy saw, not what the client
+wrote into the header.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import time
+from typing import Any
 
+from django import forms
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from wrp.cases.records import find_document
 from wrp.core.language import page_language
+from wrp.documents.issuing import WINDOW_SERIES, document_kind
+from wrp.documents.models import IssuedDocument
+from wrp.documents.printing.data import BUREAU_NAME, CENTRE_NAME
 from wrp.permits.verification import masked_name, permit_from_token, permit_status_on, status_words
 
 BAD_TOKENS_PER_MINUTE = 30
+SHA256_SHAPE = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+# --- the client and the shared count ----------------------------------------------------------------------------------
 
 
-def _bad_token_key(request: HttpRequest) -> str:
-    return f"wrp:verify:bad:{_client(request)}:{int(time.time() // 60)}"
+def _address(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
 
 
-def _bad_token_limit() -> int:
+def client_address(request: HttpRequest) -> str:
+    """The address a rate limit counts: REMOTE_ADDR, or behind a trusted proxy the right-most X-Forwarded-For hop that
+    is not a trusted proxy (addresses a client writes into the header itself stand to the left and are ignored)."""
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
+    if not (getattr(settings, "TRUST_X_FORWARDED_FOR", False) or remote in trusted):
+        return remote
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # a hop that is not an address: nothing left of it can be trusted
+        if address not in trusted:
+            return address
+    return remote
+
+
+def _cache() -> BaseCache:
+    return caches["default"]
+
+
+def _miss_key(request: HttpRequest) -> str:
+    return f"wrp:verify:bad:{client_address(request)}:{int(time.time() // 60)}"
+
+
+def _miss_limit() -> int:
     return int(getattr(settings, "VERIFY_BAD_TOKENS_PER_MINUTE", BAD_TOKENS_PER_MINUTE))
+
+
+def _limited(request: HttpRequest) -> bool:
+    return (_cache().get(_miss_key(request)) or 0) >= _miss_limit()
+
+
+def _count_miss(request: HttpRequest) -> None:
+    cache, key = _cache(), _miss_key(request)
+    cache.add(key, 0, timeout=120)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -41,21 +100,23 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _refused(request: HttpRequest, template: str, context: dict[str, Any] | None = None) -> HttpResponse:
+    response = render(request, template, {**(context or {}), "limited": True}, status=429)
+    response["Retry-After"] = str(60 - int(time.time()) % 60)
+    return _no_store(response)
+
+
+# --- a permit, by its QR code -----------------------------------------------------------------------------------------
+
+
 @require_safe
 def verify_view(request: HttpRequest, token: str) -> HttpResponse:
     """/verify/<token>/: the permit's public face, live from the database."""
-    key = _bad_token_key(request)
-    if (cache.get(key) or 0) >= _bad_token_limit():
-        response = render(request, "public/verify_limited.html", status=429)
-        response["Retry-After"] = str(60 - int(time.time()) % 60)
-        return _no_store(response)
+    if _limited(request):
+        return _refused(request, "public/verify_limited.html")
     permit = permit_from_token(token)
     if permit is None:
-        cache.add(key, 0, timeout=120)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=120)
+        _count_miss(request)
         return _no_store(render(request, "public/verify_not_found.html", status=404))
     today = timezone.localdate()
     status = permit_status_on(permit, today)
@@ -69,3 +130,71 @@ def verify_view(request: HttpRequest, token: str) -> HttpResponse:
         "checked_at": timezone.localtime(),
     }
     return _no_store(render(request, "public/verify.html", context))
+
+
+# --- a document, by its number and hash -------------------------------------------------------------------------------
+
+
+class DocumentCheckForm(forms.Form):
+    number = forms.CharField(
+        label=_("文号"), max_length=60, help_text=_("印在文书上，例如 朝人社工居〔2026〕第000123号。"),
+        error_messages={"required": _("请填写文号。"), "max_length": _("文号不超过 60 个字符。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    sha256 = forms.CharField(
+        label=_("文件的 SHA-256 值"), max_length=100,
+        help_text=_("64 位十六进制字符，可用 sha256sum（Linux）、shasum -a 256（macOS）或 certutil -hashfile 文件 SHA256（Windows）计算。"),
+        error_messages={"required": _("请填写文件的 SHA-256 值。"), "max_length": _("SHA-256 值为 64 位十六进制字符。")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "class": "mono"}),
+    )
+
+    def clean_number(self) -> str:
+        return str(self.cleaned_data["number"]).strip()
+
+    def clean_sha256(self) -> str:
+        digest = re.sub(r"\s+", "", self.cleaned_data["sha256"]).lower()
+        if not SHA256_SHAPE.match(digest):
+            raise forms.ValidationError(_("SHA-256 值为 64 位十六进制字符（0-9、a-f）。"), code="sha256_shape")
+        return digest
+
+
+def issuer_name(document: IssuedDocument) -> str:
+    """The organ that issued it, in full: the service centre for the window's receipts and notices, else the bureau."""
+    try:
+        series = document_kind(document.kind).series
+    except ValueError:
+        series = ""
+    return CENTRE_NAME if series == WINDOW_SERIES else BUREAU_NAME
+
+
+def document_facts(document: IssuedDocument) -> dict[str, Any]:
+    """What the page shows of a document: no name, no ID number, no case or permit."""
+    return {
+        "title": document.title,
+        "number": document.number,
+        "issued_on": timezone.localtime(document.issued_at).date(),
+        "issuer": issuer_name(document),
+        "current": document.is_current,
+    }
+
+
+@require_safe
+def verify_document_view(request: HttpRequest) -> HttpResponse:
+    """/verify/: the form (no query), and the document a number and hash find (?number=…&sha256=…)."""
+    asked = "number" in request.GET or "sha256" in request.GET
+    form = DocumentCheckForm(request.GET if asked else None)
+    context: dict[str, Any] = {"form": form}
+    if not asked:
+        return _no_store(render(request, "public/verify_document.html", context))
+    if _limited(request):
+        return _refused(request, "public/verify_document.html", {"form": DocumentCheckForm()})
+    if not form.is_valid():
+        return _no_store(render(request, "public/verify_document.html", context, status=400))
+    document = find_document(form.cleaned_data["number"], form.cleaned_data["sha256"])
+    if document is None or not document.number:
+        _count_miss(request)
+        context["not_found"] = True
+        return _no_store(render(request, "public/verify_document.html", context, status=404))
+    context["document"] = document_facts(document)
+    context["checked_at"] = timezone.localtime()
+    return _no_store(render(request, "public/verify_document.html", context))

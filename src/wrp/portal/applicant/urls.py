@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wrp.portal.applicant import cases, views
+from wrp.portal.applicant import cases, housing_loan, views
 
 urlpatterns = [
     path("me/", views.home, name="applicant_home"),
@@ -14,5 +14,6 @@ urlpatterns = [
     path("me/cases/<str:public_id>/upload/", cases.case_upload, name="applicant_case_upload"),
     path("me/cases/<str:public_id>/submit/", cases.case_submit_to_unit, name="applicant_case_submit"),
     path("me/cases/<str:public_id>/withdraw/", cases.case_withdraw_view, name="applicant_case_withdraw"),
+    path("me/cases/<str:public_id>/housing-loan/", housing_loan.case_housing_loan, name="applicant_case_housing_loan"),
     path("me/permit/", views.permit, name="applicant_permit"),
 ]

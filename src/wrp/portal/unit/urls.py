@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wrp.portal.unit import cases, documents, employees, radar, views
+from wrp.portal.unit import cases, documents, employees, housing_loan, radar, views
 
 urlpatterns = [
     path("unit/", views.unit_home, name="unit_home"),
@@ -26,6 +26,7 @@ urlpatterns = [
     path("unit/cases/<str:public_id>/resubmit/", cases.case_resubmit_view, name="unit_case_resubmit"),
     path("unit/cases/<str:public_id>/withdraw/", cases.case_withdraw_view, name="unit_case_withdraw"),
     path("unit/cases/<str:public_id>/answers/", cases.case_answers_view, name="unit_case_answers"),
+    path("unit/cases/<str:public_id>/housing-loan/", housing_loan.case_housing_loan, name="unit_case_housing_loan"),
     path("unit/documents/", documents.unit_documents_page, name="unit_documents"),
     path("unit/documents/<str:credit_code>/<str:code>/", documents.unit_document_upload_view,
          name="unit_document_upload"),
