@@ -86,9 +86,9 @@ open(path, "wb").write(out)
 ' "$1" "$2"
 }
 
-# person ROLE NAME: a bearer token for a new user with that role.
+# person ROLE USERNAME REAL_NAME: a bearer token for a new user with that role and real name (documents print it).
 person() {
-    "$WRP" user add "$2" --role "$1" >&2 || die "could not create user $2 (is \$WRP=$WRP on the server's database?)"
+    "$WRP" user add "$2" --role "$1" --name "$3" >&2 || die "could not create user $2 (is \$WRP=$WRP on the server's database?)"
     "$WRP" user token "$2" | tail -n 1
 }
 
@@ -116,10 +116,10 @@ RUN="$(date +%s)$$"
 
 # --- 0. the people ------------------------------------------------------------------------------------------------
 say "0. people"
-HANDLER_TOKEN="${HANDLER_TOKEN:-$(person unit_handler "hr$RUN")}"
-APPLICANT_TOKEN="${APPLICANT_TOKEN:-$(person applicant "employee$RUN")}"
-CLERK_TOKEN="${CLERK_TOKEN:-$(person window_clerk "clerk$RUN")}"
-APPROVER_TOKEN="${APPROVER_TOKEN:-$(person bureau_approver "bureau$RUN")}"
+HANDLER_TOKEN="${HANDLER_TOKEN:-$(person unit_handler "hr$RUN" 王经办)}"
+APPLICANT_TOKEN="${APPLICANT_TOKEN:-$(person applicant "employee$RUN" 李明)}"
+CLERK_TOKEN="${CLERK_TOKEN:-$(person window_clerk "clerk$RUN" 赵窗口)}"
+APPROVER_TOKEN="${APPROVER_TOKEN:-$(person bureau_approver "bureau$RUN" 钱审批)}"
 APPLICANT="$(call 200 GET /me "$APPLICANT_TOKEN" | json 'd["username"]')"
 echo "   handler $(call 200 GET /me "$HANDLER_TOKEN" | json 'd["username"]'), applicant $APPLICANT" >&2
 

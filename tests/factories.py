@@ -56,6 +56,8 @@ def make_user(role: str, username: str | None = None, **kw: Any) -> User:
     password = kw.pop("password", None)
     if role == Role.ADMIN:
         kw = {"is_staff": True, "is_superuser": True, **kw}
+    if role == Role.APPLICANT:  # documents print real names, never a login name (issue 12): applicants have one
+        kw.setdefault("real_name", {"applicant": "张三丰", "other_applicant": "李四"}.get(username, f"王{username}"))
     return User.objects.create_user(username=username, password=password, role=role, **kw)
 
 
@@ -134,14 +136,22 @@ class Personas:
     other_unit: Unit  # handled by `other_handler`, account open in Chaoyang
 
 
+def _named(user: User, real_name: str) -> User:
+    """The applicants carry a real name (required before a case is submitted: no document prints a login name)."""
+    if not user.real_name:
+        user.real_name = real_name
+        user.save(update_fields=["real_name"])
+    return user
+
+
 def make_personas(make: Callable[[str, str], User] = make_user) -> Personas:
     """The personas (usernames as the field names); `make(role, username)` makes each user — straight to the database
     unless told (tests/accounts makes them through the service)."""
     handler = make(Role.UNIT_HANDLER, "handler")
     other_handler = make(Role.UNIT_HANDLER, "other_handler")
     return Personas(
-        applicant=make(Role.APPLICANT, "applicant"),
-        other_applicant=make(Role.APPLICANT, "other_applicant"),
+        applicant=_named(make(Role.APPLICANT, "applicant"), "张三"),
+        other_applicant=_named(make(Role.APPLICANT, "other_applicant"), "李四"),
         handler=handler,
         other_handler=other_handler,
         clerk=make(Role.WINDOW_CLERK, "clerk"),

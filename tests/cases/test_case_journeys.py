@@ -90,8 +90,8 @@ def test_an_initial_case_goes_from_draft_to_a_permit_with_one_correction(people)
     assert permit.valid_until == date(2029, 11, 26)
     assert (ledger(people.unit).reserved, ledger(people.unit).used) == (0, 1)
     assert list(CaseEvent.objects.filter(case=case).values_list("action", flat=True)) == [
-        "open", "submit_to_unit", "submit", "start_review", "return", "resubmit", "forward", "approve",
-    ]
+        "open", "submit_to_unit", "submit", "start_review", "return", "resubmit", "accept", "forward", "approve",
+    ]  # forwarding a case not yet accepted accepts it at the same time (L-ACCEPT)
 
 
 def test_an_ineligible_case_cannot_be_submitted_and_nothing_is_held(people):

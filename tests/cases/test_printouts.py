@@ -180,15 +180,21 @@ def test_correction_notice_of_a_returned_case_lists_every_problem_and_the_paused
 
 
 @needs_pdftotext
-def test_the_latest_notice_is_served_and_says_when_it_was_answered(people, tmp_path):
+def test_the_notice_is_a_record_and_still_reads_as_issued_after_the_resubmission(people, tmp_path):
+    """Issue 12 §4: issued documents are never rebuilt — the notice says what it said on the day of the return."""
     case = case_start_review(case=submitted_initial(people), actor=people.clerk)
     case = case_return_for_correction(case=case, actor=people.clerk, problems=[
         {"material": "hukou_book", "text": "缺少变更页"},
     ])
+    issued = signed_in(people.clerk).get(url(case, "correction-notice"))
     attach(case, "hukou_book", by=people.handler)
     case_resubmit(case=case, actor=people.handler)
+    again = signed_in(people.clerk).get(url(case, "correction-notice"))
+    assert b"".join(again.streaming_content if again.streaming else [again.content]) == b"".join(
+        issued.streaming_content if issued.streaming else [issued.content])
     text = download(people.clerk, case, "correction-notice", tmp_path)
-    assert "已于2026年11月26日补正提交，计时已恢复" in text
+    assert "补正中，计时暂停" in text
+    assert "计时已恢复" not in text
 
 
 def test_there_is_no_notice_before_a_return(people):
@@ -258,16 +264,27 @@ def test_a_withdrawn_case_has_no_decision(people):
 # --- who may download, and how it is served -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("persona", ["applicant", "handler", "clerk", "approver"])
-def test_those_who_see_the_case_download_it_as_an_attachment(people, persona):
+@pytest.mark.parametrize("persona", ["applicant", "handler"])
+def test_the_filers_download_the_draft_as_an_attachment(people, persona):
     case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
     response = signed_in(getattr(people, persona)).get(url(case, "integrity-personal"))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == f'attachment; filename="{case.public_id}-integrity-personal.pdf"'
+    assert response["Content-Disposition"] == f'attachment; filename="{case.public_id}-integrity-personal-draft.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Cache-Control"] == "no-store, private"
     assert response.content.startswith(b"%PDF-")
+
+
+@pytest.mark.parametrize("persona", ["clerk", "approver"])
+def test_the_staff_see_the_declarations_only_once_submitted(people, persona):
+    """Issue 12 §7: the window sees a case's declarations once submitted (frozen), not the drafts."""
+    case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
+    assert signed_in(getattr(people, persona)).get(url(case, "integrity-personal")).status_code == 404
+    case = submitted_initial(people)
+    response = signed_in(getattr(people, persona)).get(url(case, "integrity-personal"))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
 
 
 def test_inline_is_only_on_request(people):

@@ -11,10 +11,12 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from tests.cases.conftest import attach_all, free_slot
 from tests.factories import make_permit
 from wrp.accounts.models import Role
+from wrp.cases.acceptance import case_accept, case_extend, case_refuse_acceptance
 from wrp.cases.materials import case_checklist, material_upload, material_verdict
 from wrp.cases.models import Case, CaseState
 from wrp.cases.services import (
@@ -136,6 +138,9 @@ DOORS: dict[str, list[Callable[[Case, Any], Any]]] = {
     "approve": [lambda case, actor: case_approve(case=case, actor=actor)],
     "reject": [lambda case, actor: case_reject(case=case, actor=actor, reason="不符合")],
     "withdraw": [lambda case, actor: case_withdraw(case=case, actor=actor)],
+    "accept": [lambda case, actor: case_accept(case=case, actor=actor)],
+    "refuse_acceptance": [lambda case, actor: case_refuse_acceptance(case=case, actor=actor, reason="不属于本区")],
+    "extend": [lambda case, actor: case_extend(case=case, actor=actor, reason="需要核查")],
 }
 
 
@@ -171,6 +176,8 @@ def _expected(case: Case, persona: str, role: str, action: str) -> Any:
     now = [row for row in mine if case.state in row.sources]
     if not now:
         return InvalidState
+    if now[0].guard is not None and now[0].guard(case, timezone.localdate()) is not None:
+        return InvalidState  # acceptance and extension: acts recorded on the case, checked beyond the state
     return (OK, now[0].target or case.state)  # no persona here reviewed the case: separation is tested below
 
 

@@ -1,16 +1,14 @@
 """The printing layer (wrp.documents.printing), without the database: the guide's attachments 附件1–3, the correction
 notice, the decision letter and the certificate — what each PDF says (read back with poppler's pdftotext), that they
-are plain A4 with no font files. The first page of every document is rendered to test-output/documents/ for a person to
-look at.
+are plain A4 with their one font embedded. The first page of every document is rendered to test-output/documents/ for
+a person to look at.
 """
 
 
 import io
 import os
-import shutil
 import subprocess
 from datetime import date
-from pathlib import Path
 
 import pikepdf
 import pytest
@@ -33,6 +31,7 @@ from wrp.documents.printing import (
     HousingLoanDeclaration,
     PersonalDeclaration,
     Problem,
+    Reason,
     UnitDeclaration,
     certificate_pdf,
     correction_notice_pdf,
@@ -69,14 +68,19 @@ NOTICE = CorrectionNoticeData(
 APPROVAL = DecisionData(
     parties=PARTIES, approved=True, decided_on=date(2026, 11, 26), decider_role="区人社局审批人",
     decided_by_bureau=True, permit_number="WRP7K3M9Q2X4TZ8", permit_valid_until=date(2029, 11, 25),
+    number="朝人社工居〔2026〕第000123号", decision="核发工作居住证，有效期三年",
+    particulars=(("随往子女", "张小明（政策内生育）"),),
 )
 REJECTION = DecisionData(
     parties=PARTIES, approved=False, decided_on=date(2026, 11, 26), decider_role="窗口工作人员", decided_by_bureau=False,
-    reasons="申请人近12个月应税收入低于规定标准。\n劳动合同剩余期限不足三个月。",
+    reasons=(Reason("申请人近12个月应税收入低于规定标准。", "A-INCOME G3.申请条件.2"),
+             Reason("劳动合同剩余期限不足三个月。")),
+    number="朝人社工居〔2026〕第000124号",
 )
 CERTIFICATE = CertificateData(
     holder_name="张三丰", permit_number="WRP7K3M9Q2X4TZ8", unit_name="北京甲科技有限公司", issued_on=date(2026, 11, 26),
-    valid_until=date(2029, 11, 25), status="有效", printed_on=date(2026, 11, 26),
+    valid_until=date(2029, 11, 25), holder_id_masked=MASKED_ID, children=("张小明（政策内生育）",),
+    number="朝人社工居〔2026〕第000125号",
     verify_url="http://testserver/verify/MTIzNDU:POcuUyGi5nFPxKQ4XYzIGdo2IgK1dnWPhZ4m6Jz6OE0/",
 )
 
@@ -185,8 +189,10 @@ def test_approval_names_the_item_the_decider_the_date_and_the_permit(tmp_path):
     text = pdf_text(decision_pdf(APPROVAL), tmp_path)
     assert "准予办理决定书" in text
     assert "单位为聘用人员办理北京市工作居住证初次申请" in text
-    assert "决定准予办理" in text
-    assert "朝阳区人力社保局（区人社局审批人）" in text
+    assert "决定准予办理：核发工作居住证，有效期三年。" in text
+    assert "随往子女张小明（政策内生育）" in text
+    assert "朝人社工居〔2026〕第000123号" in text
+    assert "北京市朝阳区人力资源和社会保障局（区人社局审批人）" in text
     assert "决定日期2026年11月26日" in text
     assert "工作居住证编号WRP7K3M9Q2X4TZ8" in text
     assert "有效期至2029年11月25日" in text
@@ -199,10 +205,24 @@ def test_rejection_gives_each_reason(tmp_path):
     text = pdf_text(decision_pdf(REJECTION), tmp_path)
     assert "不予办理决定书" in text
     assert "决定不予办理。理由如下：" in text
-    assert "1．申请人近12个月应税收入低于规定标准。" in text
+    assert "1．申请人近12个月应税收入低于规定标准。（依据：A-INCOMEG3.申请条件.2）" in text
     assert "2．劳动合同剩余期限不足三个月。" in text
     assert "服务大厅窗口（窗口工作人员）" in text
     assert "工作居住证编号" not in text
+    assert "朝人社工居〔2026〕第000124号" in text
+    assert "60日内向北京市朝阳区人民政府申请行政复议" in text
+    assert "6个月内向有管辖权的人民法院提起行政诉讼" in text
+    assert "北京市朝阳区人力资源和社会保障局" in text  # the organ's full name, never a login name
+
+
+@needs_pdftotext
+def test_the_certificate_carries_the_masked_id_the_children_the_organ_and_its_number(tmp_path):
+    text = pdf_text(certificate_pdf(CERTIFICATE), tmp_path)
+    assert MASKED_ID in text
+    assert WHOLE_ID not in text
+    assert "随往子女张小明（政策内生育）" in text
+    assert "发证机关北京市朝阳区人力资源和社会保障局" in text
+    assert "朝人社工居〔2026〕第000125号" in text
 
 
 @needs_pdftotext
@@ -220,48 +240,24 @@ def test_the_widest_numbers_stay_on_one_line(tmp_path):
 
 
 @pytest.mark.parametrize("name", list(SAMPLES))
-def test_every_document_is_a4_with_the_builtin_fonts_only(name):
+def test_every_document_is_a4_with_its_font_embedded(name):
     with pikepdf.open(io.BytesIO(SAMPLES[name]())) as pdf:
-        assert len(pdf.pages) == 1
-        box = [float(value) for value in pdf.pages[0].mediabox]
-        assert box == pytest.approx([0, 0, 595.2756, 841.8898], abs=0.01)
-        for font in pdf.pages[0].resources.Font.values():
-            descendants = font.get("/DescendantFonts", [font])
-            for part in descendants:
-                descriptor = part.get("/FontDescriptor", {})
-                assert not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3"))
-        fonts = {str(font.BaseFont) for font in pdf.pages[0].resources.Font.values()}
-        assert "/STSong-Light" in fonts
-
-
-def _cjk_fontconfig(tmp_path: Path) -> dict[str, str]:
-    """The environment for poppler: where fontconfig's default for Chinese is not a Chinese font (as on a bare Debian
-    with only Droid Sans Fallback), prefer an installed Chinese font for the non-embedded STSong-Light."""
-    env = dict(os.environ)
-    if shutil.which("fc-list") is None:
-        return env
-    families = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout
-    family = next((line.split(",")[0].strip() for line in families.splitlines() if line.strip()), "")
-    if not family:
-        return env
-    config = tmp_path / "fonts.conf"
-    config.write_text(
-        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
-        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
-        '<match target="pattern"><test name="lang" compare="contains"><string>zh</string></test>'
-        f'<edit name="family" mode="prepend" binding="strong"><string>{family}</string></edit></match>'
-        "</fontconfig>",
-        encoding="utf-8",
-    )
-    env["FONTCONFIG_FILE"] = str(config)
-    return env
+        assert len(pdf.pages) <= 2  # a refusal's reasons and remedies may need a second page
+        for page in pdf.pages:
+            box = [float(value) for value in page.mediabox]
+            assert box == pytest.approx([0, 0, 595.2756, 841.8898], abs=0.01)
+        fonts = list(pdf.pages[0].resources.Font.values())
+        assert fonts
+        for font in fonts:
+            assert str(font.BaseFont).endswith("+NotoSerifSC-Regular")  # a subset of the embedded font
+            assert "/FontFile2" in font.FontDescriptor
 
 
 @needs_pdftoppm
 def test_first_page_of_every_document_renders_to_png(tmp_path):
     """test-output/documents/<name>.png at 80 dpi, to be looked at."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    env = _cjk_fontconfig(tmp_path)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FONTCONFIG")}  # fonts embedded
     for name, build in SAMPLES.items():
         source = tmp_path / f"{name}.pdf"
         source.write_bytes(build())

@@ -59,12 +59,13 @@ def test_a_case_from_submission_to_approval_tells_each_person_once(people, djang
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_forward(case=case, actor=people.clerk)
     assert told("case.forwarded") == {**CASE_PEOPLE, "approver": 1}
+    assert told("case.accepted") == CASE_PEOPLE  # forwarding a case not yet accepted accepts it (L-ACCEPT)
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_approve(case=case, actor=people.approver)
     assert told("case.approved") == CASE_PEOPLE
     assert told("permit.issued") == CASE_PEOPLE
     assert Notification.objects.filter(recipient=people.other_handler).count() == 0
-    assert Notification.objects.count() == 3 * 5 + 4 + 4
+    assert Notification.objects.count() == 3 * 6 + 4 + 4
     link = f"/cases/{case.public_id}/"
     assert set(Notification.objects.filter(event__startswith="case.").values_list("link", flat=True)) == {link}
     for notice in Notification.objects.all():

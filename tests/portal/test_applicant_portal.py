@@ -462,8 +462,8 @@ def test_scan_warnings_are_shown_in_words_with_their_pages(applicant, people):
         warnings=[{"code": "blank_page", "pages": [2, 3]}, {"code": "rotated", "pages": [1]}])
     html = applicant.get(reverse("portal:case", args=[case.public_id])).content.decode()
     upload = html[html.index(f'id="upload-{code}"'):][:3000]
-    assert "第 2、3 页可能是空白页" in upload
-    assert "第 1 页方向可能不正" in upload
+    assert "第 2–3 页可能是空白页" in upload
+    assert "第 1 页方向不正（横置），请转正后重新上传。" in upload
 
 
 @pytest.mark.parametrize(

@@ -137,7 +137,7 @@ def test_the_home_page_shows_units_quota_code_and_what_waits(handler, people):
     assert "已开户（朝阳区）" in page
     assert "下发 3 · 占用中 0 · 已使用 0 · 剩余 3" in page
     assert "待确认的关联申请" in page
-    assert people.other_applicant.username in page
+    assert people.other_applicant.real_name in page  # the real name, shown where there is one
     assert people.other_unit.name not in page
 
 
@@ -253,7 +253,7 @@ def test_another_units_quota_cannot_be_declared(handler, people):
 
 def test_a_handler_accepts_an_association_request(handler, people):
     association = make_association(people.other_applicant, people.unit, state=AssociationState.REQUESTED)
-    assert people.other_applicant.username in text(handler.get(reverse("portal:unit_employees")))
+    assert people.other_applicant.real_name in text(handler.get(reverse("portal:unit_employees")))
     response = handler.post(reverse("portal:unit_association_accept", args=[association.pk]))
     assert response.status_code == 302
     association.refresh_from_db()
@@ -392,8 +392,7 @@ def test_scan_warnings_are_shown_next_to_the_material(handler, people):
     code = case_checklist(case)[0]
     upload(handler, case, code, data=pdf_bytes(2))  # blank pages
     row = block(handler.get(reverse("portal:case", args=[case.public_id])), f"upload-{code}")
-    assert "扫描提示：空白页" in row
-    assert "第 1、2 页" in row
+    assert "扫描提示：第 1–2 页可能是空白页" in row
 
 
 def test_a_refused_file_is_explained_next_to_its_material(handler, people):

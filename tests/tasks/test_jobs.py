@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 DAILY = {
     "sweep", "reminders.renewal", "reminders.appointment", "sla.clerk_digest", "sla.overdue_escalations",
-    "releases.late", "retention.deliveries", "retention.task_results",
+    "releases.late", "retention.deliveries", "retention.task_results", "acceptance.deemed",
 }
 
 

@@ -26,7 +26,7 @@ HOLIDAYS = (date(2025, 10, 1), date(2026, 2, 17), date(2026, 5, 1))
 
 def _check(result, calls) -> None:
     names = set(registry.JOBS)
-    assert len(names) == 8
+    assert len(names) == 9
     assert len(result.days) == DAYS
     assert set(HOLIDAYS) <= set(result.days)
     assert result.runs_per_job == {name: DAYS for name in names}
@@ -49,7 +49,7 @@ def test_two_schedulers_and_the_database_worker_over_national_day(frozen_clock, 
     result = simulate(frozen_clock, start=date(2025, 9, 20), days=30, schedulers=2)
     assert result.runs_per_job == {name: 30 for name in registry.JOBS}
     assert result.duplicates() == {}
-    assert result.tasks_run == 30 * 8 == len(calls) == len(set(calls))
+    assert result.tasks_run == 30 * 9 == len(calls) == len(set(calls))
     assert set(ScheduledRun.objects.values_list("status", flat=True)) == {RunStatus.SUCCEEDED}
 
 

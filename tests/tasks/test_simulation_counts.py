@@ -29,6 +29,8 @@ from tests.tasks.simulation import simulate
 from wrp.accounts.models import Role, User
 from wrp.appointments.models import Booking
 from wrp.cases.models import Case, CaseState
+from wrp.notifications.events import people as case_people
+from wrp.notifications.events import unit_handlers
 from wrp.notifications.models import ContactPreference, Notification
 from wrp.permits.models import Permit, PermitStatus
 from wrp.policy.periods import add_years
@@ -287,7 +289,13 @@ def test_400_days_of_the_demo_tell_each_reminder_expiry_and_escalation_exactly_o
 
     # No release is pending or late in the demo: no release notices.
     assert not made.filter(event__startswith="association.").exists()
-    # Nothing else was told: no one acted, so no case or permit event but the expiries.
+    # The demo's cases left unaccepted at the window are deemed accepted after 5 working days (L-ACCEPT): each told
+    # once to its applicant and its unit's handlers.
+    deemed = Case.objects.filter(acceptance="deemed").select_related("applicant", "unit")
+    deemed_told = sum(len(case_people([case.applicant], unit_handlers(case.unit))) for case in deemed)
+    assert deemed.exists()
+    assert Counter(made.filter(event="case.deemed_accepted").values_list("recipient_id", "key")).most_common(1)[0][1] == 1
+    # Nothing else was told: no one acted, so no case or permit event but the expiries and the deemed acceptances.
     assert Counter(made.values_list("event", flat=True)) == {
         event: count for event, count in {
             "permit.renewal_window": len(renewals),
@@ -295,6 +303,7 @@ def test_400_days_of_the_demo_tell_each_reminder_expiry_and_escalation_exactly_o
             "case.overdue": len(escalations) * len(approvers),
             "clerk.digest": len(digest_days) * len(clerks),
             "appointment.reminder": len(appointments),
+            "case.deemed_accepted": deemed_told,
         }.items() if count
     }
     # The figures of today's demo and cohort, worked by hand (update them with the demo): renewal notices 60-day 6

@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from wrp.api import assessments, cases, errors, people, units
+from wrp.api import assessments, cases, documents, errors, people, units
 from wrp.policy.models import AssessmentRequest
 
 
@@ -32,4 +32,5 @@ errors.install(api)
 api.add_router("/", assessments.router)
 api.add_router("/", people.router)
 api.add_router("/", units.router)
+api.add_router("/", documents.router)  # before cases: its POST /cases/{id}/{action} catch-all would shadow GET
 api.add_router("/", cases.router)

@@ -21,6 +21,7 @@ from wrp.api.auth import AUTH, actor
 from wrp.api.errors import message_language
 from wrp.api.schemas import PAGE_SIZE, PageNumber, ShortText, Text, page_of, refusals
 from wrp.cases import clock
+from wrp.cases.acceptance import acceptance_view, case_accept, case_extend, case_refuse_acceptance, extension_view
 from wrp.cases.materials import case_checklist, material_upload, material_verdict
 from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import (
@@ -47,6 +48,7 @@ from wrp.cases.services import (
 from wrp.cases.workflow import allowed_actions, require_opener
 from wrp.core.errors import Invalid, NotFound
 from wrp.documents.pdfcheck import MAX_BYTES
+from wrp.documents.scanwords import with_messages
 from wrp.documents.services import open_file
 from wrp.policy.codes import Service
 
@@ -88,6 +90,22 @@ class ClockOut(Schema):
     provisional: bool | None = Field(None, description="present (true) only when a date needs an unloaded year")
 
 
+class AcceptanceOut(Schema):
+    due: str | None = Field(description="the last day to accept or return for correction: the 5th working day after "
+                            "the materials arrived (the unit's latest submission or resubmission)")
+    accepted_on: str | None = Field(description="the day of acceptance; for deemed acceptance, the day the "
+                                    "materials arrived")
+    how: str | None = Field(description="explicit | with_decision | deemed | not_accepted; null while awaited")
+
+
+class ExtensionOut(Schema):
+    days: int
+    reason: str
+    extended_on: str
+    previous_due: str | None
+    due: str | None
+
+
 class EventOut(Schema):
     at: str
     action: str
@@ -108,10 +126,13 @@ class CaseOut(Schema):
     clock: ClockOut
     permit: str | None = Field(description="number of the permit the case concerns or produced")
     events: list[EventOut]
+    acceptance: AcceptanceOut = Field(description="the acceptance duty (受理, POLICY §11 L-ACCEPT): an extension")
+    extension: ExtensionOut | None = Field(description="the bureau's one extension (延期, L-EXTEND), or null")
     allowed_actions: list[str] = Field(
         description="what the caller may do with the case now, sorted (an extension of the contract): submit, "
         "start_review, return, resubmit, forward, approve, reject, withdraw; `edit` (answers and uploads by its "
-        "filers) and `judge` (the clerk's verdicts on materials)"
+        "filers), `judge` (the clerk's verdicts on materials), `accept`, `refuse_acceptance` (window clerk, "
+        "before acceptance) and `extend` (bureau approver, once, before the due date)"
     )
 
 
@@ -193,6 +214,12 @@ class RejectIn(Schema):
     reason: Text = Field("", description="required")
 
 
+class ReasonIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Text = Field("", description="required")
+
+
 def _responses(success: int, schema: Any, *statuses: int) -> dict[int, Any]:
     responses: dict[int, Any] = {success: schema, **refusals(*statuses)}
     if 422 in statuses:
@@ -231,6 +258,8 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
     """The case of contracts/cases-api.md §Cases, its assessment in the caller's language, and what the caller may do
     with it (`allowed_actions`, by `wrp.cases.workflow`)."""
     permit = case_permit(case)
+    today = timezone.localdate()
+    extension = extension_view(case)
     return {
         "id": case.public_id,
         "kind": case.kind,
@@ -243,6 +272,8 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
         "clock": clock.view(case, today=timezone.localdate()).as_json_dict(),
         "permit": permit.number if permit is not None else None,
         "events": _events(case),
+        "acceptance": acceptance_view(case, today=today).as_json_dict(),
+        "extension": extension.as_json_dict() if extension is not None else None,
         "allowed_actions": sorted(allowed_actions(case, request.auth)),  # type: ignore[attr-defined]
     }
 
@@ -346,7 +377,7 @@ def upload_material(
         "status": material.status,
         "sha256": stored.sha256,
         "pages": stored.pages,
-        "warnings": list(stored.warnings or []),
+        "warnings": with_messages(stored.warnings or []),
     })
 
 
@@ -415,7 +446,9 @@ def start_review(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/return", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Return for correction",
-    description="window_clerk: `in_review` → `returned`, one notice with every problem; the clock stops.",
+    description="window_clerk: `in_review` → `returned`, one notice with every problem; the clock stops. Only before "
+    "acceptance: a case accepted (explicitly, with a decision, or deemed after 5 working days) is 409 "
+    "`accepted_no_return`.",
 )
 def return_case(request: HttpRequest, case_id: str, payload: ReturnIn | None = None) -> dict[str, Any]:
     problems = [problem.model_dump() for problem in (payload or ReturnIn()).problems]
@@ -464,6 +497,38 @@ def reject_case(request: HttpRequest, case_id: str, payload: RejectIn | None = N
 )
 def withdraw_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
     return _act(request, case_id, case_withdraw)
+
+
+@router.post(
+    "/cases/{case_id}/accept", response=CASE_STEP, exclude_unset=True, by_alias=True, summary="Accept (受理)",
+    description="window_clerk, case `submitted` or `in_review` not yet accepted (409 `already_accepted` otherwise, "
+    "also once it is deemed accepted): records the acceptance and issues the 受理通知书 with the decision's due date. "
+    "The state does not change.",
+)
+def accept_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
+    return _act(request, case_id, case_accept)
+
+
+@router.post(
+    "/cases/{case_id}/refuse_acceptance", response=CASE_ACTION, exclude_unset=True, by_alias=True,
+    summary="Refuse acceptance (不予受理)",
+    description="window_clerk, case `submitted` or `in_review` not yet accepted, for a matter outside the district's "
+    "remit: `{\"reason\"}` required → `rejected` with `acceptance.how` `not_accepted`; the quota unit and booking are "
+    "released and a 不予受理通知书 is issued instead of a decision letter.",
+)
+def refuse_acceptance(request: HttpRequest, case_id: str, payload: ReasonIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_refuse_acceptance, reason=(payload or ReasonIn()).reason)
+
+
+@router.post(
+    "/cases/{case_id}/extend", response=CASE_ACTION, exclude_unset=True, by_alias=True,
+    summary="Extend the time limit (延期)",
+    description="bureau_approver, case `submitted`, `in_review` or `pending_approval` with a running clock: "
+    "`{\"reason\"}` required; the due date moves 10 working days later and a 延期通知书 is issued. Only once "
+    "(409 `already_extended`) and not after the due date (409 `past_due`).",
+)
+def extend_case(request: HttpRequest, case_id: str, payload: ReasonIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_extend, reason=(payload or ReasonIn()).reason)
 
 
 @router.post("/cases/{case_id}/{action}", response=refusals(404), include_in_schema=False)

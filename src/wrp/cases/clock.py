@@ -51,6 +51,28 @@ def resume(case: Case, *, on: date) -> None:
         _store(case, clock_resume(policy_calendar(), clock, on=on))
 
 
+ACCEPTANCE_WORKING_DAYS = 5  # 行政许可法第三十二条: 五日内 (working days, §82)
+EXTENSION_WORKING_DAYS = 10  # 行政许可法第四十二条: 延长十日
+
+
+def acceptance_deadline(received_on: date) -> date:
+    """The last day the window may accept or ask for corrections: the 5th working day after the materials arrived
+    (the day of arrival never counts). An unloaded year is assumed weekends-only rather than refused."""
+    return policy_calendar().deadline(received_on, ACCEPTANCE_WORKING_DAYS).date
+
+
+def extend(case: Case, *, days: int = EXTENSION_WORKING_DAYS) -> date:
+    """Move the running clock's due date `days` working days later (L-EXTEND); answers the previous due date."""
+    clock = _clock(case)
+    if clock is None or clock.paused:
+        raise ValueError("only a running clock can be extended")
+    moved = policy_calendar().deadline(clock.due, days)
+    previous = clock.due
+    case.due_on = moved.date
+    case.clock_provisional = clock.provisional or moved.provisional
+    return previous
+
+
 @dataclass(frozen=True)
 class ClockView:
     time_limit_working_days: int | None

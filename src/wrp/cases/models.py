@@ -30,6 +30,15 @@ class CaseState(models.TextChoices):
     WITHDRAWN = "withdrawn", _("已撤回")
 
 
+class Acceptance(models.TextChoices):
+    """How a case came to be accepted (受理, POLICY §11 L-ACCEPT) — a recorded act, not a state — or refused acceptance."""
+
+    EXPLICIT = "explicit", _("受理")
+    WITH_DECISION = "with_decision", _("随决定受理")
+    DEEMED = "deemed", _("视为受理")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+
+
 class Case(models.Model):
     public_id = models.CharField(_("案件编号"), max_length=20, unique=True)
     kind = models.CharField(_("事项"), max_length=30, choices=KIND_CHOICES)
@@ -63,6 +72,22 @@ class Case(models.Model):
     decision_reason = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     permit = models.ForeignKey("permits.Permit", on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    # acceptance (POLICY §11 L-ACCEPT): the materials' latest arrival (submit or resubmit), the 5th working day after
+    # it, and the act of acceptance (or its refusal) — see `wrp.cases.acceptance`
+    received_at = models.DateTimeField(null=True, blank=True)
+    acceptance_due = models.DateField(null=True, blank=True, db_index=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    acceptance = models.CharField(max_length=20, choices=Acceptance.choices, blank=True)
+    acceptance_reason = models.TextField(blank=True)  # the reasons of a 不予受理
+    # extension (POLICY §11 L-EXTEND): once, by the bureau, before the due date
+    extended_at = models.DateTimeField(null=True, blank=True)
+    extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    extension_reason = models.TextField(blank=True)
+    due_before_extension = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,11 @@
 """The documents of a case, gathered from its records: the guide's attachments 附件1–3 prefilled, the consolidated
 correction notice (一次性告知书) and the decision letter. `wrp.documents.printing` lays them out.
 
+The notice and the decision are gathered once, when the act happens, and issued as records by `wrp.cases.records`
+(numbered, signed, stored, never rebuilt); the declarations are drafts built on demand for their filers until the
+case is submitted, then frozen with the case version. No document prints a login name: a person without a real name
+stops the act (`records.require_real_names`).
+
 Each `*_data` function answers the plain values of one document, or None when the document does not apply to the
 case (a declaration the item's checklist does not ask for, a housing loan declaration without a relative's home, a
 decision before there is one). The text of the attachments is the guide's, word for word, with its blanks filled;
@@ -11,16 +16,18 @@ resident ID number; the notice and the decision, which are read by more people, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone, translation
 
 from wrp.accounts.models import Role
 from wrp.accounts.services import user_id_number
 from wrp.cases.facts import answer_keys, profile_facts
 from wrp.cases.kinds import HOUSING_LOAN, KindSpec, kind_of
-from wrp.cases.models import Case, CaseState, CorrectionNotice
+from wrp.cases.models import Case, CaseMaterial, CaseState, CorrectionNotice, MaterialStatus
 from wrp.documents.printing import (
     CaseParties,
     CorrectionNoticeData,
@@ -28,6 +35,8 @@ from wrp.documents.printing import (
     HousingLoanDeclaration,
     PersonalDeclaration,
     Problem,
+    Reason,
+    Remedies,
     UnitDeclaration,
     correction_notice_pdf,
     decision_pdf,
@@ -35,7 +44,8 @@ from wrp.documents.printing import (
     integrity_personal_pdf,
     integrity_unit_pdf,
 )
-from wrp.policy.codes import HousingKind
+from wrp.policy.codes import ChangeSubtype, ChildCase, Degree, HousingKind, Hukou, Service
+from wrp.policy.labels import zh
 from wrp.policy.materials import MATERIALS, base_materials
 
 UNIT_DECLARATION = "unit_integrity_declaration"  # 附件1, in the checklist of the items that ask for it
@@ -62,7 +72,7 @@ def _parties(case: Case) -> CaseParties:
         item_title=item_title(case),
         unit_name=case.unit.name,
         credit_code=case.unit.credit_code,
-        applicant_name=_name(applicant) or (applicant.username if applicant else ""),
+        applicant_name=_name(applicant),
         applicant_id_masked=(applicant.id_number_masked if applicant else "") or "",
         submitted_on=case.accepted_on,
     )
@@ -138,9 +148,10 @@ def _problem(problem: dict[str, Any]) -> Problem:
     return Problem(material_title=title, text=str(problem.get("text") or ""))
 
 
-def correction_notice_data(case: Case) -> CorrectionNoticeData | None:
-    """The latest notice of the case (None before any)."""
-    notice = CorrectionNotice.objects.filter(case=case).order_by("-issued_at", "-id").first()
+def correction_notice_data(case: Case, notice: CorrectionNotice | None = None) -> CorrectionNoticeData | None:
+    """The notice as issued (the given one, else the latest of the case; None before any): its problems, and the
+    clock's state at that moment."""
+    notice = notice or CorrectionNotice.objects.filter(case=case).order_by("-issued_at", "-id").first()
     if notice is None:
         return None
     latest = notice.answered_at is None
@@ -154,6 +165,71 @@ def correction_notice_data(case: Case) -> CorrectionNoticeData | None:
     )
 
 
+def _code_label(enum: Any, value: Any) -> str:
+    try:
+        return zh(enum(value))
+    except ValueError:
+        return str(value or "")
+
+
+def _children_words(children: Any) -> str:
+    rows = [child for child in children or [] if isinstance(child, dict)]
+    return "、".join(
+        f"{str(child.get('name') or '').strip() or '姓名未登记'}（{_code_label(ChildCase, child.get('case'))}）"
+        for child in rows
+    )
+
+
+def _address_words(case: Case) -> str:
+    housing = case_housing(case)
+    parts = [_code_label(HousingKind, housing.get("kind")) if housing.get("kind") else ""]
+    if housing.get("address"):
+        parts.append(str(housing["address"]).strip())
+    if housing.get("lease_end"):
+        parts.append(f"租期至{housing['lease_end']}")
+    return "，".join(part for part in parts if part)
+
+
+def approved_particulars(case: Case) -> tuple[tuple[str, str], ...]:
+    """What exactly the approval grants, as (label, value) rows: the children, the new address, the new name or hukou,
+    the new degree, the new unit (the permit's number and validity are printed by the letter itself)."""
+    spec, answers = kind_of(case), case.answers or {}
+    rows: list[tuple[str, str]] = []
+    if spec.service in (Service.INITIAL, Service.CHILDREN_CHANGE) and answers.get("children"):
+        rows.append(("随往子女", _children_words(answers.get("children"))))
+    if spec.service == Service.EMPLOYER_CHANGE:
+        rows.append(("新聘用单位", f"{case.unit.name}（{case.unit.credit_code}）"))
+    if spec.service in (Service.UNIT_OPENING, Service.UNIT_TRANSFER):
+        rows.append(("单位", f"{case.unit.name}（{case.unit.credit_code}）"))
+    if spec.subtype == ChangeSubtype.ADDRESS:
+        rows.append(("新居住地址", _address_words(case) or "—"))
+    if spec.subtype == ChangeSubtype.NAME_OR_HUKOU:
+        if str(answers.get("real_name") or "").strip():
+            rows.append(("新姓名", str(answers["real_name"]).strip()))
+        if answers.get("hukou"):
+            rows.append(("新户籍情况", _code_label(Hukou, answers.get("hukou"))))
+    if spec.subtype == ChangeSubtype.EDUCATION and answers.get("degree"):
+        rows.append(("新学历或学位", _code_label(Degree, answers.get("degree"))))
+    return tuple(rows)
+
+
+def refusal_reasons(case: Case) -> tuple[Reason, ...]:
+    """Every reason of a refusal (L-REFUSE): each failing rule of the frozen assessment with its rule ID and clause,
+    each material judged not acceptable, then the decider's own reasons, line by line."""
+    reasons: list[Reason] = []
+    for check in (case.assessment or {}).get("zh", {}).get("checks", []):
+        if check.get("outcome") == "fail":
+            basis = " ".join(part for part in (check.get("rule"), check.get("clause")) if part)
+            reasons.append(Reason(text=str(check.get("message") or ""), basis=basis))
+    for material in CaseMaterial.objects.filter(case=case, status=MaterialStatus.REJECTED).order_by("id"):
+        title = MATERIALS[material.code].title_zh if material.code in MATERIALS else material.code
+        reasons.append(Reason(text=f"《{title}》：{material.reason or '不符合要求'}", basis=f"办理材料 {material.code}"))
+    for line in (case.decision_reason or "").splitlines():
+        if line.strip():
+            reasons.append(Reason(text=line.strip()))
+    return tuple(reasons)
+
+
 def decision_data(case: Case) -> DecisionData | None:
     """The decision of an approved or rejected case (None before it, and for a withdrawn case)."""
     if case.state not in (CaseState.APPROVED, CaseState.REJECTED) or case.decided_at is None:
@@ -163,6 +239,7 @@ def decision_data(case: Case) -> DecisionData | None:
     role = getattr(decider, "role", "")
     with translation.override("zh-hans"):  # the letter is in Chinese whatever the page's language
         role_words = str(Role(role).label) if role in Role.values else "—"
+        decision_words = str(kind_of(case).decision)
     permit = case.permit if approved and case.permit_id else None
     return DecisionData(
         parties=_parties(case),
@@ -170,32 +247,49 @@ def decision_data(case: Case) -> DecisionData | None:
         decided_on=timezone.localdate(case.decided_at),
         decider_role=role_words,
         decided_by_bureau=role == Role.BUREAU_APPROVER,
-        reasons=case.decision_reason if not approved else "",
+        reasons=() if approved else refusal_reasons(case),
         permit_number=permit.number if permit else "",
         permit_valid_until=permit.valid_until if permit else None,
+        decision=decision_words if approved else "",
+        particulars=approved_particulars(case) if approved else (),
+        remedies=Remedies(reconsideration_body=settings.REMEDY_RECONSIDERATION_BODY, court=settings.REMEDY_COURT),
     )
 
 
-# --- one door for the download view ----------------------------------------------------------------------------------
+# --- the declarations: drafts on demand, frozen at submission ---------------------------------------------------------
 
-CASE_DOCUMENTS: dict[str, tuple[Callable[[Case], Any], Callable[[Any], bytes]]] = {
-    "integrity-unit": (integrity_unit_data, integrity_unit_pdf),
-    "integrity-personal": (integrity_personal_data, integrity_personal_pdf),
-    "housing-loan": (housing_loan_data, housing_loan_pdf),
-    "correction-notice": (correction_notice_data, correction_notice_pdf),
-    "decision": (decision_data, decision_pdf),
+DECLARATIONS: dict[str, tuple[Callable[[Case], Any], Callable[[Any], bytes]]] = {
+    "integrity_unit": (integrity_unit_data, integrity_unit_pdf),
+    "integrity_personal": (integrity_personal_data, integrity_personal_pdf),
+    "housing_loan": (housing_loan_data, housing_loan_pdf),
 }
 
 
-def case_document(case: Case, kind: str) -> bytes | None:
-    """The PDF of one of the case's documents, or None when the kind is unknown or does not apply to the case."""
-    if kind not in CASE_DOCUMENTS:
+def declaration_pdf(case: Case, kind: str) -> bytes | None:
+    """The declaration as it reads from today's records, or None when the kind is unknown or does not apply."""
+    if kind not in DECLARATIONS:
         return None
-    gather, build = CASE_DOCUMENTS[kind]
+    gather, build = DECLARATIONS[kind]
     data = gather(case)
     return None if data is None else build(data)
 
 
-def case_documents_available(case: Case) -> list[str]:
-    """The kinds of document the case has now (for the case page's links)."""
-    return [kind for kind, (gather, _build) in CASE_DOCUMENTS.items() if gather(case) is not None]
+def declarations_applying(case: Case) -> list[str]:
+    """The declarations the case asks for (附件1–3 that apply to it)."""
+    return [kind for kind, (gather, _build) in DECLARATIONS.items() if gather(case) is not None]
+
+
+def correction_notice_pdf_for(case: Case, notice: CorrectionNotice, number: str) -> bytes:
+    """The notice as it reads when issued: the clock stops with the return (whatever the order the caller set it)."""
+    data = correction_notice_data(case, notice)
+    if data is None:
+        raise ValueError(f"case {case.public_id} has no correction notice")
+    return correction_notice_pdf(replace(data, number=number, paused=True, answered_on=None,
+                                         days_left_at_pause=case.days_left_at_pause))
+
+
+def decision_pdf_for(case: Case, number: str) -> bytes:
+    data = decision_data(case)
+    if data is None:
+        raise ValueError(f"case {case.public_id} has no decision")
+    return decision_pdf(replace(data, number=number))

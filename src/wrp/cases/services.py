@@ -20,18 +20,20 @@ from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.appointments.selectors import slot_bookable
-from wrp.appointments.services import booking_cancel, booking_create
+from wrp.appointments.services import booking_create
 from wrp.audit.services import audit_record, audited_atomic
-from wrp.cases import clock
+from wrp.cases import acceptance, clock, records
+from wrp.cases.acts import holds_free, locked, record_event
 from wrp.cases.facts import case_evaluate, frozen_assessment
+from wrp.cases.housing_loan import housing_loan_check
 from wrp.cases.kinds import KINDS, PERSONAL_KINDS, KindSpec, kind_of, kind_spec
-from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, CaseState, CorrectionNotice, MaterialStatus
+from wrp.cases.models import Case, CaseMaterial, CaseSnapshot, CaseState, CorrectionNotice, MaterialStatus
 from wrp.cases.workflow import require, require_actor, require_opener
 from wrp.core.errors import Ineligible, Invalid, MaterialsMissing, Message
 from wrp.core.events import emit
 from wrp.employment.selectors import active_association
 from wrp.policy.codes import Decision
-from wrp.quotas.services import quota_lock, quota_release, quota_reserve
+from wrp.quotas.services import quota_lock, quota_reserve
 from wrp.units.models import Unit
 
 PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -63,17 +65,11 @@ def _new_public_id() -> str:
     return f"C{stamp}" + "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(8))
 
 
-def _locked(case: Case) -> Case:
-    """Re-read the case under a row lock: the state seen by the caller may be stale."""
-    return Case.objects.select_for_update(of=("self",)).select_related("unit", "applicant").get(pk=case.pk)
+_locked = locked
 
 
 def _event(case: Case, *, actor: Any, action: str, from_state: str, detail: dict[str, Any] | None = None) -> None:
-    CaseEvent.objects.create(
-        case=case, at=timezone.now(), action=action, actor=actor, actor_role=getattr(actor, "role", ""),
-        from_state=from_state, to_state=case.state, detail=detail or {},
-    )
-    audit_record(actor=actor, action=f"case.{action}", obj=case, changes={"state": [from_state, case.state]})
+    record_event(case, actor=actor, action=action, from_state=from_state, detail=detail)
 
 
 def _kind_asked(kind: str, subtype: str | None, problems: Problems) -> KindSpec | None:
@@ -148,6 +144,8 @@ def _answer_problems(spec: KindSpec | None, answers: dict[str, Any]) -> Problems
                     f"answers.{field.name}.{index}",
                     format_lazy(_("每一项只能包含：{parts}。"), parts=", ".join(field.parts)), "bad_row",
                 )
+    if "housing_loan" in fields:  # 附件3's particulars, part by part
+        housing_loan_check(answers.get("housing_loan"), problems.add)
     return problems
 
 
@@ -193,8 +191,10 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
     it to the district (→ submitted).
 
     The handler's submission, in the contract's order: every required material uploaded; for personal items a free
-    slot; then, holding the lock on the unit's quota row, the assessment of today's facts (ineligible → refused); then
-    freeze facts and assessment, start the clock, book the slot and reserve one quota unit — all or nothing.
+    slot; then, holding the lock on the unit's quota row, the assessment of today's facts (ineligible → refused); the
+    applicant's real name (no document prints a login name); then freeze facts and assessment, start the clock, book
+    the slot and reserve one quota unit, freeze the declarations and issue the receipt with the window's acceptance
+    deadline (`wrp.cases.acceptance`) — all or nothing.
     """
     today = timezone.localdate()
     require_actor(case, actor, "submit")
@@ -228,6 +228,7 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
         missing = _missing_materials(case, evaluation.materials)
         if missing:
             raise MaterialsMissing(missing)
+        records.require_real_names(case)
         if spec.personal:
             booking_create(case=case, slot_public_id=slot or "", actor=actor)
         if ledger is not None:
@@ -239,8 +240,17 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
         case.save()
         _event(case, actor=actor, action="submit", from_state=previous,
                detail={"decision": evaluation.decision.value, "version": case.version})
+        _materials_arrived(case, actor=actor)
         emit("case.submitted", case_id=case.pk)
     return case
+
+
+def _materials_arrived(case: Case, *, actor: Any) -> None:
+    """The unit's submission or resubmission reached the window: freeze its declarations, issue the receipt and start
+    the window's 5 working days to accept or ask for corrections (`wrp.cases.acceptance`)."""
+    at = timezone.now()
+    records.on_submitted(case, actor, at)
+    acceptance.materials_received(case, actor=actor, at=at)
 
 
 def case_start_review(*, case: Case, actor: Any) -> Case:
@@ -289,11 +299,12 @@ def case_return_for_correction(*, case: Case, actor: Any, problems: list[dict[st
                 CaseMaterial.objects.filter(case=case, code=problem["material"]).update(
                     status=MaterialStatus.REJECTED, reason=problem["text"]
                 )
-        CorrectionNotice.objects.create(case=case, issued_at=timezone.now(), issued_by=actor, problems=cleaned)
+        notice = CorrectionNotice.objects.create(case=case, issued_at=timezone.now(), issued_by=actor, problems=cleaned)
         clock.pause(case, on=timezone.localdate())
         previous, case.state = case.state, CaseState.RETURNED
         case.save()
         _event(case, actor=actor, action="return", from_state=previous, detail={"problems": len(cleaned)})
+        records.on_returned(case, notice, actor, notice.issued_at)
         emit("case.returned", case_id=case.pk)
     return case
 
@@ -322,6 +333,7 @@ def case_resubmit(*, case: Case, actor: Any) -> Case:
         previous, case.state = case.state, CaseState.IN_REVIEW
         case.save()
         _event(case, actor=actor, action="resubmit", from_state=previous, detail={"version": case.version})
+        _materials_arrived(case, actor=actor)
         emit("case.resubmitted", case_id=case.pk)
     return case
 
@@ -351,6 +363,7 @@ def case_forward(*, case: Case, actor: Any, review_reasons: dict[str, str] | Non
         case = _locked(case)
         require(case, actor, "forward")
         case.review_reasons = _check_ready(case, review_reasons)
+        acceptance.accept_with_decision(case, actor=actor)
         previous, case.state, case.forwarded_by = case.state, CaseState.PENDING_APPROVAL, actor
         case.save()
         _event(case, actor=actor, action="forward", from_state=previous, detail={"review_reasons": case.review_reasons})
@@ -367,22 +380,19 @@ def case_approve(*, case: Case, actor: Any, review_reasons: dict[str, str] | Non
         row = require(case, actor, "approve")
         if row.role == Role.WINDOW_CLERK:
             case.review_reasons = _check_ready(case, review_reasons)
+        acceptance.accept_with_decision(case, actor=actor, announce=False)  # the decision's notice tells
         today = timezone.localdate()
         kind_of(case).apply(case, actor=actor, on=today)
         previous, case.state = case.state, CaseState.APPROVED
         case.decided_by, case.decided_at = actor, timezone.now()
         case.save()
         _event(case, actor=actor, action="approve", from_state=previous)
+        records.on_decided(case, actor, case.decided_at)
         emit("case.approved", case_id=case.pk)
     return case
 
 
-def _free_holds(case: Case, *, actor: Any) -> None:
-    """Rejection and withdrawal give back the quota unit and the appointment the case held."""
-    if case.quota_year is not None:
-        quota_release(unit=case.unit, year=case.quota_year, actor=actor)
-        case.quota_year = None
-    booking_cancel(case=case, actor=actor)
+_free_holds = holds_free
 
 
 def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
@@ -393,11 +403,13 @@ def case_reject(*, case: Case, actor: Any, reason: str) -> Case:
     with audited_atomic():
         case = _locked(case)
         require(case, actor, "reject")
+        acceptance.accept_with_decision(case, actor=actor, announce=False)  # the decision's notice tells
         _free_holds(case, actor=actor)
         previous, case.state = case.state, CaseState.REJECTED
         case.decided_by, case.decided_at, case.decision_reason = actor, timezone.now(), reason.strip()
         case.save()
         _event(case, actor=actor, action="reject", from_state=previous, detail={"reason": reason.strip()})
+        records.on_decided(case, actor, case.decided_at)
         emit("case.rejected", case_id=case.pk)
     return case
 

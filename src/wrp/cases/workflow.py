@@ -7,6 +7,7 @@ submitted ─(clerk picks up)→ in_review ─(return for correction)→ returne
 in_review ─(clerk approves: window-only items)→ approved
 in_review ─(clerk forwards: initial, renewal)→ pending_approval ─(bureau approves)→ approved
 in_review | pending_approval ─(reject, with reasons)→ rejected
+submitted | in_review ─(不予受理, outside the district's remit)→ rejected
 draft | awaiting_unit | submitted | returned ─(withdraw)→ withdrawn
 ```
 
@@ -17,22 +18,26 @@ a case never decides it at bureau level). Services check through `require`, page
 `allowed_actions` from the same rows, and the state sets below are derived from them.
 
 A refusal keeps the order the API's statuses depend on: the caller's role and relation (Forbidden), then the kind
-(Forbidden), then the state (InvalidState), then separation of duties (Forbidden).
+(Forbidden), then the state (InvalidState), then a row's guard — acceptance (受理) and extension (延期) are acts recorded
+on the case, not states, so `accept`, `refuse_acceptance` and `return` need the case not yet accepted and `extend` a
+first extension before the due date (InvalidState with its message) — then separation of duties (Forbidden).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.cases.kinds import BUREAU_KINDS, PERSONAL_KINDS, WINDOW_KINDS
-from wrp.cases.models import Case, CaseState
+from wrp.cases.models import Acceptance, Case, CaseState
 from wrp.core.errors import Forbidden, InvalidState
 from wrp.units.selectors import is_handler
 
@@ -66,6 +71,53 @@ def relations(case: Case, user: Any) -> frozenset[Relation]:
     return frozenset(held)
 
 
+# --- acceptance (POLICY §11 L-ACCEPT) and extension (L-EXTEND): acts recorded on the case, not states --------------
+# Pure on the case's fields and today's date, so that a deemed acceptance holds the moment the 5th working day is
+# over, before the daily job records it.
+
+Refusal = tuple[str, Promise]  # (code, message)
+AWAITING_ACCEPTANCE = frozenset({CaseState.SUBMITTED, CaseState.IN_REVIEW})
+
+
+def deemed_accepted(case: Case, today: date) -> bool:
+    """Neither accepted nor returned (nor refused) by the end of the 5th working day after the materials arrived: the
+    case counts as accepted from the day they arrived (行政许可法第三十二条)."""
+    return (
+        case.accepted_at is None and case.acceptance != Acceptance.NOT_ACCEPTED and case.acceptance_due is not None
+        and case.state in AWAITING_ACCEPTANCE and today > case.acceptance_due
+    )
+
+
+def is_accepted(case: Case, today: date) -> bool:
+    """Accepted by a recorded act (explicit, with the decision, deemed by the job) or deemed by the date."""
+    return case.accepted_at is not None or deemed_accepted(case, today)
+
+
+ALREADY_ACCEPTED: Refusal = ("already_accepted", _("本案已受理，不能重复受理或不予受理。"))
+ACCEPTED_NO_RETURN: Refusal = (
+    "accepted_no_return", _("本案已受理（含逾期视为受理），不能再退回补正；可以批准、上报或作出不予通过的决定。")
+)
+EXTENDED_ONCE: Refusal = ("already_extended", _("本案已延期一次，办理期限只能延长一次。"))
+PAST_DUE: Refusal = ("past_due", _("办理期限已届满，不能再延期。"))
+NO_CLOCK: Refusal = ("no_clock", _("本案尚未开始计时，不能延期。"))
+
+
+def _not_accepted_yet(case: Case, today: date) -> Refusal | None:
+    return ALREADY_ACCEPTED if is_accepted(case, today) else None
+
+
+def _returnable(case: Case, today: date) -> Refusal | None:
+    return ACCEPTED_NO_RETURN if is_accepted(case, today) else None
+
+
+def _extendable(case: Case, today: date) -> Refusal | None:
+    if case.extended_at is not None:
+        return EXTENDED_ONCE
+    if case.due_on is None or case.paused_on is not None:
+        return NO_CLOCK
+    return PAST_DUE if today > case.due_on else None
+
+
 @dataclass(frozen=True)
 class Transition:
     action: str
@@ -76,6 +128,7 @@ class Transition:
     kinds: frozenset[str] | None = None  # the services this row is for; None: every kind
     off_kind: tuple[str, Promise] | None = None  # (code, message) refusing a kind the row is not for
     separate: bool = False  # separation of duties: not the case's reviewer or forwarder
+    guard: Callable[[Case, date], Refusal | None] | None = None  # a condition beyond the state (acceptance, extension)
 
     def opens_to(self, user: Any, held: frozenset[Relation]) -> bool:
         return getattr(user, "role", None) == self.role and self.relation in held
@@ -97,7 +150,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("edit", FILING, None, Role.UNIT_HANDLER, Relation.HANDLER),
     Transition("start_review", frozenset({S.SUBMITTED}), S.IN_REVIEW, Role.WINDOW_CLERK),
     Transition("judge", frozenset({S.IN_REVIEW}), None, Role.WINDOW_CLERK),
-    Transition("return", frozenset({S.IN_REVIEW}), S.RETURNED, Role.WINDOW_CLERK),
+    Transition("accept", AWAITING_ACCEPTANCE, None, Role.WINDOW_CLERK, guard=_not_accepted_yet),
+    Transition("refuse_acceptance", AWAITING_ACCEPTANCE, S.REJECTED, Role.WINDOW_CLERK, guard=_not_accepted_yet),
+    Transition("return", frozenset({S.IN_REVIEW}), S.RETURNED, Role.WINDOW_CLERK, guard=_returnable),
     Transition("resubmit", frozenset({S.RETURNED}), S.IN_REVIEW, Role.UNIT_HANDLER, Relation.HANDLER),
     Transition("forward", frozenset({S.IN_REVIEW}), S.PENDING_APPROVAL, Role.WINDOW_CLERK, kinds=BUREAU_KINDS,
                off_kind=WINDOW_ITEM),
@@ -106,6 +161,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("approve", frozenset({S.PENDING_APPROVAL}), S.APPROVED, Role.BUREAU_APPROVER, separate=True),
     Transition("reject", frozenset({S.IN_REVIEW}), S.REJECTED, Role.WINDOW_CLERK),
     Transition("reject", frozenset({S.PENDING_APPROVAL}), S.REJECTED, Role.BUREAU_APPROVER, separate=True),
+    Transition("extend", frozenset({S.SUBMITTED, S.IN_REVIEW, S.PENDING_APPROVAL}), None, Role.BUREAU_APPROVER,
+               guard=_extendable),
     Transition("withdraw", BEFORE_DECISION, S.WITHDRAWN, Role.APPLICANT, Relation.APPLICANT),
     Transition("withdraw", BEFORE_DECISION, S.WITHDRAWN, Role.UNIT_HANDLER, Relation.HANDLER),
 )
@@ -119,6 +176,7 @@ WHO: dict[frozenset[str], tuple[str, Promise]] = {
     frozenset({Role.WINDOW_CLERK, Role.BUREAU_APPROVER}): (
         "reviewers_only", _("只有窗口工作人员或区人社局审批人员可以进行此操作。")
     ),
+    frozenset({Role.BUREAU_APPROVER}): ("approvers_only", _("只有区人社局审批人员可以进行此操作。")),
 }
 SEPARATION = ("separation_of_duties", _("审核或上报本案的人员不能审批本案。"))
 
@@ -156,6 +214,10 @@ def require(case: Case, user: Any, action: str, *, held: frozenset[Relation] | N
     if not now:
         raise InvalidState(case.state)
     row = now[0]
+    refusal = row.guard(case, timezone.localdate()) if row.guard is not None else None
+    if refusal is not None:
+        code, message = refusal
+        raise InvalidState(case.state, message, code=code)
     if row.separate and user.pk in (case.reviewed_by_id, case.forwarded_by_id):
         code, message = SEPARATION
         raise Forbidden(message, code=code)

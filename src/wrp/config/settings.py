@@ -51,6 +51,14 @@ STATIC_URL = "/static/"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise serves from it; `make run` fills it (collectstatic)
 CALENDAR_FILE = env_str("WRP_CALENDAR_FILE", "") or None  # extra holiday notices (wrp.policy.workdays format)
+# Issued documents are signed (PAdES, wrp.documents.signing) with the bureau's key: PEM files of the key (encrypted
+# with the passphrase when one is set), its certificate and the CA chain, whose root is also what signatures are
+# verified against. Outside production, `wrp demo` (or the first signature) makes a demo CA and signer in var/signing/.
+SIGNING_DIR = DATA_DIR / "signing"
+SIGNING_KEY_FILE = Path(env_str("WRP_SIGNING_KEY_FILE", str(SIGNING_DIR / "signer.key")))
+SIGNING_CERT_FILE = Path(env_str("WRP_SIGNING_CERT_FILE", str(SIGNING_DIR / "signer.crt")))
+SIGNING_CA_FILE = Path(env_str("WRP_SIGNING_CA_FILE", str(SIGNING_DIR / "ca.crt")))
+SIGNING_KEY_PASSPHRASE = env_str("WRP_SIGNING_KEY_PASSPHRASE", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -150,7 +158,20 @@ else:
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "wrp"}}
+# One cache shared by every worker process: a table of the database (created by migration public 0001, or by
+# `wrp createcachetable`), so rate limits count across processes; nothing else to run. wrp.core.cache is Django's
+# database cache with an increment that keeps the expiry and counts under a row lock.
+CACHES = {"default": {"BACKEND": "wrp.core.cache.DatabaseCache", "LOCATION": "wrp_cache"}}
+
+# Public verification (wrp.public.verification, docs/operations.md): certificates print links under
+# WRP_PUBLIC_BASE_URL, never the request's Host. The client address behind a reverse proxy is read from
+# X-Forwarded-For only when TRUST_X_FORWARDED_FOR is on (every peer is the proxy) or the peer is one of
+# TRUSTED_PROXIES; otherwise REMOTE_ADDR.
+PUBLIC_BASE_URL = env_str("WRP_PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not PUBLIC_BASE_URL.startswith(("http://", "https://")) or "/" in PUBLIC_BASE_URL.split("://", 1)[1]:
+    raise ImproperlyConfigured("WRP_PUBLIC_BASE_URL must be scheme and host only, e.g. https://wrp.example.gov.cn")
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -196,6 +217,14 @@ SCAN_INK_DISTANCE = env_int("WRP_SCAN_INK_DISTANCE", 48, minimum=1, maximum=254)
 SCAN_COLOUR_MIN_CHROMA = env_int("WRP_SCAN_COLOUR_MIN_CHROMA", 24, minimum=1, maximum=255)
 SCAN_COLOUR_MIN_PER_10000 = env_int("WRP_SCAN_COLOUR_MIN_PER_10000", 10, minimum=0, maximum=10000)
 SCAN_MAX_RENDERED_PAGES = env_int("WRP_SCAN_MAX_RENDERED_PAGES", 50, minimum=0, maximum=200)
+
+# Issued documents (wrp.documents.issuing, POLICY §11 L-RECORD): 文号 per series and year, gapless; {year} and {seq}
+# are filled in. Decisions, certificates and extensions are the bureau's; receipts and notices the window's (the
+# service centre's). A rejection names the bodies for reconsideration and suit (L-REFUSE).
+DOCUMENT_NUMBER_FORMAT = env_str("WRP_DOCUMENT_NUMBER_FORMAT", "朝人社工居〔{year}〕第{seq:06d}号")
+WINDOW_DOCUMENT_NUMBER_FORMAT = env_str("WRP_WINDOW_DOCUMENT_NUMBER_FORMAT", "朝人服工居〔{year}〕第{seq:06d}号")
+REMEDY_RECONSIDERATION_BODY = env_str("WRP_REMEDY_RECONSIDERATION_BODY", "北京市朝阳区人民政府")
+REMEDY_COURT = env_str("WRP_REMEDY_COURT", "有管辖权的人民法院")
 
 # Public endpoints are rate-limited per client address (django-ninja throttling on the cache above).
 RATE_LIMIT_PUBLIC = env_str("RATE_LIMIT_PUBLIC", "120/m")

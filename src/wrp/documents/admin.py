@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wrp.documents.models import StoredFile
+from wrp.documents.models import IssuedDocument, StoredFile
 
 
 @admin.register(StoredFile)
@@ -11,6 +11,25 @@ class StoredFileAdmin(admin.ModelAdmin):
     list_filter = ("uploaded_at",)
     search_fields = ("sha256", "original_name")
     date_hierarchy = "uploaded_at"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(admin.ModelAdmin):
+    """Read-only: documents are issued by `wrp.documents.issuing.document_issue` alone, and never changed."""
+
+    list_display = ("id", "number", "kind", "title", "case", "permit", "issued_at", "sha256")
+    list_filter = ("kind", "issued_at")
+    search_fields = ("number", "sha256")
+    date_hierarchy = "issued_at"
 
     def has_add_permission(self, request, obj=None):
         return False

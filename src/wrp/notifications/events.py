@@ -103,6 +103,8 @@ def notify_permit(event: str, permit: Permit, *, key: str, context: dict[str, An
 CASE_ACTIONS = {
     "case.submitted": "submit", "case.returned": "return", "case.resubmitted": "resubmit", "case.forwarded": "forward",
     "case.approved": "approve", "case.rejected": "reject", "case.withdrawn": "withdraw",
+    "case.accepted": "accept", "case.deemed_accepted": "accept", "case.not_accepted": "refuse_acceptance",
+    "case.extended": "extend",
 }
 
 
@@ -119,8 +121,13 @@ def _case_event(event: str, context: dict[str, Any]) -> int:
     if event == "case.returned":
         notice = CorrectionNotice.objects.filter(case=case).order_by("-issued_at", "-pk").first()
         words["problems"] = [redacted(problem.get("text", "")) for problem in (notice.problems if notice else [])]
-    elif event == "case.rejected":
+    elif event in ("case.rejected", "case.not_accepted"):
         words["reason"] = redacted(case.decision_reason)
+    elif event in ("case.accepted", "case.deemed_accepted"):
+        words["accepted_on"] = timezone.localdate(case.accepted_at).isoformat() if case.accepted_at else ""
+    elif event == "case.extended":
+        words["previous_due"] = case.due_before_extension.isoformat() if case.due_before_extension else ""
+        words["reason"] = redacted(case.extension_reason)
     elif event == "case.resubmitted":
         recipients = people(recipients, [case.reviewed_by])  # the clerk who asked for the correction
     elif event == "case.forwarded":

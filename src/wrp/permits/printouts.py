@@ -1,30 +1,66 @@
-"""The permit certificate's values, gathered from the permit: holder, number, unit, validity, its status in words as
-of the day it is printed, and the address of the public verification page its QR code carries.
-`wrp.documents.printing.certificate_pdf` lays it out."""
+"""The permit certificate's values, gathered from the permit when the certificate is issued: the holder with the
+masked ID number, the permit number, the unit, the accompanying children, the validity, the issuing organ, the 文号
+and the address of the public verification page its QR code carries (the canonical public base URL, never the
+request's host). `wrp.documents.printing.certificate_pdf` lays it out; `wrp.permits.services` issues it."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
+from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from wrp.core.errors import Invalid
 from wrp.documents.printing import CertificateData, certificate_pdf
+from wrp.permits import verification
 from wrp.permits.models import Permit
-from wrp.permits.verification import permit_status_on, status_words
+from wrp.policy.codes import ChildCase
+from wrp.policy.labels import zh
 
 
-def certificate_data(permit: Permit, *, verify_url: str, today: date) -> CertificateData:
-    holder = permit.holder
+def certificate_verify_url(permit: Permit) -> str:
+    """The absolute address of the permit's public verification page, as its QR code carries it."""
+    canonical = getattr(verification, "permit_verify_url", None)
+    if canonical is not None:
+        return str(canonical(permit))
+    path = reverse("documents:verify", args=[verification.permit_token(permit)])
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def holder_name(permit: Permit) -> str:
+    """The holder's real name; Invalid naming the account when none is recorded (a login name is never printed)."""
+    name = (getattr(permit.holder, "real_name", "") or "").strip()
+    if not name:
+        raise Invalid(
+            {"holder": format_lazy(_("持证人（账户 {username}）尚未登记真实姓名，不能签发证件。"),
+                                   username=permit.holder.username)},
+            codes={"holder": "real_name_missing"},
+        )
+    return name
+
+
+def _child(name: str, case: str) -> str:
+    label = zh(ChildCase(case)) if case in ChildCase.__members__.values() else ""
+    name = name.strip() or "姓名未登记"
+    return f"{name}（{label}）" if label else name
+
+
+def certificate_data(permit: Permit, *, number: str, issued_on: date) -> CertificateData:
     return CertificateData(
-        holder_name=(getattr(holder, "real_name", "") or "").strip() or holder.username,
+        holder_name=holder_name(permit),
+        holder_id_masked=permit.holder.id_number_masked or "",
         permit_number=permit.number,
         unit_name=permit.unit.name,
-        issued_on=permit.issued_on,
+        issued_on=issued_on,
         valid_until=permit.valid_until,
-        status=status_words(permit_status_on(permit, today)),
-        printed_on=today,
-        verify_url=verify_url,
+        children=tuple(_child(child.name, child.case) for child in permit.children.order_by("added_on", "id")),
+        verify_url=certificate_verify_url(permit),
+        number=number,
     )
 
 
-def certificate(permit: Permit, *, verify_url: str, today: date) -> bytes:
-    """The certificate's PDF as of `today`."""
-    return certificate_pdf(certificate_data(permit, verify_url=verify_url, today=today))
+def certificate(permit: Permit, *, number: str, issued_on: date) -> bytes:
+    """The certificate's PDF with its 文号, as issued on `issued_on`."""
+    return certificate_pdf(certificate_data(permit, number=number, issued_on=issued_on))

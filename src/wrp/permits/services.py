@@ -3,14 +3,16 @@
 valid → suspended (the unit releases the holder) → valid (employer_change approved); valid/suspended → expired (the
 daily sweep, once valid_until has passed); any → revoked (bureau decision). Issue, transfer, extension (renewal) and
 children are the effects of approved cases, applied by the staff member who approves them inside the case's
-transaction. Every change locks the permit row, writes a PermitEvent and an audit event.
+transaction. Every change locks the permit row, writes a PermitEvent and an audit event. Issue, transfer, extension
+and new children issue a new certificate (`permit_certificate_issue`), numbered and stored as a record that supersedes
+the one before (POLICY §11 L-RECORD).
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -23,7 +25,10 @@ from wrp.accounts.models import Role
 from wrp.audit.services import audit_record
 from wrp.core.errors import Forbidden, Invalid, InvalidState, Message, NotFound
 from wrp.core.events import emit
+from wrp.documents.issuing import document_issue
+from wrp.documents.models import IssuedDocument
 from wrp.permits.models import Permit, PermitChild, PermitEvent, PermitStatus
+from wrp.permits.printouts import certificate
 from wrp.permits.selectors import can_see_permit
 from wrp.policy.codes import ChildCase
 from wrp.policy.periods import add_years
@@ -37,6 +42,7 @@ VALIDITY_YEARS = 3  # 京政办发〔2003〕29号: 有效期三年，期满可�
 CURRENT_STATUSES = (PermitStatus.VALID, PermitStatus.SUSPENDED)
 _SWEEP_BATCH = 200
 _CHILD_CASES = frozenset(case.value for case in ChildCase)
+CERTIFICATE = "certificate"
 
 
 def _require(actor: Any, permit: Permit, *, allowed: bool) -> None:
@@ -109,6 +115,16 @@ def _add_children(permit: Permit, children: list[dict[str, str]], *, on: date) -
     )
 
 
+def permit_certificate_issue(*, permit: Permit, actor: Any, at: datetime | None = None) -> IssuedDocument:
+    """Issue the permit's certificate as it stands now (its 文号 printed inside), superseding the one before; inside
+    the caller's transaction. Invalid when the holder has no real name on record."""
+    _require_staff(actor, permit)
+    at = at or timezone.now()
+    issued_on = timezone.localdate(at)
+    return document_issue(kind=CERTIFICATE, permit=permit, actor=actor, at=at,
+                          build=lambda number: certificate(permit, number=number, issued_on=issued_on))
+
+
 def new_permit_number() -> str:
     """An opaque, unguessable, unique permit number: WRP + 12 characters."""
     for _attempt in range(20):
@@ -146,6 +162,7 @@ def permit_issue(
         _record(permit, action="issued", from_status="", actor=actor,
                 changes={"unit": unit.credit_code, "valid_until": permit.valid_until.isoformat(),
                          "children": len(cleaned)})
+        permit_certificate_issue(permit=permit, actor=actor)
         emit("permit.issued", permit_id=permit.pk)
     return permit
 
@@ -182,6 +199,7 @@ def permit_transfer(*, permit: Permit, unit: Unit, actor: Any) -> Permit:
         _record(permit, action="transferred", from_status=previous_status, actor=actor,
                 note=f"{previous_unit.credit_code} → {unit.credit_code}",
                 changes={"unit": [previous_unit.credit_code, unit.credit_code]})
+        permit_certificate_issue(permit=permit, actor=actor)
     return permit
 
 
@@ -199,6 +217,7 @@ def permit_extend(*, permit: Permit, actor: Any) -> Permit:
         _record(permit, action="extended", from_status=PermitStatus.VALID, actor=actor,
                 note=f"{old.isoformat()} → {permit.valid_until.isoformat()}",
                 changes={"valid_until": [old.isoformat(), permit.valid_until.isoformat()]})
+        permit_certificate_issue(permit=permit, actor=actor)
         emit("permit.renewed", permit_id=permit.pk)
     return permit
 
@@ -217,6 +236,7 @@ def permit_add_children(*, permit: Permit, children: Iterable[Mapping[str, Any]]
         _add_children(permit, cleaned, on=on)
         _record(permit, action="children_added", from_status=permit.status, actor=actor,
                 note=f"+{len(cleaned)}", changes={"children": f"+{len(cleaned)}"})
+        permit_certificate_issue(permit=permit, actor=actor)
     return permit
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from wrp.accounts.models import Role
 from wrp.cases import clock
+from wrp.cases.acceptance import acceptance_view, extension_view
 from wrp.cases.facts import case_evaluate, frozen_assessment
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import case_checklist, case_material_rows
@@ -61,6 +62,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "correcting": case.state == CaseState.RETURNED,
         "at_window": case.state in OPEN_STATES and case.state != CaseState.PENDING_APPROVAL,
         "clock": clock.view(case, today=today),
+        "acceptance": acceptance_view(case, today=today), "extension": extension_view(case),  # POLICY §11
         "assessment": assessment,
         "preview": preview,
         "fact_problems": problems,

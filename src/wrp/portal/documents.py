@@ -1,29 +1,30 @@
-"""Downloads of a case's documents and of a permit's certificate (issue 6 §1, §2), with their URLs.
+"""Downloads of a case's documents and of a permit's certificate (issue 6 §1, §2; issue 12 §4, §7), with their URLs.
 
-A document is built on request from the records and served only through the view that checks the right to see its
-case or permit (`case_for`, `permit_for`: 404 for what the user may not see, as for what does not exist): as an
-attachment unless `?inline=1` asks for the browser's viewer, never cached, never sniffed. The data of each document
-is gathered by its owner (`wrp.cases.printouts`, `wrp.permits.printouts`). The URL names keep the `documents`
-namespace: `documents:case_document` (public_id, kind — one of `CASE_DOCUMENTS`), `documents:permit_certificate`
-(number) and `documents:verify` (token; the public page of `wrp.public.verification`).
+Issued documents are records (`wrp.cases.records`): the stored bytes are served, never rebuilt, each download an
+audit event. The declarations 附件1–3 are built on demand for the case's filers only until the case is submitted
+(drafts); afterwards the frozen ones are served. Everything goes through the selectors of `wrp.cases.records`
+(404 for what the user may not see, as for what does not exist): as an attachment unless `?inline=1` asks for the
+browser's viewer, never cached, never sniffed. The URL names keep the `documents` namespace:
+`documents:case_document` (public_id, kind: the case's current document of that kind, else a filer's draft
+declaration), `documents:issued` (pk: one issued document, superseded ones included), `documents:permit_certificate`
+(number: the current certificate) and `documents:verify` (token; the public page of `wrp.public.verification`).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
+from django.urls import NoReverseMatch, path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from wrp.cases.printouts import CASE_DOCUMENTS, case_document
+from wrp.cases import records
 from wrp.cases.selectors import case_for
 from wrp.core.errors import NotFound
+from wrp.documents.models import IssuedDocument
 from wrp.permits.models import Permit
-from wrp.permits.printouts import certificate
 from wrp.permits.selectors import permit_for
-from wrp.permits.verification import permit_token
+from wrp.permits.verification import permit_verify_url
 from wrp.public.verification import verify_view
 
 
@@ -52,21 +53,40 @@ def case_document_view(request: HttpRequest, public_id: str, kind: str) -> HttpR
     """/cases/<public_id>/documents/<kind>.pdf for those who may see the case; 404 when it does not apply."""
     if not request.user.is_authenticated:
         return _anonymous(request)
-    if kind not in CASE_DOCUMENTS:
-        raise Http404
     try:
         case = case_for(request.user, public_id)
+        document = records.current_document_for(request.user, case, kind.replace("-", "_"))
+        if document is not None:
+            return _issued_response(request, document)
+        data = records.draft_declaration_for(request.user, case, kind.replace("-", "_"))
     except NotFound:
         raise Http404 from None
-    data = case_document(case, kind)
-    if data is None:
-        raise Http404
-    return _pdf_response(request, data, f"{case.public_id}-{kind}.pdf")
+    return _pdf_response(request, data, f"{case.public_id}-{kind}-draft.pdf")
+
+
+def _issued_response(request: HttpRequest, document: IssuedDocument) -> HttpResponse:
+    data = records.document_download(user=request.user, document=document)
+    owner = document.case.public_id if document.case_id else (document.permit.number if document.permit else "")
+    suffix = f"-v{document.case_version}" if document.case_version and not document.number else ""
+    return _pdf_response(request, data, f"{owner}-{document.kind}{suffix}-{document.pk}.pdf")
+
+
+@require_safe
+def issued_document_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """/documents/<pk>.pdf: one issued document, for those who may see its case or its permit."""
+    if not request.user.is_authenticated:
+        return _anonymous(request)
+    try:
+        document = records.document_for_download(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    return _issued_response(request, document)
 
 
 def verify_url(request: HttpRequest, permit: Permit) -> str:
-    """The absolute address of the permit's public verification page, as its QR code carries it."""
-    return request.build_absolute_uri(reverse("documents:verify", args=[permit_token(permit)]))
+    """The absolute address of the permit's public verification page, as its QR code carries it: under the platform's
+    public base URL (settings.PUBLIC_BASE_URL), never the Host this request came in on."""
+    return permit_verify_url(permit)
 
 
 @require_safe
@@ -78,13 +98,16 @@ def permit_certificate_view(request: HttpRequest, number: str) -> HttpResponse:
         permit = permit_for(request.user, number)
     except NotFound:
         raise Http404 from None
-    data = certificate(permit, verify_url=verify_url(request, permit), today=timezone.localdate())
-    return _pdf_response(request, data, f"{permit.number}-certificate.pdf")
+    document = records.current_certificate_for(request.user, permit)
+    if document is None:  # a permit recorded before certificates were issued as records
+        raise Http404
+    return _issued_response(request, document)
 
 
 app_name = "documents"
 urlpatterns = [
     path("cases/<str:public_id>/documents/<slug:kind>.pdf", case_document_view, name="case_document"),
+    path("documents/<int:pk>.pdf", issued_document_view, name="issued"),
     path("permits/<str:number>/certificate.pdf", permit_certificate_view, name="permit_certificate"),
     path("verify/<str:token>/", verify_view, name="verify"),
 ]

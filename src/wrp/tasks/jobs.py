@@ -2,6 +2,7 @@
 for that day and returns a small JSON summary that the run keeps.
 
 - `sweep`: expire permits past valid_until, mark overdue cases, remove orphan files (wrp.cases.sweep);
+- `acceptance.deemed`: cases not accepted nor returned within 5 working days are deemed accepted (wrp.cases.acceptance);
 - `reminders.*` and `sla.*`: the notification finders of wrp.notifications.reminders (renewal window, appointment
   the day before, the clerks' digest, escalation of overdue cases), each idempotent per day;
 - `releases.late`: the 60-day release deadline (approaching and missed) and the late releases on record;
@@ -53,6 +54,15 @@ def lifecycle_sweep(*, today: date) -> dict[str, Any]:
     from wrp.cases.sweep import sweep
 
     return asdict(sweep(today=today))
+
+
+@periodic("acceptance.deemed", priority=8)
+def deemed_acceptance(*, today: date) -> dict[str, Any]:
+    """Record the deemed acceptance (L-ACCEPT) of cases whose 5th working day after the materials arrived is over
+    without acceptance or return, with their 受理通知书 (before the digest and escalations read the cases)."""
+    from wrp.cases.acceptance import cases_deem_accepted
+
+    return {"deemed": cases_deem_accepted(today=today)}
 
 
 @periodic("reminders.renewal")

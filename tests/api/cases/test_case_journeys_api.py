@@ -136,7 +136,7 @@ def test_an_initial_case_through_the_api_alone(api, people):
     quota = ok(hr.get(f"/units/{code}/quota/2026"))
     assert (quota["reserved"], quota["used"], quota["remaining"]) == (0, 1, 1)
     assert [event["action"] for event in ok(zhang.get(f"/cases/{case_id}"))["events"]] == [
-        "open", "submit_to_unit", "submit", "start_review", "return", "resubmit", "forward", "approve",
+        "open", "submit_to_unit", "submit", "start_review", "return", "resubmit", "accept", "forward", "approve",
     ]
 
 

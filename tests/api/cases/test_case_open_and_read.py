@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 CASE_KEYS = {
     "id", "kind", "subtype", "state", "unit", "applicant", "assessment", "materials", "clock", "permit", "events",
     "allowed_actions",  # an extension of the contract: what the caller may do now (wrp.cases.workflow)
+    "acceptance", "extension",  # extensions: the acceptance duty and the bureau's one extension (POLICY §11)
 }
 TAXES = {"2023": "300000", "2024": "300000", "2025": "300000"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -261,10 +262,12 @@ def test_a_unit_case_has_no_applicant_and_no_permit(api, people):
 def test_the_openapi_document_describes_every_case_endpoint(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     case_paths = {path for path in paths if path.startswith("/api/v1/cases")}
-    actions = ("submit", "start_review", "return", "resubmit", "forward", "approve", "reject", "withdraw")
+    actions = ("submit", "start_review", "return", "resubmit", "forward", "approve", "reject", "withdraw",
+               "accept", "refuse_acceptance", "extend")
     assert case_paths == {
         "/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/materials/{code}",
         "/api/v1/cases/{case_id}/materials/{code}/file", "/api/v1/cases/{case_id}/materials/{code}/verdict",
+        "/api/v1/cases/{case_id}/documents", "/api/v1/cases/{case_id}/documents/drafts/{kind}/file",
         *(f"/api/v1/cases/{{case_id}}/{action}" for action in actions),
     }
     assert set(paths["/api/v1/cases"]) == {"get", "post"}

@@ -28,7 +28,7 @@ from wrp.quotas.models import QuotaLedger
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = 10  # per operation: 14 operations
+MAX_EXAMPLES = 10  # per operation: 17 operations
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(path_regex=r"^/api/v1/cases")
 
 # operation: (who calls it, the state of the real case it is tried on)
@@ -47,6 +47,11 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "POST /api/v1/cases/{case_id}/approve": ("approver", "pending"),
     "POST /api/v1/cases/{case_id}/reject": ("clerk", "in_review"),
     "POST /api/v1/cases/{case_id}/withdraw": ("handler", "draft"),
+    "POST /api/v1/cases/{case_id}/accept": ("clerk", "submitted"),
+    "POST /api/v1/cases/{case_id}/refuse_acceptance": ("clerk", "in_review"),
+    "POST /api/v1/cases/{case_id}/extend": ("approver", "pending"),
+    "GET /api/v1/cases/{case_id}/documents": ("clerk", "submitted"),
+    "GET /api/v1/cases/{case_id}/documents/drafts/{kind}/file": ("handler", "draft"),
 }
 
 

@@ -16,6 +16,8 @@ from wrp.documents.printing.data import (
     Office,
     PersonalDeclaration,
     Problem,
+    Reason,
+    Remedies,
     UnitDeclaration,
 )
 from wrp.documents.printing.declarations import housing_loan_pdf, integrity_personal_pdf, integrity_unit_pdf
@@ -31,6 +33,8 @@ __all__ = [
     "Office",
     "PersonalDeclaration",
     "Problem",
+    "Reason",
+    "Remedies",
     "UnitDeclaration",
     "certificate_pdf",
     "cn_date",

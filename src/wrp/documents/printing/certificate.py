@@ -1,5 +1,7 @@
-"""The permit certificate: the particulars and the QR code of the public verification page, drawn as vector
-squares so that it stays crisp at any printer's resolution."""
+"""The permit certificate: the particulars (the holder with the masked ID number, the accompanying children, the
+unit, the validity), the issuing organ and the 文号, and the QR code of the public verification page, drawn as vector
+squares so that it stays crisp at any printer's resolution. Issued once when the permit is issued or changed, it
+states no status: the verification page shows the status live."""
 
 from __future__ import annotations
 
@@ -13,7 +15,6 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from wrp.documents.printing.data import CertificateData
 from wrp.documents.printing.layout import (
     CAPTION,
-    INSTITUTION,
     PLAIN,
     PLATFORM,
     SMALL,
@@ -55,16 +56,18 @@ class QRCode(Flowable):
 
 
 def certificate_pdf(data: CertificateData) -> bytes:
-    """The permit certificate: name, number, unit, validity, and the QR code of the public verification page, which
-    shows the permit's status live."""
+    """The permit certificate: name, masked ID number, number, unit, children, validity, the organ and the 文号, and
+    the QR code of the public verification page, which shows the permit's status live."""
     qr_column = 54 * mm
     details = lines_table([
         ("姓名", data.holder_name),
+        ("公民身份号码", data.holder_id_masked),
         ("证件编号", data.permit_number),
         ("聘用单位", data.unit_name),
+        ("随往子女", "、".join(data.children) if data.children else "无"),
         ("发证日期", cn_date(data.issued_on)),
         ("有效期至", cn_date(data.valid_until)),
-        ("证件状态", f"{data.status}（{cn_date(data.printed_on)}打印时）"),
+        ("发证机关", data.organ),
     ], label_width=24 * mm, width=TEXT_WIDTH - qr_column)
     code = Table([[QRCode(data.verify_url)], [para(CAPTION, "扫码核验证件当前状态")]], colWidths=[qr_column])
     code.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER")]))
@@ -74,7 +77,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
     story: list[Flowable] = [
         Spacer(1, 6 * mm),
         para(make_style("cert_title", size=26, leading=34, align=TA_CENTER, after=4), "北京市工作居住证"),
-        para(SUBTITLE, "证件信息凭证"),
+        para(SUBTITLE, data.number or "证件信息凭证"),
         Spacer(1, 4 * mm),
         body,
         Spacer(1, 10 * mm),
@@ -82,7 +85,7 @@ def certificate_pdf(data: CertificateData) -> bytes:
                   "证件编号、证件状态和有效期。"),
         Spacer(1, 3 * mm),
         para(SMALL, "核验地址：" + data.verify_url),
-        issuer(INSTITUTION, data.printed_on),
+        issuer(data.organ, data.issued_on),
     ]
     return pdf_bytes(story, title="北京市工作居住证", subject=data.permit_number,
-                footer=f"{PLATFORM}生成　证件编号 {data.permit_number}")
+                     footer=f"{PLATFORM}生成　证件编号 {data.permit_number}")

@@ -11,6 +11,11 @@ from datetime import date
 
 from wrp.policy.office import OFFICE
 
+# The organs as the documents name them, in full (POLICY §11 L-RECORD): the bureau decides and issues certificates;
+# the service centre (the window) issues the receipts and notices.
+BUREAU_NAME = "北京市朝阳区人力资源和社会保障局"
+CENTRE_NAME = OFFICE.institution[0]
+
 
 @dataclass(frozen=True)
 class UnitDeclaration:
@@ -86,6 +91,26 @@ class CorrectionNoticeData:
     days_left_at_pause: int | None = None
     answered_on: date | None = None
     office: Office = field(default_factory=Office)
+    number: str = ""  # 文号
+    organ: str = CENTRE_NAME
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason of a refusal: what is wrong, and what it rests on (rule ID and clause, or the material)."""
+
+    text: str
+    basis: str = ""
+
+
+@dataclass(frozen=True)
+class Remedies:
+    """L-REFUSE: where and how long the applicant may seek administrative reconsideration and bring a suit."""
+
+    reconsideration_body: str = "北京市朝阳区人民政府"
+    court: str = "有管辖权的人民法院"
+    reconsideration_days: int = 60  # 行政复议法 第20条
+    suit_months: int = 6  # 行政诉讼法 第46条
 
 
 @dataclass(frozen=True)
@@ -95,10 +120,15 @@ class DecisionData:
     decided_on: date
     decider_role: str  # 窗口工作人员 or 区人社局审批人
     decided_by_bureau: bool
-    reasons: str = ""
+    reasons: tuple[Reason, ...] = ()
     permit_number: str = ""
     permit_valid_until: date | None = None
     office: Office = field(default_factory=Office)
+    number: str = ""  # 文号
+    organ: str = BUREAU_NAME
+    decision: str = ""  # what the approval decides (the kind's words)
+    particulars: tuple[tuple[str, str], ...] = ()  # what exactly was approved: (label, value)
+    remedies: Remedies = field(default_factory=Remedies)
 
 
 @dataclass(frozen=True)
@@ -108,6 +138,8 @@ class CertificateData:
     unit_name: str
     issued_on: date
     valid_until: date
-    status: str  # in words, as of printed_on
-    printed_on: date
     verify_url: str
+    holder_id_masked: str = ""
+    children: tuple[str, ...] = ()  # each accompanying child as printed: name and case
+    organ: str = BUREAU_NAME
+    number: str = ""  # 文号

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wrp.portal.clerk import views
+from wrp.portal.clerk import acceptance, views
 
 urlpatterns = [
     path("clerk/", views.clerk_queue_page, name="clerk_queue"),
@@ -15,4 +15,7 @@ urlpatterns = [
     path("clerk/cases/<str:public_id>/return", views.clerk_return, name="clerk_return"),
     path("clerk/cases/<str:public_id>/decide", views.clerk_decide, name="clerk_decide"),
     path("clerk/cases/<str:public_id>/reject", views.clerk_reject, name="clerk_reject"),
+    path("clerk/cases/<str:public_id>/accept", acceptance.clerk_accept, name="clerk_accept"),
+    path("clerk/cases/<str:public_id>/refuse-acceptance", acceptance.clerk_refuse_acceptance,
+         name="clerk_refuse_acceptance"),
 ]

@@ -11,10 +11,12 @@ context, `workbench.py`) that `portal/case/_actions_window_clerk.html` shows. Ev
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import Case as Case_
+from django.db.models import DateField, F, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -25,6 +27,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from wrp.accounts.models import Role
+from wrp.cases.acceptance import acceptance_view
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState, MaterialStatus
@@ -36,7 +39,7 @@ from wrp.cases.services import (
     case_return_for_correction,
     case_start_review,
 )
-from wrp.cases.workflow import OPEN_STATES
+from wrp.cases.workflow import AWAITING_ACCEPTANCE, OPEN_STATES
 from wrp.core.errors import Invalid, InvalidState, ServiceError
 from wrp.documents.services import StoredFileCorrupted, open_file
 from wrp.portal.case_page import case_context
@@ -50,15 +53,30 @@ from wrp.portal.templatetags.portal import material_title, state_label
 QUEUE_STATES = [state for state in CaseState.values if state in OPEN_STATES]
 
 
+def awaiting_acceptance_first(cases: QuerySet[Case], today: date) -> QuerySet[Case]:
+    """The cases the window still has to accept or return (L-ACCEPT) first, by their acceptance deadline; then the
+    queue's own order (by due date)."""
+    awaiting = Q(state__in=AWAITING_ACCEPTANCE, accepted_at__isnull=True, acceptance="", acceptance_due__gte=today)
+    return cases.alias(
+        acceptance_rank=Case_(When(awaiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
+        acceptance_key=Case_(When(awaiting, then=F("acceptance_due")), default=None, output_field=DateField()),
+    ).order_by("acceptance_rank", F("acceptance_key").asc(nulls_last=True), *cases.query.order_by)
+
+
 def _listing(request: HttpRequest, *, queue: bool) -> HttpResponse:
     form = CaseFilter(request.GET or None, states=QUEUE_STATES if queue else list(CaseState.values))
     chosen = form.chosen()
     sort = chosen.pop("sort", "due" if queue else "new")
     cases = (clerk_queue if queue else cases_filtered)(request.user, **chosen)
-    cases = by_due_date(cases) if sort == "due" else cases.order_by(F("accepted_on").desc(nulls_last=True), "-created_at", "-id")
+    today = timezone.localdate()
+    cases = (
+        awaiting_acceptance_first(by_due_date(cases), today) if sort == "due"
+        else cases.order_by(F("accepted_on").desc(nulls_last=True), "-created_at", "-id")
+    )
     page = paginate(request, cases)
     # The clock of each row is arithmetic on the case's own fields and the cached calendar: no query per row.
-    rows = case_rows(page.object_list, timezone.localdate())
+    rows = [{**row, "acceptance": acceptance_view(row["case"], today=today)}
+            for row in case_rows(page.object_list, today)]
     kept = [(key, str(value)) for key, value in request.GET.items() if key != "page" and value]
     return render(request, "portal/clerk/cases.html", {
         "queue": queue,
@@ -68,6 +86,7 @@ def _listing(request: HttpRequest, *, queue: bool) -> HttpResponse:
         "page_obj": page,
         "rows": rows,
         "query": urlencode(kept) + "&" if kept else "",
+        "today": today,
     })
 
 
@@ -98,7 +117,9 @@ def _to_case(case: Case, *, view: str | None = None, anchor: str = "") -> HttpRe
 
 def _refused(request: HttpRequest, case: Case, error: ServiceError) -> HttpResponse:
     """A refusal that is not about a field (the case moved on meanwhile, a role rule): say so on the fresh page."""
-    if isinstance(error, InvalidState) and error.state in CaseState.values:
+    if isinstance(error, InvalidState) and error.message is not error.default_message:  # a guard's own words
+        messages.error(request, refusal_text(error))
+    elif isinstance(error, InvalidState) and error.state in CaseState.values:
         messages.error(request, _("案件当前为“%(state)s”，不能进行此操作；页面已按最新状态显示。")
                        % {"state": state_label(error.state)})
     elif isinstance(error, InvalidState):

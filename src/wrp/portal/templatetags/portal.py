@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from wrp.accounts.models import Role
 from wrp.cases.models import CaseState, MaterialStatus
 from wrp.core.language import page_language
+from wrp.documents.scanwords import warning_sentence as scan_warning_sentence
 from wrp.policy.codes import ChangeSubtype, Outcome, Service
 from wrp.policy.labels import label
 from wrp.policy.materials import MATERIALS
@@ -101,6 +102,9 @@ ACTIONS = {  # a case event in the timeline: what happened ("批准" there is "a
     "approve": pgettext_lazy("case event", "批准"),
     "reject": pgettext_lazy("case event", "不予通过"),
     "withdraw": pgettext_lazy("case event", "撤回"),
+    "accept": pgettext_lazy("case event", "受理"),
+    "refuse_acceptance": pgettext_lazy("case event", "不予受理"),
+    "extend": pgettext_lazy("case event", "延长办理期限"),
 }
 
 
@@ -108,6 +112,12 @@ ACTIONS = {  # a case event in the timeline: what happened ("批准" there is "a
 def warning_label(code: str) -> str:
     """A scan pre-check warning in words (空白页, 方向不正, …)."""
     return str(WARNINGS.get(code, code))
+
+
+@register.filter
+def warning_sentence(warning: Any) -> str:
+    """A stored scan warning as a sentence naming its pages (and, for a duplicate, the other material)."""
+    return scan_warning_sentence(warning) if isinstance(warning, dict) else ""
 
 
 @register.filter

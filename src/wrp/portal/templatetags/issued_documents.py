@@ -1,0 +1,52 @@
+"""`{% case_documents_panel %}` and `{% permit_documents_panel permit %}`: the "文书 / Documents" panel of the case
+and permit pages — each document's title, 文号, date and download link, drawn from the selectors of
+`wrp.cases.records` for the signed-in user (the filers' draft declarations marked as drafts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.urls import reverse
+
+from wrp.cases import records
+from wrp.core.errors import NotFound
+
+register = template.Library()
+
+
+def _rows(documents: Any) -> list[dict[str, Any]]:
+    rows = []
+    for document in documents:
+        rows.append({
+            "title": document.title, "number": document.number, "issued_at": document.issued_at,
+            "current": document.is_current, "version": document.case_version if not document.number else None,
+            "url": reverse("documents:issued", args=[document.pk]), "draft": False,
+        })
+    return rows
+
+
+@register.inclusion_tag("portal/documents/_panel.html", takes_context=True)
+def case_documents_panel(context: template.Context) -> dict[str, Any]:
+    user, case = context["request"].user, context["case"]
+    try:
+        rows = _rows(records.documents_for_case(user, case))
+    except NotFound:
+        rows = []
+    rows += [
+        {"title": draft.title, "number": "", "issued_at": None, "current": True, "version": None, "draft": True,
+         "url": reverse("documents:case_document", args=[case.public_id, draft.kind])}
+        for draft in records.draft_declarations_for(user, case)
+    ]
+    return {"rows": rows, "panel_id": "case-documents", "has_drafts": any(row["draft"] for row in rows)}
+
+
+@register.inclusion_tag("portal/documents/_panel.html", takes_context=True)
+def permit_documents_panel(context: template.Context, permit: Any) -> dict[str, Any]:
+    if permit is None:
+        return {"rows": [], "panel_id": "permit-documents"}
+    try:
+        rows = _rows(records.documents_for_permit(context["request"].user, permit))
+    except NotFound:
+        rows = []
+    return {"rows": rows, "panel_id": "permit-documents"}
