@@ -234,6 +234,7 @@ def footer(case_id: str) -> str:
 
 SEAL_DIAMETER = 42 * mm  # an administrative organ's round seal (GB/T 19412 type: 42 mm)
 SEAL_LABEL = "印章"
+SEAL_OVERHANG = 8 * mm
 
 
 class IssuerBlock(Flowable):
@@ -248,7 +249,9 @@ class IssuerBlock(Flowable):
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.heights = [line.wrap(available_width, available_height)[1] for line in self.lines]
         self.width = available_width
-        self.height = max(sum(self.heights), SEAL_DIAMETER + 4 * mm)
+        # the seal reaches past the block by SEAL_OVERHANG above and below, into the space before it and the margin
+        # under it, as a seal covers the lines around the date: the block takes less than a seal's height of page
+        self.height = max(sum(self.heights), SEAL_DIAMETER - 2 * SEAL_OVERHANG)
         return self.width, self.height
 
     def draw(self) -> None:
@@ -276,4 +279,10 @@ class IssuerBlock(Flowable):
 
 def issuer(name: str, on: date) -> KeepTogether:
     """The issuing organ and the date at the foot of a letter, with the seal area over them, kept on one page."""
-    return KeepTogether([Spacer(1, 4 * mm), IssuerBlock(name, on)])
+    return KeepTogether(issuer_flowables(name, on))
+
+
+def issuer_flowables(name: str, on: date) -> list[Flowable]:
+    """The issuer block with the room its seal reaches into above and below, to keep together with what precedes it
+    in one KeepTogether (reportlab breaks a page early before a KeepTogether nested in another)."""
+    return [Spacer(1, SEAL_OVERHANG + 2 * mm), IssuerBlock(name, on), Spacer(1, SEAL_OVERHANG)]

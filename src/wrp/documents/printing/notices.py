@@ -131,8 +131,10 @@ def _office(office: Office) -> KeepTogether:
 
 
 def _closing(last: Flowable, signed: Flowable) -> KeepTogether:
-    """The letter's last paragraph kept on one page with the issuer and the seal: a seal never stands alone."""
-    return KeepTogether([last, signed])
+    """The letter's last paragraph kept on one page with the issuer and the seal: a seal never stands alone. The
+    issuer's own KeepTogether is opened up: reportlab breaks the page early before a KeepTogether nested in another."""
+    content = list(signed._content) if isinstance(signed, KeepTogether) else [signed]
+    return KeepTogether([last, *content])
 
 
 def _lines(text: str) -> list[str]:
