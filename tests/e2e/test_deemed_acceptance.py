@@ -83,7 +83,7 @@ def test_a_case_not_accepted_in_five_working_days_is_deemed_accepted_and_cannot_
     clerk_open(clerk, case.public_id)
     acceptance = clerk.page.locator("#clerk-acceptance")
     expect(acceptance).to_contain_text("请在 2026年10月12日 前受理本案")
-    expect(acceptance.get_by_role("button", name="受理", exact=True)).to_be_visible()
+    expect(acceptance.get_by_role("button", name="受理本案", exact=True)).to_be_visible()
     clerk.shot("submitted-acceptance-due")
     clerk_start(clerk)  # the clerk starts the review, then neither accepts nor returns the case
 
