@@ -17,6 +17,7 @@ from django.utils import timezone
 from wrp.accounts.models import ApplicantProfile, Role, User
 from wrp.accounts.services import user_create
 from wrp.appointments.services import slots_between
+from wrp.cases.acceptance import case_extend, case_refuse_acceptance
 from wrp.cases.kinds import BUREAU_KINDS, UNIT_KINDS, kind_of
 from wrp.cases.materials import case_checklist, material_upload, material_verdict
 from wrp.cases.models import Case, CaseState
@@ -118,6 +119,12 @@ class Demo:
         start = self.today + timedelta(days=1)
         slots = slots_between(start=start, end=start + timedelta(days=30), now=timezone.now())
         return next(slot.public_id for slot in slots if slot.booked < slot.capacity)
+
+
+RELATIVE_HOME = {  # 附件3's particulars of a demo applicant living in their parents' home
+    "owner_name": "周建国", "owner_id_number": "110105196203150018", "relationship": "父母",
+    "address": "北京市朝阳区望京街道望京西园三区312号楼2单元501号", "since": "2021-09-01",
+}
 
 
 def _credit_code(serial: int) -> str:
@@ -232,13 +239,25 @@ def create_demo(*, today: date, log: Callable[[str], None] = print) -> dict[str,
             unit = demo.unit(handler, f"北京示例{'迁入' if kind == 'unit_transfer' else '新设'}企业{serial}有限公司",
                              _credit_code(serial), **facts)
             case = case_open(actor=handler, kind=kind, unit=unit)
-            _drive(demo, case, state, handler=handler, applicant=None)
+            if kind == "unit_transfer" and state == CaseState.REJECTED:  # outside the district's remit: 不予受理
+                case = _drive(demo, case, CaseState.SUBMITTED, handler=handler, applicant=None)
+                case_refuse_acceptance(case=case, actor=demo.staff["clerk"],
+                                       reason="申请单位的注册地不在朝阳区，且在海淀区的账户尚未办理迁出，不属于本区受理范围")
+            else:
+                _drive(demo, case, state, handler=handler, applicant=None)
             counts[kind] = counts.get(kind, 0) + 1
     for state in states_of("initial"):
-        applicant = new_applicant(star, children=[{"case": "in_policy"}] if state == CaseState.APPROVED else [])
-        answers = {"children": [{"name": "张小雨", "case": "in_policy"}]} if state == CaseState.APPROVED else {}
+        facts: dict[str, Any] = {"children": [{"case": "in_policy"}] if state == CaseState.APPROVED else []}
+        answers: dict[str, Any] = (
+            {"children": [{"name": "张小雨", "case": "in_policy"}]} if state == CaseState.APPROVED else {})
+        if state == CaseState.IN_REVIEW:  # living in a relative's home: 附件3 with its particulars
+            facts["housing"] = {"kind": "relative", "lease_end": None}
+            answers["housing_loan"] = RELATIVE_HOME
+        applicant = new_applicant(star, **facts)
         case = case_open(actor=applicant, kind="initial", unit=star, answers=answers)
-        _drive(demo, case, state, handler=hr, applicant=applicant)
+        case = _drive(demo, case, state, handler=hr, applicant=applicant)
+        if state == CaseState.PENDING_APPROVAL:  # the bureau needs more time (L-EXTEND): a 延期通知书
+            case_extend(case=case, actor=demo.staff["approver"], reason="需向原单位核实社会保险缴纳记录，无法在法定期限内作出决定")
         counts["initial"] = counts.get("initial", 0) + 1
     for state in states_of("employer_change"):
         applicant, _permit = holder(hospital, today - timedelta(days=400))
