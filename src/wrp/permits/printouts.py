@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.conf import settings
-from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +20,7 @@ from wrp.policy.labels import zh
 
 def certificate_verify_url(permit: Permit) -> str:
     """The absolute address of the permit's public verification page, as its QR code carries it."""
-    canonical = getattr(verification, "permit_verify_url", None)
-    if canonical is not None:
-        return str(canonical(permit))
-    path = reverse("documents:verify", args=[verification.permit_token(permit)])
-    return settings.SITE_URL.rstrip("/") + path
+    return verification.permit_verify_url(permit)
 
 
 def holder_name(permit: Permit) -> str:
