@@ -214,12 +214,6 @@ class RejectIn(Schema):
     reason: Text = Field("", description="required")
 
 
-class ReasonIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Text = Field("", description="required")
-
-
 def _responses(success: int, schema: Any, *statuses: int) -> dict[int, Any]:
     responses: dict[int, Any] = {success: schema, **refusals(*statuses)}
     if 422 in statuses:
@@ -516,8 +510,8 @@ def accept_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
     "remit: `{\"reason\"}` required → `rejected` with `acceptance.how` `not_accepted`; the quota unit and booking are "
     "released and a 不予受理通知书 is issued instead of a decision letter.",
 )
-def refuse_acceptance(request: HttpRequest, case_id: str, payload: ReasonIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_refuse_acceptance, reason=(payload or ReasonIn()).reason)
+def refuse_acceptance(request: HttpRequest, case_id: str, payload: RejectIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_refuse_acceptance, reason=(payload or RejectIn()).reason)
 
 
 @router.post(
@@ -527,8 +521,8 @@ def refuse_acceptance(request: HttpRequest, case_id: str, payload: ReasonIn | No
     "`{\"reason\"}` required; the due date moves 10 working days later and a 延期通知书 is issued. Only once "
     "(409 `already_extended`) and not after the due date (409 `past_due`).",
 )
-def extend_case(request: HttpRequest, case_id: str, payload: ReasonIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_extend, reason=(payload or ReasonIn()).reason)
+def extend_case(request: HttpRequest, case_id: str, payload: RejectIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_extend, reason=(payload or RejectIn()).reason)
 
 
 @router.post("/cases/{case_id}/{action}", response=refusals(404), include_in_schema=False)
