@@ -84,13 +84,6 @@ def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
 
-WARNINGS = {  # scan pre-checks on an upload
-    "blank_page": _("空白页"),
-    "rotated": _("方向不正"),
-    "low_resolution": _("分辨率过低"),
-    "not_colour": _("非彩色扫描"),
-    "duplicate": _("与其他材料重复"),
-}
 ACTIONS = {  # a case event in the timeline: what happened ("批准" there is "approved", not the button's "Approve")
     "open": pgettext_lazy("case event", "创建"),
     "submit_to_unit": pgettext_lazy("case event", "申请人提交单位"),
@@ -106,12 +99,6 @@ ACTIONS = {  # a case event in the timeline: what happened ("批准" there is "a
     "refuse_acceptance": pgettext_lazy("case event", "不予受理"),
     "extend": pgettext_lazy("case event", "延长办理期限"),
 }
-
-
-@register.filter
-def warning_label(code: str) -> str:
-    """A scan pre-check warning in words (空白页, 方向不正, …)."""
-    return str(WARNINGS.get(code, code))
 
 
 @register.filter
