@@ -4,13 +4,15 @@ first (inside a savepoint, so they are back after the test), then raw SQL."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from tests.accounts.cli import cli_db, cli_template_db  # noqa: F401  (fixtures)
 from wrp.audit.models import AuditEvent
-from wrp.audit.services import audit_record
+from wrp.audit.services import GENESIS, _content, _digest, _unkeyed_content, _unkeyed_digest, audit_record
 
 DROP_TRIGGERS = {
     "sqlite": ["DROP TRIGGER audit_event_no_update", "DROP TRIGGER audit_event_no_delete"],
@@ -54,3 +56,26 @@ def tampering(db) -> Iterator[Callable[..., None]]:
     first = AuditEvent.objects.order_by("id").first()
     if first is not None:
         assert refused_by_the_database("UPDATE audit_auditevent SET outcome = 'x' WHERE id = %s", [first.pk])
+
+
+@pytest.fixture(autouse=True)
+def anchor_file(settings, tmp_path) -> Path:
+    """Each audit test anchors to a file of its own (under a directory `audit_anchor` creates)."""
+    settings.AUDIT_ANCHOR_FILE = tmp_path / "audit" / "anchors.jsonl"
+    return settings.AUDIT_ANCHOR_FILE
+
+
+def recompute(*, key: bytes | None, tamper: Callable[..., None], change: dict[int, dict[str, Any]] | None = None) -> None:
+    """Rewrite every event's hashes from the start as an intruder would: unkeyed SHA-256 marked as written before the
+    key (`key=None`), or HMAC under `key` (a guess); `change` edits fields of some events first ({id: {field: value}})."""
+    expected = GENESIS
+    for event in AuditEvent.objects.order_by("id"):
+        for field, value in (change or {}).get(event.pk, {}).items():
+            setattr(event, field, value)
+        event.scheme = None if key is None else AuditEvent.KEYED
+        digest = _unkeyed_digest(expected, _unkeyed_content(event)) if key is None else _digest(
+            expected, _content(event), key)
+        tamper("UPDATE audit_auditevent SET scheme = %s, prev_hash = %s, hash = %s, outcome = %s, actor_role = %s "
+               "WHERE id = %s", [event.scheme, expected, digest, event.outcome, event.actor_role, event.pk])
+        expected = digest
+    tamper("UPDATE audit_audithead SET last_hash = %s WHERE id = 1", [expected])

@@ -22,12 +22,14 @@ pytestmark = pytest.mark.django_db
 DAILY = {
     "sweep", "reminders.renewal", "reminders.appointment", "sla.clerk_digest", "sla.overdue_escalations",
     "releases.late", "retention.deliveries", "retention.task_results", "acceptance.deemed",
+    "retention.withdrawn_files",
 }
+HOURLY = {"audit.anchor"}
 
 
 def test_the_platform_registers_its_daily_jobs():
-    assert set(JOBS) == DAILY
-    assert {job.every for job in JOBS.values()} == {"day"}
+    assert {name for name, job in JOBS.items() if job.every == "day"} == DAILY
+    assert {name for name, job in JOBS.items() if job.every == "hour"} == HOURLY
     assert JOBS["sweep"].priority > JOBS["sla.overdue_escalations"].priority > JOBS["reminders.renewal"].priority
 
 
@@ -35,7 +37,8 @@ def test_the_sweep_job_expires_permits_for_its_day(today, private_media):
     permit = make_permit(make_user(Role.APPLICANT), make_unit(), issued_on=date(2023, 1, 1), valid_until=today)
     assert JOBS["sweep"].func(today=today)["permits_expired"] == 0
     summary = JOBS["sweep"].func(today=today + timedelta(days=1))
-    assert summary == {"permits_expired": 1, "cases_marked_overdue": 0, "late_releases": 0, "orphan_files_removed": 0}
+    assert summary == {"permits_expired": 1, "cases_marked_overdue": 0, "late_releases": 0, "orphan_files_removed": 0,
+                       "upload_checks_tidied": 0}
     assert Permit.objects.get(pk=permit.pk).status == "expired"
     assert JOBS["sweep"].func(today=today + timedelta(days=1))["permits_expired"] == 0  # idempotent
 

@@ -1,7 +1,9 @@
 """The audit trail: append-only, hash-chained events of every state change.
 
 Each event's `hash` covers its own content and the previous event's hash, so an edited, inserted or deleted row
-breaks the chain at that point; `wrp audit verify` finds the first broken link. Events carry who (user and role),
+breaks the chain at that point; `wrp audit verify` finds the first broken link. The hash is an HMAC under the audit
+key (wrp.audit.keys), which is not in the database: rows recomputed without it do not verify. Events written before
+the key existed keep their plain SHA-256 (`scheme` empty) and stay verifiable; every later event is keyed. Events carry who (user and role),
 what (action, object, outcome), when, the request id, and which fields changed — never raw personal data.
 """
 
@@ -13,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
+    KEYED = 1  # HMAC-SHA256 with the chain key derived from AUDIT_KEY
+
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT,
@@ -27,6 +31,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("变更"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # How `hash` was made: empty for the unkeyed SHA-256 of events written before issue 11 (they stay as they were:
+    # the triggers forbid rewriting them), KEYED for HMAC-SHA256 under the audit key. Covered by the keyed hash.
+    scheme = models.PositiveSmallIntegerField(null=True, blank=True, default=1)
 
     class Meta:
         verbose_name = _("审计事件")

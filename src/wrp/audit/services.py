@@ -1,19 +1,28 @@
-"""Writing and verifying the audit chain. Every service of the platform calls `audit_record` in its transaction."""
+"""Writing and verifying the audit chain. Every service of the platform calls `audit_record` in its transaction.
+
+What changes no state (a sign-in, a refused look at an object, a download) is noted with `audit_note`, in a short
+transaction of its own. `audit_verify` checks each event's keyed hash and link, the head row, and every signed anchor
+(wrp.audit.anchors) — which is what finds deleted newest events, a rewound head and a chain recomputed without the key.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from wrp.audit.anchors import Anchor, anchors_read
 from wrp.audit.context import request_id
+from wrp.audit.keys import CHAIN, subkey
 from wrp.audit.models import AuditEvent, AuditHead
 
 GENESIS = "0" * 64
@@ -43,12 +52,28 @@ def audited_atomic() -> Iterator[None]:
         _pending.reset(token)
 
 
-def _digest(prev_hash: str, content: dict[str, Any]) -> str:
-    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+def _canonical(prev_hash: str, content: dict[str, Any]) -> bytes:
+    return (prev_hash + json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)).encode()
+
+
+def _digest(prev_hash: str, content: dict[str, Any], key: bytes | None = None) -> str:
+    """The keyed hash of an event: HMAC-SHA256 under the chain key (derived from AUDIT_KEY) of its link and content."""
+    return hmac.new(key if key is not None else subkey(CHAIN), _canonical(prev_hash, content), hashlib.sha256).hexdigest()
+
+
+def _unkeyed_digest(prev_hash: str, content: dict[str, Any]) -> str:
+    """The hash of events written before the chain was keyed (plain SHA-256): checked, never written any more."""
+    return hashlib.sha256(_canonical(prev_hash, content)).hexdigest()
 
 
 def _content(event: AuditEvent) -> dict[str, Any]:
+    content = _unkeyed_content(event)
+    if event.scheme is not None:
+        content["scheme"] = event.scheme
+    return content
+
+
+def _unkeyed_content(event: AuditEvent) -> dict[str, Any]:
     return {
         "at": event.at.isoformat(),
         "actor": event.actor_id,
@@ -71,11 +96,12 @@ def audit_record(
     object_id: str = "",
     outcome: str = "ok",
     changes: dict[str, Any] | None = None,
+    actor_role: str = "",
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction (it commits or rolls back with the change).
 
     `changes` names what changed ({field: [old, new]} or {field: "changed"} for personal data): never raw ID numbers,
-    income figures or children's details.
+    income figures or children's details. `actor_role` overrides the role read from the actor ("anonymous").
     """
     user = actor if getattr(actor, "pk", None) else None
     if obj is not None:
@@ -84,13 +110,14 @@ def audit_record(
     event = AuditEvent(
         at=timezone.now(),
         actor=user,
-        actor_role=getattr(user, "role", "") or ("system" if user is None else ""),
+        actor_role=actor_role or getattr(user, "role", "") or ("system" if user is None else ""),
         action=action,
-        object_type=object_type,
-        object_id=object_id,
+        object_type=_storable(object_type),
+        object_id=_storable(object_id),
         outcome=outcome,
         request_id=request_id.get(),
         changes=json.loads(json.dumps(changes or {}, default=str)),
+        scheme=AuditEvent.KEYED,
     )
     pending = _pending.get()
     if pending is not None:
@@ -98,6 +125,19 @@ def audit_record(
     else:
         _append([event])
     return event
+
+
+def _storable(text: str) -> str:
+    """Text a caller asked for as the database keeps it: PostgreSQL refuses NUL in text (a denied `/cases/%00` would be
+    a 500), so it is recorded as U+FFFD."""
+    return text.replace("\x00", "\ufffd")
+
+
+def audit_note(**event: Any) -> AuditEvent:
+    """An event of something that changes no state (sign-in, denial, download), appended in its own short transaction
+    (joining the caller's audited transaction when there is one): a read request holds the head lock for one insert."""
+    with audited_atomic():
+        return audit_record(**event)
 
 
 def _append(events: list[AuditEvent]) -> None:
@@ -108,9 +148,10 @@ def _append(events: list[AuditEvent]) -> None:
         head, _created = AuditHead.objects.select_for_update().get_or_create(
             id=1, defaults={"last_hash": GENESIS, "count": 0}
         )
+        key = subkey(CHAIN)
         for event in events:
             event.prev_hash = head.last_hash
-            event.hash = _digest(event.prev_hash, _content(event))
+            event.hash = _digest(event.prev_hash, _content(event), key)
             event.save(force_insert=True)
             head.last_hash = event.hash
             head.count += 1
@@ -120,32 +161,69 @@ def _append(events: list[AuditEvent]) -> None:
 @dataclass(frozen=True)
 class Verification:
     checked: int
-    broken_at: int | None  # id of the first event whose link does not hold
+    broken_at: int | None  # id of the first event whose link does not hold (None: an anchor line, or intact)
     reason: str = ""
+    anchors: int = 0  # signed anchors that were checked
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return not self.reason
 
 
-def audit_verify(batch: int = 2000) -> Verification:
-    """Walk the chain in order; the first event whose prev_hash or hash does not hold, and why."""
-    expected_prev = GENESIS
-    checked = 0
-    last_id = 0
+def audit_verify(batch: int = 2000, anchors_file: Path | str | None = None) -> Verification:
+    """Walk the chain in order and hold it against every anchor; the first thing that does not hold, and why.
+
+    Reported first: an anchor line whose signature does not hold. Then, event by event: a link (prev_hash) or a keyed
+    hash that does not hold, an unkeyed event where only keyed ones may be, an event an anchor names with another hash
+    or count. Then anchors naming events that are gone (truncation), and a head row that is not the last event.
+    """
+    anchors, problem = anchors_read(anchors_file)
+    if problem:
+        return Verification(0, None, problem)
+    pending: dict[int, list[Anchor]] = {}
+    for anchor in anchors:
+        if anchor.count:
+            pending.setdefault(anchor.last_id, []).append(anchor)
+    legacy_until = min((anchor.legacy_until for anchor in anchors), default=None)
+    key = subkey(CHAIN)
+    expected_prev, checked, last_id, keyed_seen = GENESIS, 0, 0, False
+
+    def broken(event_id: int | None, reason: str) -> Verification:
+        return Verification(checked, event_id, reason, len(anchors))
+
     while True:
         events = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
         if not events:
             break
         for event in events:
             if event.prev_hash != expected_prev:
-                return Verification(checked, event.id, "previous event missing or changed (prev_hash mismatch)")
-            if _digest(event.prev_hash, _content(event)) != event.hash:
-                return Verification(checked, event.id, "event content changed (hash mismatch)")
+                return broken(event.id, "previous event missing or changed (prev_hash mismatch)")
+            if event.scheme is None:
+                if keyed_seen or (legacy_until is not None and event.id > legacy_until):
+                    return broken(event.id, "unkeyed event where only keyed ones may be: the chain was recomputed "
+                                            "without the audit key (unkeyed after keyed)")
+                digest = _unkeyed_digest(event.prev_hash, _unkeyed_content(event))
+            elif event.scheme == AuditEvent.KEYED:
+                keyed_seen = True
+                digest = _digest(event.prev_hash, _content(event), key)
+            else:
+                return broken(event.id, f"unknown hash scheme {event.scheme}")
+            if digest != event.hash:
+                return broken(event.id, "event content changed, or hashed with another key (hash mismatch)")
             expected_prev = event.hash
             checked += 1
             last_id = event.id
+            for anchor in pending.pop(event.id, []):
+                if (anchor.count, anchor.head) != (checked, event.hash):
+                    return broken(event.id, f"{anchor.name} holds event {event.id} at count {anchor.count} with hash "
+                                            f"{anchor.head[:12]}…, the trail at count {checked} with {event.hash[:12]}…"
+                                            ": events up to it were replaced or recomputed (anchor mismatch)")
+    if pending:
+        anchor = min((item for items in pending.values() for item in items), key=lambda item: item.last_id)
+        return broken(anchor.last_id, f"{anchor.name} names event {anchor.last_id} ({anchor.count} events), but the "
+                                      f"trail ends at event {last_id} ({checked} events): the newest events were "
+                                      "deleted (truncated)")
     head = AuditHead.objects.filter(id=1).first()
     if head is not None and (head.last_hash != expected_prev or head.count != checked):
-        return Verification(checked, last_id + 1, "events after the last one were deleted (head mismatch)")
-    return Verification(checked, None)
+        return broken(last_id + 1, "events after the last one were deleted (head mismatch)")
+    return Verification(checked, None, "", len(anchors))

@@ -7,7 +7,8 @@ for that day and returns a small JSON summary that the run keeps.
   the day before, the clerks' digest, escalation of overdue cases), each idempotent per day;
 - `releases.late`: the 60-day release deadline (approaching and missed) and the late releases on record;
 - `retention.*`: delivery logs older than DELIVERY_LOG_RETENTION_DAYS, finished queue records older than
-  TASKS_RESULT_RETENTION_DAYS.
+  TASKS_RESULT_RETENTION_DAYS, the uploaded files of cases withdrawn more than WITHDRAWN_FILES_RETENTION_DAYS ago;
+- `audit.anchor` (every hour): a signed checkpoint of the audit chain appended to AUDIT_ANCHOR_FILE (wrp.audit.anchors).
 """
 
 from __future__ import annotations
@@ -121,3 +122,22 @@ def task_result_retention(*, today: date) -> dict[str, Any]:
     cutoff = _start_of(today - timedelta(days=settings.TASKS_RESULT_RETENTION_DAYS))
     deleted, _ = DBTaskResult.objects.filter(status="SUCCESSFUL", finished_at__lt=cutoff).delete()
     return {"deleted": deleted}
+
+
+@periodic("retention.withdrawn_files")
+def withdrawn_files_retention(*, today: date) -> dict[str, Any]:
+    """Delete the uploaded files of cases withdrawn more than WITHDRAWN_FILES_RETENTION_DAYS ago (wrp.cases.retention:
+    the rows stay, without their files; one `case.files_expired` audit event per case)."""
+    from wrp.cases.retention import withdrawn_files_expire
+
+    return asdict(withdrawn_files_expire(today=today))
+
+
+@periodic("audit.anchor", every="hour")
+def audit_anchor(*, today: date) -> dict[str, Any]:
+    """Append a signed checkpoint of the audit chain (head, count, last id, time) to the anchor file: what lets
+    `wrp audit verify` find deleted newest events and a recomputed chain. Another anchor in the same hour is harmless."""
+    from wrp.audit.anchors import audit_anchor as anchor_write
+
+    anchor = anchor_write()
+    return {"count": anchor.count, "last_id": anchor.last_id}
