@@ -10,7 +10,8 @@
 #   5. the clerk returns it for correction (one material), the handler uploads it again and resubmits;
 #   6. the clerk accepts every material and forwards it; the bureau approves: the permit is issued.
 #
-# Needs only curl and python3 (for reading JSON), against a running server:
+# Needs only curl and python3 (for reading JSON), against a running server and its worker (`wrp worker` checks each
+# upload; the upload answers 202 with a check to ask again when the verdict takes longer than the server waits):
 #   WRP_URL          the server (default http://127.0.0.1:8000)
 #   HANDLER_TOKEN, APPLICANT_TOKEN, CLERK_TOKEN, APPROVER_TOKEN
 #                    bearer tokens of the four people; any not given is created with `$WRP user add` and
@@ -50,12 +51,23 @@ call() {
     cat "$WORK/response"
 }
 
-# upload TOKEN CASE_ID CODE: a one-page PDF for that material (multipart, field `file`).
+# upload TOKEN CASE_ID CODE: a one-page PDF for that material (multipart, field `file`); a 202 (still being
+# checked by the worker) is followed by its check, every half second for up to two minutes, until it is 200.
 upload() {
-    local token="$1" case_id="$2" code="$3" status
+    local token="$1" case_id="$2" code="$3" status check tries=0
     make_pdf "$WORK/$code.pdf" "$code $(date +%s%N)"
     status="$(curl -sS -o "$WORK/response" -w '%{http_code}' -H "Authorization: Bearer $token" \
         -F "file=@$WORK/$code.pdf;type=application/pdf" "$API/cases/$case_id/materials/$code")"
+    if [ "$status" = 202 ]; then
+        check="$(json 'd["check"]' < "$WORK/response")"
+        while [ "$status" = 202 ] && [ "$tries" -lt 240 ]; do
+            sleep 0.5
+            tries=$((tries + 1))
+            status="$(curl -sS -o "$WORK/response" -w '%{http_code}' -H "Authorization: Bearer $token" \
+                "$API/cases/$case_id/materials/$code/checks/$check")"
+        done
+        [ "$status" = 200 ] && status=201  # the check answers 200 with the body the upload would have had
+    fi
     [ "$status" = 201 ] || { cat "$WORK/response" >&2; die "upload of $code → $status"; }
     echo "   uploaded $code" >&2
 }

@@ -10,7 +10,9 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 WORKERS=${WORKERS:-2}
 DATA_DIR=${WRP_DATA_DIR:-var}
+umask 077  # the database, uploads and the generated secret key: readable by this user alone (docs/deploy.md §Files)
 mkdir -p "$DATA_DIR"
+chmod 700 "$DATA_DIR"
 "$BIN/wrp" migrate --no-input
 "$BIN/wrp" collectstatic --no-input --verbosity 0
 if [ "${WRP_DEMO:-1}" != "0" ] && "$BIN/wrp" help demo >/dev/null 2>&1; then  # WRP_DEMO=0: no demo data
@@ -27,7 +29,12 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap 'stop' EXIT
 
-"$BIN/gunicorn" wrp.config.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --access-logfile - --graceful-timeout 5 \
+# Threaded workers (gthread, 4 threads each): a slow request (the API waiting up to UPLOAD_API_WAIT_SECONDS=20 for an
+# upload's check, a large upload arriving) holds one thread, not a whole worker, so `GET /` stays fast meanwhile.
+# Nothing in a request parses a PDF any more (the worker does), so --timeout 60 is three times the longest wait;
+# workers are recycled after about 1000 requests (jittered, so not all at once) to bound any slow memory growth.
+"$BIN/gunicorn" wrp.config.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --worker-class gthread --threads 4 \
+  --timeout 60 --graceful-timeout 5 --max-requests 1000 --max-requests-jitter 100 --access-logfile - \
   --control-socket "$DATA_DIR/gunicorn.ctl" &
 pids+=($!)
 "$BIN/wrp" worker &

@@ -1,6 +1,7 @@
 """docs/api-example.sh, run for real: a fresh SQLite database migrated with `wrp migrate`, `wrp runserver` on a free
-port, and the script against it with curl — it creates its people with `wrp user add` / `wrp user token`, as a
-reader would. It must finish with exit status 0 and print the number of a valid permit that exists in that database.
+port with `wrp worker` beside it (it checks the uploads), and the script against it with curl — it creates its people
+with `wrp user add` / `wrp user token`, as a reader would. It must finish with exit status 0 and print the number of
+a valid permit that exists in that database.
 """
 
 from __future__ import annotations
@@ -48,20 +49,23 @@ def server(server_env, tmp_path) -> Iterator[str]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     with open(tmp_path / "server.log", "wb") as log:
-        process = subprocess.Popen(
-            [str(WRP), "runserver", f"127.0.0.1:{port}", "--noreload"], env=server_env, stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        processes = [
+            subprocess.Popen(command, env=server_env, stdout=log, stderr=subprocess.STDOUT)
+            for command in ([str(WRP), "runserver", f"127.0.0.1:{port}", "--noreload"],
+                            [str(WRP), "worker", "--interval", "0.2"])
+        ]
         try:
-            _wait_for(f"{url}/api/v1/openapi.json", process, timeout=60)
+            _wait_for(f"{url}/api/v1/openapi.json", processes[0], timeout=60)
             yield url
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
 
 
 def _wait_for(url: str, process: subprocess.Popen, *, timeout: float) -> None:

@@ -17,10 +17,12 @@ from wrp.cases.facts import case_evaluate
 from wrp.cases.models import Case, CaseMaterial, MaterialStatus
 from wrp.cases.selectors import cases_visible_to
 from wrp.cases.workflow import require, require_actor
-from wrp.core.errors import Invalid, InvalidState
-from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
+from wrp.core.errors import Invalid, InvalidState, ServiceError
+from wrp.documents.models import UploadCheck, UploadCheckState
+from wrp.documents.pdfcheck import Sanitised
 from wrp.documents.scanwords import ordered
-from wrp.documents.services import store_file
+from wrp.documents.services import store_file, stored_file_release
+from wrp.documents.uploads import check_refusal, check_upload, upload_check_accept
 from wrp.policy.materials import MATERIALS
 
 
@@ -39,7 +41,9 @@ def case_checklist(case: Case) -> list[str]:
 def material_upload(
     *, case: Case, code: str, actor: Any, data: bytes, original_name: str = "", sanitised: Sanitised | None = None
 ) -> CaseMaterial:
-    """Upload (or replace) the PDF of one material while the filers may still change the case.
+    """Upload (or replace) the PDF of one material while the filers may still change the case, checking it in the
+    calling process (the sandboxed parse runs here): for the platform's own PDFs, the demo and the tests. Users'
+    uploads go through `wrp.cases.material_checks.material_upload_start`, which checks them in the worker.
 
     `sanitised` is for PDFs the platform itself made safe already (demo data, generated documents): no second parse,
     and no `duplicate` warning (the platform may use one PDF for several materials). The file's warnings are those of
@@ -48,12 +52,32 @@ def material_upload(
     material of the case or of another case of the unit the uploader may see (see `duplicate_warning`); both are kept.
     """
     uploaded = sanitised is None
+    material_upload_allowed(case=case, code=code, actor=actor)
+    # Parse outside the transaction (up to the worker's time limit; SQLite would block every writer meanwhile);
+    # store inside it, so a refusal after the parse leaves no file behind.
+    sanitised = sanitised or check_upload(data)
+    return material_attach(
+        case=case, code=code, actor=actor, sanitised=sanitised, original_name=original_name, uploaded=uploaded
+    )
+
+
+def material_upload_allowed(*, case: Case, code: str, actor: Any) -> None:
+    """Refuse an upload the actor may not make now (the case's state, the checklist), before anything is read."""
     require(case, actor, "edit")
     if code not in case_checklist(case):
         raise Invalid({"code": _("该材料不在本案清单中。")}, codes={"code": "not_on_checklist"})
-    # Parse outside the transaction (up to the worker's time limit; SQLite would block every writer meanwhile);
-    # store inside it, so a refusal after the parse leaves no file behind.
-    sanitised = sanitised or inspect_and_sanitise(data)
+
+
+def material_attach(
+    *, case: Case, code: str, actor: Any, sanitised: Sanitised, original_name: str, uploaded: bool,
+    check: UploadCheck | None = None,
+) -> CaseMaterial:
+    """Store a checked file as the material `code` of the case, in one transaction.
+
+    Steps: lock the case and check again that the actor may still change it; the warnings (scan pre-checks,
+    not_colour, duplicate); store the sanitised file; point the material at it; delete the file it replaces unless
+    another row still refers to it (`stored_file_release`); mark the upload check accepted; the audit event.
+    """
     with audited_atomic():
         locked = Case.objects.select_for_update().get(pk=case.pk)
         require(locked, actor, "edit")
@@ -62,17 +86,21 @@ def material_upload(
             data=sanitised.pdf, original_name=original_name, uploaded_by=actor, pages=sanitised.pages,
             warnings=warnings, removed=sanitised.removed,
         )
-        material, _created = CaseMaterial.objects.get_or_create(case=locked, code=code)
-        previous = material.file.sha256 if material.file_id else None
+        material, _created = CaseMaterial.objects.select_for_update().get_or_create(case=locked, code=code)
+        replaced = material.file
         material.file = stored
         material.status = MaterialStatus.UPLOADED
         material.reason = ""
         material.uploaded_at = timezone.now()
         material.uploaded_by = actor
         material.save()
+        if replaced is not None and replaced.pk != stored.pk:
+            stored_file_release(stored=replaced, actor=actor)
+        if check is not None:
+            upload_check_accept(check=check, stored=stored)
         audit_record(
             actor=actor, action="case.material_upload", obj=locked,
-            changes={"material": code, "sha256": [previous, stored.sha256]},
+            changes={"material": code, "sha256": [replaced.sha256 if replaced else None, stored.sha256]},
         )
     return material
 
@@ -154,9 +182,11 @@ def material_verdict(*, case: Case, code: str, actor: Any, accepted: bool, reaso
 
 
 def case_material_rows(case: Case, checklist: list[str]) -> list[dict[str, Any]]:
-    """The checklist with each material's status, the clerk's reason and its stored file (None until uploaded), for
-    the case page: the checklist's codes first, then any other material that has a file (one query)."""
+    """The checklist with each material's status, the clerk's reason, its stored file (None until uploaded) and the
+    upload being checked or just refused (`check`, see `pending_checks`), for the case page: the checklist's codes
+    first, then any other material that has a file (one query each)."""
     rows = {m.code: m for m in CaseMaterial.objects.filter(case=case).select_related("file")}
+    checks = pending_checks(case, rows)
     return [
         {
             "code": code,
@@ -164,9 +194,42 @@ def case_material_rows(case: Case, checklist: list[str]) -> list[dict[str, Any]]
             "status": rows[code].status if code in rows else MaterialStatus.MISSING.value,
             "reason": rows[code].reason if code in rows else "",
             "file": rows[code].file if code in rows and rows[code].file_id else None,
+            "check": checks.get(code),
         }
         for code in dict.fromkeys([*checklist, *(code for code, row in rows.items() if row.file_id)])
     ]
+
+
+# What an upload check of a material is for, in the words of wrp.documents.uploads (see wrp.cases.material_checks).
+CHECK_PURPOSE = "case_material"
+NOT_ATTACHED = _("文件检查完成时，本案已不能再修改材料，文件未保存。")
+
+
+def check_reference(case: Case, code: str) -> str:
+    return f"{case.pk}/{code}"
+
+
+def check_refusal_of(check: UploadCheck) -> ServiceError | None:
+    """A refused check as the refusal to show: the file's own (FileRefused), or the case's (its state changed)."""
+    if check.state != UploadCheckState.REFUSED:
+        return None
+    return check_refusal(check) or InvalidState("", NOT_ATTACHED, code=check.refusal_code or "invalid_state")
+
+
+def pending_checks(case: Case, rows: dict[str, CaseMaterial]) -> dict[str, dict[str, Any]]:
+    """By material code, the latest upload check that the page still has to tell about: one being checked, or one
+    refused since the material's current file was uploaded — `{"id", "state", "message"}` (message: the refusal)."""
+    latest: dict[str, UploadCheck] = {}
+    for check in UploadCheck.objects.filter(purpose=CHECK_PURPOSE, reference__startswith=f"{case.pk}/").order_by("pk"):
+        latest[check.reference.partition("/")[2]] = check
+    pending = {}
+    for code, check in latest.items():
+        uploaded_at = rows[code].uploaded_at if code in rows and rows[code].file_id else None
+        if check.state == UploadCheckState.ACCEPTED or (uploaded_at and check.created_at < uploaded_at):
+            continue
+        refusal = check_refusal_of(check)
+        pending[code] = {"id": check.pk, "state": check.state, "message": refusal.message if refusal else ""}
+    return pending
 
 
 def materials_outstanding(case: Case, checklist: list[str] | None = None) -> list[str]:

@@ -1,4 +1,5 @@
-"""The daily sweep (`wrp sweep`): expire permits past their validity, mark overdue cases, count late releases.
+"""The daily sweep (`wrp sweep`): expire permits past their validity, mark overdue cases, count late releases, delete
+orphan files and tidy the upload checks (`wrp.documents.uploads.upload_checks_tidy`).
 
 Idempotent and safe to run twice or concurrently: each step only moves what is still due, under row locks, and a
 second run finds nothing left to do.
@@ -14,6 +15,7 @@ from wrp.cases import clock
 from wrp.cases.models import Case
 from wrp.cases.workflow import RUNNING
 from wrp.documents.services import orphan_files_remove
+from wrp.documents.uploads import upload_checks_tidy
 from wrp.permits.services import permits_expire
 from wrp.units.models import Association
 
@@ -24,6 +26,7 @@ class SweepReport:
     cases_marked_overdue: int
     late_releases: int
     orphan_files_removed: int
+    upload_checks_tidied: int
 
 
 def _mark_overdue(today: date) -> int:
@@ -47,4 +50,5 @@ def sweep(*, today: date) -> SweepReport:
         cases_marked_overdue=_mark_overdue(today),
         late_releases=Association.objects.filter(late=True).count(),
         orphan_files_removed=orphan_files_remove(),
+        upload_checks_tidied=upload_checks_tidy(),
     )

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from wrp.documents.models import IssuedDocument, StoredFile
+from wrp.documents.models import IssuedDocument, StoredFile, UploadCheck
 
 
 @admin.register(StoredFile)
@@ -30,6 +30,24 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
     list_filter = ("kind", "issued_at")
     search_fields = ("number", "sha256")
     date_hierarchy = "issued_at"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UploadCheck)
+class UploadCheckAdmin(admin.ModelAdmin):
+    """Read-only: upload checks are made by `wrp.documents.uploads` and ended by the worker alone."""
+
+    list_display = ("id", "purpose", "reference", "state", "refusal_code", "size", "created_at", "finished_at")
+    list_filter = ("state", "purpose", "created_at")
+    search_fields = ("reference", "sha256")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -89,3 +89,45 @@ class IssuedDocument(models.Model):
             return self.superseded_by is None
         except IssuedDocument.DoesNotExist:
             return True
+
+
+class UploadCheckState(models.TextChoices):
+    CHECKING = "checking", _("正在检查")
+    ACCEPTED = "accepted", _("已接受")
+    REFUSED = "refused", _("未接受")
+
+
+class UploadCheck(models.Model):
+    """One upload waiting in quarantine for the worker's check (`wrp.documents.uploads`), then its verdict.
+
+    The raw bytes lie at MEDIA_ROOT/`quarantine_name` (private, random name) until the check ends either way; the
+    row stays as the verdict for the page and the API. `purpose` and `reference` say what the upload is for, in the
+    words of the layer above (`case_material`, "<case pk>/<material code>"): documents knows nothing of cases.
+    """
+
+    purpose = models.CharField(max_length=40)
+    reference = models.CharField(max_length=100, db_index=True)
+    quarantine_name = models.CharField(max_length=100, blank=True)  # "" once the bytes are deleted
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)  # of the raw upload, before sanitising
+    original_name = models.CharField(max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=UploadCheckState.choices, default=UploadCheckState.CHECKING)
+    refusal_reason = models.CharField(max_length=20, blank=True)  # the contract's reason (cases-api.md)
+    refusal_code = models.CharField(max_length=40, blank=True)  # the finer code: too_complex, malware, …
+    # the stored file an accepted upload became; a reference that never keeps the file alive (SET_NULL)
+    stored = models.ForeignKey(StoredFile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("上传检查")
+        verbose_name_plural = _("上传检查")
+        indexes = [models.Index(fields=["purpose", "reference"])]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.reference}: {self.state}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state != UploadCheckState.CHECKING

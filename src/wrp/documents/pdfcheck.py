@@ -2,9 +2,12 @@
 
 A material is accepted only if it is a real PDF (by its bytes, not its name or declared type), at most `MAX_BYTES`
 and `MAX_PAGES`, not encrypted and not damaged. The cheap checks (size, then the `%PDF-` marker) run here; the file is
-parsed only in `wrp.documents.pdfworker`, a separate process with `MEMORY_BYTES` of address space and `TIMEOUT_S` of
-time, which also strips active content (scripts, actions that launch or submit, attached files). A worker that
-crashes, runs out of memory or time refuses the file as damaged: a hostile PDF costs one process, never the server.
+parsed only in `wrp.documents.pdfworker`, a separate process at a lower priority with `MEMORY_BYTES` of address
+space, `CPU_S` of CPU and `TIMEOUT_S` of time, and caps on inflated bytes (`MAX_STREAM_BYTES` a stream,
+`MAX_DECODED_BYTES` in all) and content-stream operators (`MAX_OPERATORS`), which also strips active content (scripts,
+actions that launch or submit, attached files). A worker that crashes, runs out of memory or time refuses the file as
+damaged, one past a cap as damaged with the code `too_complex`: a hostile PDF costs one process for seconds, never the
+server. Uploads reach this in the task queue's worker (`wrp.documents.uploads`), never in a web request.
 
 An accepted file then goes through the scan pre-checks (`wrp.documents.scanchecks`: blank, rotated, low-resolution
 and grey pages, and the pages not checked) in a second worker process, with the thresholds of the SCAN_* settings.
@@ -33,8 +36,12 @@ logger = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_PAGES = 200
-TIMEOUT_S = 30.0
+CPU_S = 10  # well under any web timeout (gunicorn --timeout 60, scripts/run.sh), should the check run inline
+TIMEOUT_S = 20.0  # wall time: CPU_S of work at a lower priority on a busy machine
 MEMORY_BYTES = 1024 * 1024 * 1024
+MAX_STREAM_BYTES = 64 * 1024 * 1024
+MAX_DECODED_BYTES = 256 * 1024 * 1024
+MAX_OPERATORS = 500_000
 HEADER_WINDOW = 1024  # PDF readers look for %PDF- within the first 1024 bytes
 WORKER_COMMAND = (sys.executable, "-I", "-m", "wrp.documents.pdfworker")
 SCAN_TIMEOUT_S = 20.0  # the worker stops rendering after Thresholds.time_budget_s and answers with what it found
@@ -47,6 +54,7 @@ MESSAGES: dict[str, Message] = {
     "damaged": _("文件已损坏，无法读取，请重新生成或扫描后上传。"),
 }
 MESSAGE_UNREADABLE = _("文件无法在限定的时间和内存内读取，可能已损坏，请重新生成或扫描后上传。")
+MESSAGE_TOO_COMPLEX = _("文件过于复杂（解压后内容过大或绘图指令过多），无法检查。请重新扫描或另存为普通 PDF 后上传。")
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,8 @@ def inspect_and_sanitise(data: bytes) -> Sanitised:
         if reason not in FileRefused.REASONS:
             logger.error("PDF worker answered an unknown reason %r", reason)
             raise refuse("damaged", MESSAGE_UNREADABLE)
+        if header.get("code") == "too_complex":
+            raise FileRefused("damaged", MESSAGE_TOO_COMPLEX, code="too_complex")
         raise refuse(reason)
     pages = header.get("pages")
     if not isinstance(pages, int) or not 0 < pages <= MAX_PAGES or not body.startswith(b"%PDF-"):
@@ -137,7 +147,7 @@ def _run_scan_worker(pdf: bytes, *, pages: int) -> dict[str, Any] | None:
         *WORKER_COMMAND,
         "--scan-checks", json.dumps(asdict(scan_thresholds())),
         "--memory", str(MEMORY_BYTES),
-        "--cpu", str(max(1, int(SCAN_TIMEOUT_S))),
+        "--cpu", str(CPU_S),
     ]
     try:
         completed = subprocess.run(
@@ -190,7 +200,10 @@ def _run_worker(data: bytes) -> tuple[dict, bytes]:
         *WORKER_COMMAND,
         "--max-pages", str(MAX_PAGES),
         "--memory", str(MEMORY_BYTES),
-        "--cpu", str(max(1, int(TIMEOUT_S))),
+        "--cpu", str(CPU_S),
+        "--max-stream-bytes", str(MAX_STREAM_BYTES),
+        "--max-decoded-bytes", str(MAX_DECODED_BYTES),
+        "--max-operators", str(MAX_OPERATORS),
     ]
     try:
         completed = subprocess.run(
@@ -216,4 +229,6 @@ def _run_worker(data: bytes) -> tuple[dict, bytes]:
             completed.returncode, len(data), completed.stderr[-2000:].decode(errors="replace"),
         )
         raise refuse("damaged", MESSAGE_UNREADABLE)
+    logger.info("PDF worker took %s s CPU, %s KiB at most, on a %d-byte upload",
+                header.get("seconds"), header.get("peak_kib"), len(data))
     return header, body

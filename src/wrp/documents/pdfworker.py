@@ -15,6 +15,12 @@ reads a PDF it sanitised before and answers with the scan pre-checks of `wrp.doc
 The sanitised output is deterministic (its /ID is derived from the content), so the same upload always gives the same
 bytes and SHA-256: that is how a file uploaded twice for two materials is recognised.
 
+Besides the operating system's limits (address space, CPU seconds, a lower priority), it refuses as `damaged` with the
+detail `too_complex: …` a file whose streams inflate past `--max-stream-bytes` each or `--max-decoded-bytes` in all
+(counted while inflating, so a Flate bomb is stopped at the cap, not after filling memory), or whose pages hold more
+than `--max-operators` content-stream operators in all (counted by a cheap scan before the pages are parsed). Every
+answer carries the worker's own `seconds` (CPU) and `peak_kib` (resident memory), for the logs and the attack corpus.
+
 It imports no Django and sets its own memory and CPU limits before it imports pikepdf or reads a byte, so a file
 crafted to exhaust the parser kills this process and nothing else. Setting the limits here rather than in the parent's
 `preexec_fn` keeps the parent safe in threaded servers, where `preexec_fn` can deadlock (see the `subprocess` docs).
@@ -24,6 +30,7 @@ Anything that goes wrong without a JSON answer (a crash, a limit hit) the parent
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
@@ -32,6 +39,16 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, BinaryIO
+
+from wrp.documents.pdflimits import (
+    MAX_DECODED_BYTES,
+    MAX_OPERATORS,
+    MAX_STREAM_BYTES,
+    Limits,
+    Refusal,
+    check_decoded_size,
+    check_operators,
+)
 
 # Actions a reader may follow without running anything or opening anything but a web page or a place in the file.
 SAFE_ACTIONS = frozenset({"/GoTo", "/URI", "/Named", "/Thread"})
@@ -42,24 +59,22 @@ ACTIVE_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia", "/Screen", "/Mo
 ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
 # Acrobat requires %%EOF within the last 1024 bytes; a file without it was cut short in transit.
 EOF_WINDOW = 1024
-
-
-class Refusal(Exception):
-    def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
+NICENESS = 10  # the web and the other workers come first
 
 
 def apply_limits(*, memory: int, cpu: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    with contextlib.suppress(OSError):
+        os.nice(NICENESS)
 
 
-def inspect(data: bytes, *, max_pages: int) -> tuple[int, list[str], bytes]:
+def inspect(data: bytes, *, max_pages: int, limits: Limits | None = None) -> tuple[int, list[str], bytes]:
     """Open, check and sanitise one upload: (pages, what was removed, the sanitised PDF), or raise Refusal."""
     import pikepdf
+
+    limits = limits or Limits()
 
     if b"%%EOF" not in data[-EOF_WINDOW:]:
         raise Refusal("damaged", "no %%EOF marker at the end: the file is truncated")
@@ -77,6 +92,8 @@ def inspect(data: bytes, *, max_pages: int) -> tuple[int, list[str], bytes]:
             raise Refusal("too_many_pages", f"{pages} pages")
         if pages == 0:
             raise Refusal("damaged", "the file has no pages")
+        check_decoded_size(pdf, limits)
+        check_operators(pdf, limits)
         _check_pages(pdf)
         try:
             removed = strip_active_content(pdf)
@@ -280,8 +297,19 @@ def _summarise(removed: list[str]) -> list[str]:
 
 
 def answer(out: BinaryIO, header: dict[str, Any], body: bytes = b"") -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    header = {**header, "seconds": round(usage.ru_utime + usage.ru_stime, 3), "peak_kib": peak_memory_kib()}
     out.write(json.dumps(header).encode() + b"\n" + body)
     out.flush()
+
+
+def peak_memory_kib() -> int:
+    """This process's peak resident memory: VmHWM (ru_maxrss would carry over the parent's peak across exec)."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", "rb") as status:
+        for line in status:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -291,6 +319,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--scan-checks", metavar="THRESHOLDS")
     parser.add_argument("--memory", type=int, required=True)
     parser.add_argument("--cpu", type=int, required=True)
+    parser.add_argument("--max-stream-bytes", type=int, default=MAX_STREAM_BYTES)
+    parser.add_argument("--max-decoded-bytes", type=int, default=MAX_DECODED_BYTES)
+    parser.add_argument("--max-operators", type=int, default=MAX_OPERATORS)
     args = parser.parse_args(argv)
     apply_limits(memory=args.memory, cpu=args.cpu)
     # Our answer goes to a private copy of stdout; fd 1 now points at stderr, so nothing the C library prints can
@@ -301,9 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.scan_checks is not None:
         return scan_checks(out, data, args.scan_checks)
     try:
-        pages, removed, sanitised = inspect(data, max_pages=args.max_pages)
+        limits = Limits(stream_bytes=args.max_stream_bytes, decoded_bytes=args.max_decoded_bytes,
+                        operators=args.max_operators)
+        pages, removed, sanitised = inspect(data, max_pages=args.max_pages, limits=limits)
     except Refusal as refusal:
-        answer(out, {"ok": False, "reason": refusal.reason, "detail": refusal.detail[:500]})
+        answer(out, {"ok": False, "reason": refusal.reason, "code": refusal.code, "detail": refusal.detail[:500]})
         return 0
     answer(out, {"ok": True, "pages": pages, "removed": removed}, sanitised)
     return 0

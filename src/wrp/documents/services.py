@@ -23,21 +23,25 @@ from pathlib import Path, PureWindowsPath
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from wrp.audit.services import audit_record
-from wrp.documents.models import StoredFile
+from wrp.core.integrity import IntegrityFailure
+from wrp.documents.models import StoredFile, UploadCheck
 from wrp.documents.pdfcheck import inspect_and_sanitise
 
 logger = logging.getLogger(__name__)
 
 FILES_DIR = "files"
+QUARANTINE_DIR = "quarantine"  # uploads waiting for their check (wrp.documents.uploads)
 TEMP_PREFIX = ".part-"
 
 
-class StoredFileCorrupted(Exception):
+class StoredFileCorrupted(IntegrityFailure):
     """A stored file is missing or its bytes no longer match the SHA-256 recorded when it was stored."""
+
+    kind = "stored_file_corrupted"
 
 
 def upload_pdf(*, data: bytes, original_name: str, uploaded_by: Any) -> StoredFile:
@@ -104,32 +108,72 @@ def open_file(stored: StoredFile) -> bytes:
         data = path.read_bytes()
     except FileNotFoundError:
         logger.error("stored file %s (%s) is missing", stored.pk, stored.storage_name)
-        raise StoredFileCorrupted(f"stored file {stored.pk} is missing") from None
+        raise StoredFileCorrupted(
+            f"stored file {stored.pk} is missing", object_type="documents.storedfile", object_id=stored.pk
+        ) from None
     if hashlib.sha256(data).hexdigest() != stored.sha256:
         logger.error("stored file %s (%s) does not match its SHA-256", stored.pk, stored.storage_name)
-        raise StoredFileCorrupted(f"stored file {stored.pk} does not match its SHA-256")
+        raise StoredFileCorrupted(
+            f"stored file {stored.pk} does not match its SHA-256", object_type="documents.storedfile",
+            object_id=stored.pk,
+        )
     return data
 
 
+def stored_file_references(stored: StoredFile) -> int:
+    """How many rows refer to `stored`, through every foreign key to StoredFile of any app (found from the model's
+    relations, so a new one counts without a change here), except those that never keep a file alive (SET_NULL: an
+    upload check's link to what it became)."""
+    count = 0
+    for relation in StoredFile._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and (relation.one_to_many or relation.one_to_one)):
+            continue
+        if relation.on_delete is models.SET_NULL:
+            continue
+        count += relation.related_model._default_manager.filter(**{relation.field.name: stored.pk}).count()
+    return count
+
+
+def stored_file_release(*, stored: StoredFile | None, actor: Any = None) -> bool:
+    """Delete a stored file no row refers to any more (a replaced material, a cleared one): its row and audit event
+    now, its bytes once the caller's transaction commits. A file still referred to (the same file carried into a
+    renewal, an issued document) stays. Returns whether it went."""
+    if stored is None or stored_file_references(stored):
+        return False
+    path = _path_of(stored.storage_name)
+    audit_record(actor=actor, action="file.delete", obj=stored, changes={"sha256": stored.sha256})
+    stored.delete()
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    return True
+
+
 def orphan_files_remove(*, older_than: timedelta = timedelta(hours=1)) -> int:
-    """Delete files under MEDIA_ROOT/files that no row names (a rolled-back store, an interrupted write), once older
-    than `older_than` so a store still in its transaction is left alone. Idempotent; returns how many went."""
-    files_root = Path(settings.MEDIA_ROOT) / FILES_DIR
-    if not files_root.is_dir():
-        return 0
+    """Delete files under MEDIA_ROOT/files that no row names (a rolled-back store, an interrupted write), and
+    quarantined uploads no check names, once older than `older_than` so a store still in its transaction is left
+    alone. Idempotent; returns how many went."""
     cutoff = time.time() - older_than.total_seconds()
     removed = 0
-    for path in files_root.glob("*/*"):
-        relative = path.relative_to(settings.MEDIA_ROOT).as_posix()
-        with contextlib.suppress(FileNotFoundError):
-            if not path.is_file() or path.stat().st_mtime > cutoff:
-                continue
-            if StoredFile.objects.filter(storage_name=relative).exists():
-                continue
-            path.unlink()
-            removed += 1
-            logger.warning("removed orphan stored file %s", relative)
+    for directory, named in ((FILES_DIR, _stored_file_named), (QUARANTINE_DIR, _upload_check_named)):
+        root = Path(settings.MEDIA_ROOT) / directory
+        if not root.is_dir():
+            continue
+        for path in root.glob("*/*"):
+            relative = path.relative_to(settings.MEDIA_ROOT).as_posix()
+            with contextlib.suppress(FileNotFoundError):
+                if not path.is_file() or path.stat().st_mtime > cutoff or named(relative):
+                    continue
+                path.unlink()
+                removed += 1
+                logger.warning("removed orphan file %s", relative)
     return removed
+
+
+def _stored_file_named(relative: str) -> bool:
+    return StoredFile.objects.filter(storage_name=relative).exists()
+
+
+def _upload_check_named(relative: str) -> bool:
+    return UploadCheck.objects.filter(quarantine_name=relative).exists()
 
 
 def display_name(original_name: str) -> str:

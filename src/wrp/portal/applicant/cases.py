@@ -14,7 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wrp.accounts.models import Role
 from wrp.cases.facts import profile_facts
 from wrp.cases.kinds import KindSpec
-from wrp.cases.materials import material_upload
+from wrp.cases.material_checks import material_upload_start
+from wrp.cases.materials import check_refusal_of
 from wrp.cases.models import Case
 from wrp.cases.services import case_open, case_submit, case_withdraw
 from wrp.core.errors import FileRefused, ServiceError
@@ -26,7 +27,7 @@ from wrp.portal.applicant.views import active_association
 from wrp.portal.case_page import case_context
 from wrp.portal.common.access import case_or_404, role_required
 from wrp.portal.common.refusals import refusal_text
-from wrp.portal.templatetags.portal import material_title
+from wrp.portal.common.uploads import upload_taken
 from wrp.public.questions import SERVICE_SUMMARIES, pick
 
 REFUSALS = {
@@ -104,19 +105,19 @@ def case_upload(request: HttpRequest, public_id: str) -> HttpResponse:
         refusal = {"word": _("没有选择文件"), "advice": _("请选择要上传的PDF文件。")}
     else:
         try:
-            material = material_upload(case=case, code=code, actor=request.user, data=upload.read(MAX_BYTES + 1),
-                                       original_name=upload.name or "")
+            check = material_upload_start(case=case, code=code, actor=request.user,
+                                          data=upload.read(MAX_BYTES + 1), original_name=upload.name or "")
+            refused = check_refusal_of(check)
+            if refused is not None:
+                raise refused
         except FileRefused as refused:
             word, advice = REFUSALS.get(refused.reason, REFUSALS["damaged"])
-            refusal = {"word": str(word), "advice": str(advice)}
+            refusal = {"word": str(word), "advice": str(refused.message if refused.code != refused.reason else advice)}
         except ServiceError as refused:
             messages.error(request, refusal_text(refused))
             return redirect(_case_url(case))
         else:
-            title = material_title(code)
-            messages.success(request, _("已上传：%(title)s（%(pages)d 页）。") % {"title": title, "pages": material.file.pages})
-            if material.file.removed:
-                messages.info(request, _("文件中的活动内容（脚本、链接动作或附件）已被清除。"))
+            upload_taken(request, code, check, accepted=_("已上传：%(title)s（%(pages)d 页）。"), tell_removed=True)
             return redirect(_case_url(case, f"upload-{code}"))
     context = case_context(request, case)
     context["upload_errors"] = {code: refusal}

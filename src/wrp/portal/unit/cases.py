@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wrp.cases.kinds import kind_of
-from wrp.cases.materials import material_upload, materials_outstanding
+from wrp.cases.material_checks import material_upload_start
+from wrp.cases.materials import check_refusal_of, materials_outstanding
 from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import cases_visible_to
 from wrp.cases.services import case_resubmit, case_submit, case_update_answers, case_withdraw
@@ -27,12 +28,14 @@ from wrp.cases.standing import unit_document_attach
 from wrp.cases.workflow import allowed_actions
 from wrp.core.errors import Ineligible, Invalid, ServiceError
 from wrp.core.language import page_language
+from wrp.documents.pdfcheck import MAX_BYTES
 from wrp.policy.codes import Service
 from wrp.portal.case_page import case_context
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.answers import AnswersForm
 from wrp.portal.common.presenters import PAGE_SIZE, case_rows, choices, local_day
 from wrp.portal.common.refusals import failing_checks, form_add_refusal, refusal_text
+from wrp.portal.common.uploads import upload_taken
 from wrp.portal.templatetags.portal import material_title
 from wrp.portal.unit.slots import slot_weeks
 from wrp.portal.unit.views import CASE_SORTS, handler_only
@@ -88,12 +91,14 @@ def material_upload_view(request: HttpRequest, public_id: str, code: str) -> Htt
     try:
         if upload is None:
             raise Invalid({"file": _("请选择要上传的 PDF 文件。")})
-        material = material_upload(case=case, code=code, actor=request.user, data=upload.read(),
-                                   original_name=upload.name or "")
+        check = material_upload_start(case=case, code=code, actor=request.user, data=upload.read(MAX_BYTES + 1),
+                                      original_name=upload.name or "")
+        refused = check_refusal_of(check)
+        if refused is not None:
+            raise refused
     except ServiceError as error:
         return upload_refused(request, case, code, error)
-    messages.success(request, _("「%(title)s」已上传（%(pages)s 页）。") % {"title": material_title(code),
-                                                                   "pages": material.file.pages})
+    upload_taken(request, code, check, accepted=_("「%(title)s」已上传（%(pages)s 页）。"), tell_removed=False)
     return redirect(reverse("portal:case", args=[case.public_id]) + f"#upload-{code}")
 
 

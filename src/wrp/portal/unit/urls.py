@@ -31,4 +31,6 @@ urlpatterns = [
     path("unit/documents/<str:credit_code>/<str:code>/", documents.unit_document_upload_view,
          name="unit_document_upload"),
     path("unit/documents/<str:credit_code>/<str:code>/file/", documents.unit_document_file, name="unit_document_file"),
+    path("unit/documents/<str:credit_code>/<str:code>/check/", documents.unit_document_check_view,
+         name="unit_document_check"),
 ]

@@ -41,5 +41,6 @@ class Command(BaseCommand):
         report = sweep(today=today)
         self.stdout.write(
             f"{today}: {report.permits_expired} permits expired, {report.cases_marked_overdue} cases marked overdue, "
-            f"{report.late_releases} late releases on record, {report.orphan_files_removed} orphan files removed"
+            f"{report.late_releases} late releases on record, {report.orphan_files_removed} orphan files removed, "
+            f"{report.upload_checks_tidied} upload checks tidied"
         )
