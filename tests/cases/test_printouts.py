@@ -30,6 +30,7 @@ from wrp.cases.services import (
     case_return_for_correction,
     case_start_review,
     case_submit,
+    case_withdraw,
 )
 
 pytestmark = pytest.mark.usefixtures("private_media")  # the cases' uploads go to a fresh directory
@@ -80,7 +81,9 @@ def test_personal_declaration_of_a_case_is_prefilled_from_the_records(people, tm
     case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
     text = download(people.handler, case, "integrity-personal", tmp_path)
     assert "本单位对张三丰提供的材料" in text
-    assert WHOLE_ID in text
+    assert MASKED_ID in text
+    assert WHOLE_ID not in text
+    assert WHOLE_ID in download(people.applicant, case, "integrity-personal", tmp_path)
     assert people.unit.name in text
     assert people.unit.credit_code in text
 
@@ -123,8 +126,8 @@ def test_housing_loan_declaration_of_a_submitted_address_change_leaves_the_unrec
     assert "housing_relative" in case_checklist(case)
     attach_all(case, by=people.handler)
     case = case_submit(case=case, actor=people.handler, slot=free_slot())
-    text = download(people.handler, case, "housing-loan", tmp_path)
-    assert f"本人（姓名）张三丰，身份证号：{WHOLE_ID}，于______年____月____日开始借住在________________________" in text
+    text = download(people.handler, case, "housing-loan", tmp_path)  # the unit's copy: masked (issue 11 §2)
+    assert f"本人（姓名）张三丰，身份证号：{MASKED_ID}，于______年____月____日开始借住在________________________" in text
     assert "房主姓名________，身份证号________________，本人与房主是________关系" in text
 
 
@@ -281,6 +284,7 @@ def test_the_staff_see_the_declarations_only_once_submitted(people, persona):
     """Issue 12 §7: the window sees a case's declarations once submitted (frozen), not the drafts."""
     case = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
     assert signed_in(getattr(people, persona)).get(url(case, "integrity-personal")).status_code == 404
+    case_withdraw(case=case, actor=people.handler)  # one open initial case per applicant (issue 11 §9)
     case = submitted_initial(people)
     response = signed_in(getattr(people, persona)).get(url(case, "integrity-personal"))
     assert response.status_code == 200

@@ -12,7 +12,7 @@ from tests.documents.test_scanchecks import blank, document, scan
 from tests.factories import make_association
 from wrp.cases.materials import material_upload
 from wrp.cases.models import MaterialStatus
-from wrp.cases.services import case_open
+from wrp.cases.services import case_open, case_withdraw
 from wrp.documents.models import StoredFile
 from wrp.documents.pdfcheck import Sanitised
 from wrp.documents.scanwords import warning_sentence
@@ -76,6 +76,7 @@ def test_the_same_file_uploaded_again_for_the_same_material_is_no_duplicate(case
 def test_the_same_file_as_another_material_of_an_earlier_case_of_the_unit_is_a_duplicate_naming_it(case, people):
     data = scan(document())
     upload(case, "hukou_book", data, people)
+    case_withdraw(case=case, actor=people.applicant)  # one open initial case per applicant (issue 11 §9)
     other = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
     material = material_upload(case=other, code="labour_contract", actor=people.handler, data=data)
     assert material.file.warnings == [
@@ -91,6 +92,7 @@ def test_the_same_material_of_the_same_applicant_in_another_case_is_no_duplicate
     """Their hukou book again in a later case: expected, not a mistake."""
     data = scan(document())
     upload(case, "hukou_book", data, people)
+    case_withdraw(case=case, actor=people.applicant)  # one open initial case per applicant (issue 11 §9)
     other = case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant)
     assert material_upload(case=other, code="hukou_book", actor=people.handler, data=data).file.warnings == []
 

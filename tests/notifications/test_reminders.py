@@ -10,8 +10,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from tests.factories import case_in_state, make_association, make_permit, make_user
-from tests.notifications.test_events import CASE_PEOPLE, people, told  # noqa: F401  (people: the fixture)
+from tests.factories import case_in_state, make_association, make_permit, make_unit, make_user
+from tests.notifications.test_events import CASE_PEOPLE, TAXES, people, told  # noqa: F401  (people: the fixture)
 from wrp.accounts.models import Role
 from wrp.employment.services import association_record_departure
 from wrp.notifications.models import Notification
@@ -125,7 +125,8 @@ def test_appointment_reminder_on_the_working_day_before(people, today, django_ca
 def test_clerk_digest_when_decisions_are_due_within_two_working_days(people, today):
     make_user(Role.WINDOW_CLERK, "second_clerk")
     case = case_in_state(people, "submitted")
-    case_in_state(people, "returned")  # paused: not in the digest
+    new_unit = make_unit(people.handler, annual_tax=TAXES)  # the applicant's one open initial case is `case`
+    case_in_state(people, "returned", kind="unit_opening", unit=new_unit)  # paused: not in the digest
     calendar = policy_calendar()
     assert clerk_digest(today=calendar.add_workdays(case.due_on, -3)) == 0
     two_before = calendar.add_workdays(case.due_on, -2)

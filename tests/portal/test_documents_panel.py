@@ -15,6 +15,7 @@ from tests.cases.conftest import PROFILE, TODAY
 from tests.factories import case_in_state, make_association, make_ledger
 from wrp.accounts.models import ApplicantProfile
 from wrp.audit.models import AuditEvent
+from wrp.cases.records import MASKED_COPIES
 from wrp.documents.models import IssuedDocument
 
 pytestmark = pytest.mark.usefixtures("private_media")
@@ -51,11 +52,19 @@ def approved(people):
 def test_the_case_page_lists_every_issued_document_with_number_date_and_link(people, approved, persona):
     html = signed_in(getattr(people, persona)).get(f"/cases/{approved.public_id}/").content.decode()
     assert 'id="case-documents"' in html
-    for document in IssuedDocument.objects.filter(case=approved):
-        assert document.title in html
+    # a unit handler gets the unit's copies of the declarations carrying an ID number (masked, issue 11 §2) instead
+    # of the records; everyone else the records alone, each listed once
+    withheld = list(MASKED_COPIES) if persona == "handler" else list(MASKED_COPIES.values())
+    listed = IssuedDocument.objects.filter(case=approved).exclude(kind__in=withheld)
+    assert listed.filter(kind__in=[*MASKED_COPIES, *MASKED_COPIES.values()]).exists()
+    for document in listed:
+        assert html.count(document.title) == 1
         assert reverse("documents:issued", args=[document.pk]) in html
         if document.number:
             assert document.number in html
+    for document in IssuedDocument.objects.filter(case=approved, kind__in=withheld):
+        assert reverse("documents:issued", args=[document.pk]) not in html
+    assert ("证件号码已遮盖" in html) == (persona == "handler")
     assert '<span class="badge">草稿</span>' not in html
 
 
@@ -71,7 +80,9 @@ def test_the_filers_see_their_draft_declarations_marked_draft(people, persona):
     case = case_in_state(people, "draft")
     html = signed_in(getattr(people, persona)).get(f"/cases/{case.public_id}/").content.decode()
     assert '<span class="badge">草稿</span>' in html
-    assert "附件2 诚信声明（个人版）" in html
+    # the unit handler's draft is the unit's copy, its ID numbers masked (issue 11 §2), and says so
+    title = "附件2 诚信声明（个人版，单位留存，证件号码已遮盖）" if persona == "handler" else "附件2 诚信声明（个人版）"
+    assert html.count(title) == 1
     url = reverse("documents:case_document", args=[case.public_id, "integrity_personal"])
     assert url in html
     response = signed_in(getattr(people, persona)).get(url)
@@ -90,10 +101,13 @@ def test_the_window_does_not_see_the_declarations_of_a_draft(people):
 def test_once_submitted_everyone_who_sees_the_case_gets_the_frozen_declaration(people):
     case = case_in_state(people, "submitted")
     frozen = IssuedDocument.objects.get(case=case, kind="integrity_personal")
+    # the unit handler's is the unit's copy frozen with it, its ID numbers masked (issue 11 §2)
+    unit_copy = IssuedDocument.objects.get(case=case, kind="integrity_personal_masked")
+    assert unit_copy.sha256 != frozen.sha256
     url = reverse("documents:case_document", args=[case.public_id, "integrity_personal"])
-    for persona in ("clerk", "handler", "applicant"):
+    for persona, document in (("clerk", frozen), ("handler", unit_copy), ("applicant", frozen)):
         response = signed_in(getattr(people, persona)).get(url)
-        assert hashlib.sha256(body(response)).hexdigest() == frozen.sha256
+        assert hashlib.sha256(body(response)).hexdigest() == document.sha256, persona
 
 
 @pytest.mark.parametrize("persona", ["applicant", "handler", "clerk", "approver"])

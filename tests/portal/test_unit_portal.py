@@ -22,7 +22,7 @@ from django.urls import reverse
 
 from tests.cases.conftest import PROFILE
 from tests.clock import NOW, SHANGHAI, TODAY
-from tests.factories import make_association, make_ledger, make_permit, make_personas, make_unit
+from tests.factories import make_association, make_ledger, make_permit, make_personas, make_unit, make_user
 from wrp.accounts.models import ApplicantProfile, Role
 from wrp.appointments.models import Booking, Slot
 from wrp.appointments.services import slots_between
@@ -487,10 +487,10 @@ def test_the_case_actions_refuse_other_roles(people, client):
 
 def test_the_case_list_filters_by_state_kind_and_unit(handler, people):
     second = make_unit(people.handler, annual_tax=TAXES, name="北京戊科技有限公司")
-    draft = initial_case(people)
-    opening = case_open(actor=people.handler, kind="unit_opening", unit=second)
     withdrawn = initial_case(people)
     handler.post(reverse("portal:unit_case_withdraw", args=[withdrawn.public_id]))
+    draft = initial_case(people)  # once the first is withdrawn: one open initial case per applicant (issue 11 §9)
+    opening = case_open(actor=people.handler, kind="unit_opening", unit=second)
     url = reverse("portal:unit_cases")
     every = text(handler.get(url))
     assert all(case.public_id in every for case in (draft, opening, withdrawn))
@@ -527,8 +527,10 @@ def test_the_case_list_does_not_query_per_case(handler, people, django_assert_ma
     handler.get(url)  # warm the per-process caches (calendar, wages)
     with CaptureQueriesContext(connection) as one:
         assert handler.get(url).status_code == 200
-    for _ in range(14):
-        initial_case(people)
+    for _ in range(14):  # each for another applicant of the unit: one open initial case per applicant (issue 11 §9)
+        applicant = make_user(Role.APPLICANT)
+        make_association(applicant, people.unit)
+        case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=applicant)
     with django_assert_max_num_queries(len(one.captured_queries)):
         response = handler.get(url)
     assert response.content.decode().count('href="/cases/') == 15

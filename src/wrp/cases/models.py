@@ -39,6 +39,13 @@ class Acceptance(models.TextChoices):
     NOT_ACCEPTED = "not_accepted", _("不予受理")
 
 
+# One open case per purpose (issue 11 §9): an applicant holds at most one unfinished case of each of these kinds, so
+# two never both hold a quota unit or both change the employer. Unfinished: any state but the final ones (the
+# workflow's FINAL_STATES; `tests/cases/test_one_open_case.py` checks the two agree).
+ONE_OPEN_PER_APPLICANT = ("initial", "employer_change")
+FINISHED_STATES = ("approved", "rejected", "withdrawn")
+
+
 class Case(models.Model):
     public_id = models.CharField(_("案件编号"), max_length=20, unique=True)
     kind = models.CharField(_("事项"), max_length=30, choices=KIND_CHOICES)
@@ -96,6 +103,13 @@ class Case(models.Model):
         verbose_name_plural = _("案件")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["unit", "state"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "kind"], name="one_open_case_per_purpose",
+                condition=models.Q(kind__in=ONE_OPEN_PER_APPLICANT, applicant__isnull=False)
+                & ~models.Q(state__in=FINISHED_STATES),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.public_id

@@ -10,7 +10,9 @@ Each `*_data` function answers the plain values of one document, or None when th
 case (a declaration the item's checklist does not ask for, a housing loan declaration without a relative's home, a
 decision before there is one). The text of the attachments is the guide's, word for word, with its blanks filled;
 what is not recorded stays a blank line to be written by hand. The signed originals (附件2, 附件3) carry the whole
-resident ID number; the notice and the decision, which are read by more people, carry the masked one.
+resident ID number; the notice and the decision, which are read by more people, carry the masked one. The unit's copy
+of 附件2 and 附件3 (`declaration_pdf(…, masked=True)`) carries the masked numbers too — the applicant's and the house
+owner's: a unit handler never receives a whole ID number (issue 11 §2).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from wrp.documents.printing import (
     integrity_unit_pdf,
 )
 from wrp.policy.codes import ChangeSubtype, ChildCase, Degree, HousingKind, Hukou, Service
+from wrp.policy.identifiers import mask_resident_id
 from wrp.policy.labels import zh
 from wrp.policy.materials import MATERIALS, base_materials
 
@@ -265,13 +268,26 @@ DECLARATIONS: dict[str, tuple[Callable[[Case], Any], Callable[[Any], bytes]]] = 
 }
 
 
-def declaration_pdf(case: Case, kind: str) -> bytes | None:
-    """The declaration as it reads from today's records, or None when the kind is unknown or does not apply."""
+def masked_declaration(data: Any) -> Any:
+    """The declaration's values with every resident ID number masked (110105********002X), for the unit's copy."""
+    if isinstance(data, PersonalDeclaration):
+        return replace(data, id_number=mask_resident_id(data.id_number))
+    if isinstance(data, HousingLoanDeclaration):
+        return replace(data, borrower_id_number=mask_resident_id(data.borrower_id_number),
+                       owner_id_number=mask_resident_id(data.owner_id_number))
+    return data
+
+
+def declaration_pdf(case: Case, kind: str, *, masked: bool = False) -> bytes | None:
+    """The declaration as it reads from today's records (every ID number masked when `masked`), or None when the
+    kind is unknown or does not apply."""
     if kind not in DECLARATIONS:
         return None
     gather, build = DECLARATIONS[kind]
     data = gather(case)
-    return None if data is None else build(data)
+    if data is None:
+        return None
+    return build(masked_declaration(data) if masked else data)
 
 
 def declarations_applying(case: Case) -> list[str]:

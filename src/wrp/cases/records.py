@@ -8,6 +8,13 @@ nothing already issued. A later document of the same kind supersedes the earlier
 The declarations a person signs (附件1–3) are drafts built on demand for the case's filers until the case is
 submitted; each submission freezes them with the case version (`on_submitted`), unnumbered.
 
+A unit handler never receives a whole resident ID number (issue 11 §2). The declarations that carry one (附件2, 附件3)
+are therefore frozen twice at each submission: the record as signed, with the whole numbers, and the unit's copy
+(`<kind>_masked`), built from the same values with every number masked, signed and stored alike. Masking the stored
+record at download time would mean rebuilding it from today's records or editing signed bytes; a second record keeps
+the legal one intact and gives the unit a copy that is itself a record. The selectors give a unit handler the copies
+only (their drafts masked too), everyone else the records; a staff download of a record is a `person.reveal` event.
+
 The hooks `on_submitted`, `on_returned` and `on_decided` are called by `wrp.cases.services` inside the act's
 transaction, once the case row carries the act's result (state, decider, reason, permit). Reads for users go through
 the selectors `documents_for_case`, `documents_for_permit`, `document_for_download`, `draft_declarations_for`.
@@ -25,6 +32,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from wrp.accounts.models import STAFF_ROLES, Role
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases.kinds import kind_of
 from wrp.cases.models import Case, CaseState, CorrectionNotice
@@ -49,6 +57,8 @@ from wrp.units.selectors import is_handler
 
 DECISION = "decision"
 CORRECTION_NOTICE = "correction_notice"
+# The declarations that carry a whole ID number, and the kind of the unit's masked copy of each.
+MASKED_COPIES = {"integrity_personal": "integrity_personal_masked", "housing_loan": "housing_loan_masked"}
 # Who may fetch the drafts: the case's filers, while they may still change what the declarations say.
 DRAFT_STATES = (CaseState.DRAFT, CaseState.AWAITING_UNIT, CaseState.RETURNED)
 
@@ -85,15 +95,18 @@ def require_real_names(case: Case) -> None:
 
 
 def on_submitted(case: Case, actor: Any, at: datetime | None = None) -> list[IssuedDocument]:
-    """Freeze the declarations (附件1–3) that apply, as they read at this submission, with the case version."""
+    """Freeze the declarations (附件1–3) that apply, as they read at this submission, with the case version; for
+    those carrying an ID number, the unit's masked copy too."""
     require_real_names(case)
     frozen = []
     for kind in declarations_applying(case):
-        data = declaration_pdf(case, kind)
-        if data is None:
-            continue
-        frozen.append(issue_case_document(case=case, kind=kind, build=lambda _number, data=data: data, actor=actor,
-                                          at=at, numbered=False))
+        renditions = [(kind, False)] + ([(MASKED_COPIES[kind], True)] if kind in MASKED_COPIES else [])
+        for issued_kind, masked in renditions:
+            data = declaration_pdf(case, kind, masked=masked)
+            if data is None:
+                continue
+            frozen.append(issue_case_document(case=case, kind=issued_kind, build=lambda _number, data=data: data,
+                                              actor=actor, at=at, numbered=False))
     return frozen
 
 
@@ -150,11 +163,23 @@ def _visible_case(user: Any, case: Case) -> bool:
     return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
+def sees_masked_copies(user: Any) -> bool:
+    """A unit handler gets the unit's copies of the declarations (masked ID numbers), never the records."""
+    return getattr(user, "role", None) == Role.UNIT_HANDLER
+
+
+def _kinds_withheld(user: Any) -> list[str]:
+    return list(MASKED_COPIES) if sees_masked_copies(user) else list(MASKED_COPIES.values())
+
+
 def documents_for_case(user: Any, case: Case) -> QuerySet[IssuedDocument]:
-    """The documents issued for the case, oldest first, for those who may see the case (NotFound to the rest)."""
+    """The documents issued for the case, oldest first, for those who may see the case (NotFound to the rest): a
+    unit handler's list has the unit's copies of the declarations instead of the records, everyone else's the
+    records alone."""
     if not _visible_case(user, case):
         raise NotFound(code="case_not_found")
-    return IssuedDocument.objects.filter(case=case).select_related("superseded_by").order_by("issued_at", "id")
+    return (IssuedDocument.objects.filter(case=case).exclude(kind__in=_kinds_withheld(user))
+            .select_related("superseded_by").order_by("issued_at", "id"))
 
 
 def documents_for_permit(user: Any, permit: Permit) -> QuerySet[IssuedDocument]:
@@ -170,14 +195,16 @@ def draft_declarations_for(user: Any, case: Case) -> list[DraftDeclaration]:
     nothing for anyone else (the window sees the declarations once submitted, frozen)."""
     if case.state not in DRAFT_STATES or not _filer(user, case) or not _visible_case(user, case):
         return []
-    return [DraftDeclaration(kind=kind, title=document_kind(kind).title) for kind in declarations_applying(case)]
+    masked = sees_masked_copies(user)  # a unit handler's drafts are the unit's copies: titled as such
+    return [DraftDeclaration(kind=kind, title=document_kind(MASKED_COPIES.get(kind, kind) if masked else kind).title)
+            for kind in declarations_applying(case)]
 
 
 def draft_declaration_for(user: Any, case: Case, kind: str) -> bytes:
     """The draft PDF of one declaration for a filer (NotFound when it is not theirs to print or does not apply)."""
     if kind not in DECLARATIONS or kind not in {draft.kind for draft in draft_declarations_for(user, case)}:
         raise NotFound(code="document_not_found")
-    data = declaration_pdf(case, kind)
+    data = declaration_pdf(case, kind, masked=sees_masked_copies(user))
     if data is None:
         raise NotFound(code="document_not_found")
     return data
@@ -193,14 +220,18 @@ def document_for_download(user: Any, document_id: Any) -> IssuedDocument:
     visible = Q(case__in=cases_visible_to(user).values("pk")) | Q(
         permit__in=permits_visible_to(user).values("pk"), kind=CERTIFICATE
     )
-    document = IssuedDocument.objects.filter(visible, pk=pk).select_related("file", "case", "permit").first()
+    document = (IssuedDocument.objects.filter(visible, pk=pk).exclude(kind__in=_kinds_withheld(user))
+                .select_related("file", "case", "permit").first())
     if document is None:
         raise NotFound(code="document_not_found")
     return document
 
 
 def current_document_for(user: Any, case: Case, kind: str) -> IssuedDocument | None:
-    """The case's current (not superseded) document of the kind, for those who may see the case."""
+    """The case's current (not superseded) document of the kind, for those who may see the case; for a unit handler
+    asking for a declaration that carries an ID number, the unit's copy of it."""
+    if sees_masked_copies(user):
+        kind = MASKED_COPIES.get(kind, kind)
     return documents_for_case(user, case).filter(kind=kind, superseded_by__isnull=True).order_by("-issued_at",
                                                                                                "-id").first()
 
@@ -217,6 +248,10 @@ def document_download(*, user: Any, document: IssuedDocument) -> bytes:
     with audited_atomic():
         audit_record(actor=user, action="document.download", obj=document,
                      changes={"kind": document.kind, "sha256": document.sha256})
+        if document.kind in MASKED_COPIES and getattr(user, "role", None) in STAFF_ROLES:
+            # the record carries whole ID numbers: for the staff, a reveal like the case page's button
+            audit_record(actor=user, action="person.reveal", obj=document.case or document,
+                         changes={"fields": ["id_number"], "via": f"document:{document.pk}"})
     return data
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,16 @@ from wrp.cases.acts import holds_free, locked, record_event
 from wrp.cases.facts import case_evaluate, frozen_assessment
 from wrp.cases.housing_loan import housing_loan_check
 from wrp.cases.kinds import KINDS, PERSONAL_KINDS, KindSpec, kind_of, kind_spec
-from wrp.cases.models import Case, CaseMaterial, CaseSnapshot, CaseState, CorrectionNotice, MaterialStatus
+from wrp.cases.models import (
+    FINISHED_STATES,
+    ONE_OPEN_PER_APPLICANT,
+    Case,
+    CaseMaterial,
+    CaseSnapshot,
+    CaseState,
+    CorrectionNotice,
+    MaterialStatus,
+)
 from wrp.cases.workflow import require, require_actor, require_opener
 from wrp.core.errors import Ineligible, Invalid, MaterialsMissing, Message
 from wrp.core.events import emit
@@ -112,14 +122,36 @@ def case_open(*, actor: Any, kind: str, unit: Unit, applicant: Any = None, subty
         if active_association(actor, unit) is None:
             problems.add("unit", NOT_ASSOCIATED, "not_associated")
     problems.update(_answer_problems(spec, answers or {}))
+    if personal and applicant is not None:
+        problems.update(_open_case_problems(kind, applicant))
     problems.refuse()
     with audited_atomic():
-        case = Case.objects.create(
-            public_id=_new_public_id(), kind=kind, subtype=subtype or "", unit=unit,
-            applicant=applicant if personal else None, created_by=actor, answers=answers or {},
-        )
+        try:
+            with transaction.atomic():  # a savepoint: the guard of a racing open rolls back this row alone
+                case = Case.objects.create(
+                    public_id=_new_public_id(), kind=kind, subtype=subtype or "", unit=unit,
+                    applicant=applicant if personal else None, created_by=actor, answers=answers or {},
+                )
+        except IntegrityError:
+            _open_case_problems(kind, applicant).refuse()
+            raise
         _event(case, actor=actor, action="open", from_state="")
     return case
+
+
+def _open_case_problems(kind: str, applicant: Any) -> Problems:
+    """One open case per purpose (issue 11 §9): an applicant's unfinished case of a kind that allows only one,
+    named by its public number (the database's constraint `one_open_case_per_purpose` stops a racing second open)."""
+    problems = Problems()
+    if kind not in ONE_OPEN_PER_APPLICANT:
+        return problems
+    first = (Case.objects.filter(applicant=applicant, kind=kind).exclude(state__in=FINISHED_STATES)
+             .order_by("created_at", "id").first())
+    if first is not None:
+        problems.add("kind", format_lazy(
+            _("该申请人已有一件未办结的同类案件 {number}：请继续办理该案件，或撤回后再新建。"), number=first.public_id,
+        ), "open_case_exists")
+    return problems
 
 
 def _answer_problems(spec: KindSpec | None, answers: dict[str, Any]) -> Problems:

@@ -60,6 +60,9 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         DocumentKind("integrity_unit", "附件1 诚信声明（单位版）", DRAFT_SERIES),
         DocumentKind("integrity_personal", "附件2 诚信声明（个人版）", DRAFT_SERIES),
         DocumentKind("housing_loan", "附件3 房屋借住声明", DRAFT_SERIES),
+        # the unit's copies of the declarations carrying an ID number: the same text, every ID number masked
+        DocumentKind("integrity_personal_masked", "附件2 诚信声明（个人版，单位留存，证件号码已遮盖）", DRAFT_SERIES),
+        DocumentKind("housing_loan_masked", "附件3 房屋借住声明（单位留存，证件号码已遮盖）", DRAFT_SERIES),
     )
 }
 DECLARATION_KINDS = ("integrity_unit", "integrity_personal", "housing_loan")

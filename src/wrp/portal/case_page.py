@@ -13,9 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from wrp.accounts.models import Role
 from wrp.cases import clock
@@ -24,6 +26,7 @@ from wrp.cases.facts import case_evaluate, frozen_assessment
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import case_checklist, case_material_rows
 from wrp.cases.models import Case, CaseState
+from wrp.cases.reveal import may_reveal, person_reveal
 from wrp.cases.selectors import case_changes
 from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
 from wrp.core.errors import Forbidden, Invalid, InvalidState
@@ -74,6 +77,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "role": role,
         "actions_template": f"portal/case/_actions_{role}.html",
         "booking": getattr(case, "booking", None),
+        "may_reveal": may_reveal(request.user),
     }
 
 
@@ -91,3 +95,19 @@ def separated(case: Case, user: Any) -> bool:
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     return render(request, "portal/case/detail.html", case_context(request, case_or_404(request, public_id)))
+
+
+@login_required
+@require_POST
+def case_reveal(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The case page with the whole ID numbers, for the staff who ask with its "显示完整证件号码" button (a POST, so
+    no link, prefetch or history replays it): each reveal an audit event (`wrp.cases.reveal.person_reveal`); 403 for
+    the other roles that may see the case, 404 for those who may not."""
+    case = case_or_404(request, public_id)
+    try:
+        revealed = person_reveal(case=case, actor=request.user)
+    except Forbidden as refused:
+        raise PermissionDenied(str(refused)) from None
+    response = render(request, "portal/case/detail.html", {**case_context(request, case), "revealed": revealed})
+    response["Cache-Control"] = "no-store, private"
+    return response

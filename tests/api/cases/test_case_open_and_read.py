@@ -133,10 +133,8 @@ def test_staff_and_administrators_open_no_case(api, people):
 
 
 def _open_many(people, count: int) -> list[str]:
-    return [
-        case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.applicant).public_id
-        for _ in range(count)
-    ]
+    """Unit cases: an applicant holds only one open `initial` case, a unit may open any number of these."""
+    return [case_open(actor=people.handler, kind="unit_opening", unit=people.unit).public_id for _ in range(count)]
 
 
 def test_the_list_is_newest_first_twenty_a_page(api, people):
@@ -150,7 +148,8 @@ def test_the_list_is_newest_first_twenty_a_page(api, people):
 
 def test_the_list_filters_by_state_and_kind(api, people):
     kept = submitted(people).public_id
-    draft(people)
+    make_association(people.other_applicant, people.unit)  # the draft: another applicant's (one open initial each)
+    case_open(actor=people.handler, kind="initial", unit=people.unit, applicant=people.other_applicant)
     opening = case_open(actor=people.handler, kind="unit_opening", unit=people.unit).public_id
     by_state = api.clerk.get("/cases", state="submitted").json()
     assert [case["id"] for case in by_state["items"]] == [kept]
@@ -267,6 +266,7 @@ def test_the_openapi_document_describes_every_case_endpoint(client):
     assert case_paths == {
         "/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/materials/{code}",
         "/api/v1/cases/{case_id}/materials/{code}/file", "/api/v1/cases/{case_id}/materials/{code}/verdict",
+        "/api/v1/cases/{case_id}/materials/{code}/checks/{check_id}",  # an upload's check (issue 11 §1)
         "/api/v1/cases/{case_id}/documents", "/api/v1/cases/{case_id}/documents/drafts/{kind}/file",
         *(f"/api/v1/cases/{{case_id}}/{action}" for action in actions),
     }

@@ -1,7 +1,8 @@
 """Who may call which case endpoint: every endpoint × every persona → the status, from one table.
 
 The case is the handler's `initial` case for `applicant` in `unit`, brought to the state the endpoint needs. A refusal
-carries the contract's body and changes nothing; a success moves the case where the contract says.
+carries the contract's body and changes nothing; a success moves the case where the contract says. For `create` the
+earlier case is withdrawn: an applicant holds one open `initial` case at a time (see test_one_open_case_api.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.cases.support import PERSONAS, STATES, pdf_bytes, refusal_body
+from tests.api.cases.support import PERSONAS, STATES, pdf_bytes, refusal_body, upload_all
 from tests.cases.conftest import free_slot
+from tests.factories import case_in_state
 from wrp.cases.models import Case, CaseEvent
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +24,7 @@ Request = Callable[[Case, Any], tuple[str, str, Any]]
 ENDPOINTS: dict[str, tuple[str, Request]] = {
     "list": ("draft", lambda case, people: ("get", "/cases", None)),
     "detail": ("draft", lambda case, people: ("get", f"/cases/{case.public_id}", None)),
-    "create": ("draft", lambda case, people: (
+    "create": ("withdrawn", lambda case, people: (
         "post", "/cases", {"kind": "initial", "unit": people.unit.credit_code, "applicant": "applicant"},
     )),
     "upload": ("draft", lambda case, people: ("upload", f"/cases/{case.public_id}/materials/labour_contract", None)),
@@ -82,6 +84,9 @@ LEADS_TO: dict[str, dict[str, str]] = {
     "withdraw": {"applicant": "withdrawn", "handler": "withdrawn"},
 }
 
+# The states of support.STATES, and a withdrawn case (the one `create` may open again).
+CASES = {**STATES, "withdrawn": lambda people: case_in_state(people, "withdrawn", materials=upload_all)}
+
 MATRIX = [
     pytest.param(endpoint, persona, status, id=f"{endpoint}-{persona}-{status}")
     for endpoint, statuses in RIGHTS.items()
@@ -106,7 +111,7 @@ def _call(caller, method: str, path: str, body: Any):
 @pytest.mark.parametrize(("endpoint", "persona", "expected"), MATRIX)
 def test_rights(api, people, endpoint, persona, expected):
     state, request = ENDPOINTS[endpoint]
-    case = STATES[state](people)
+    case = CASES[state](people)
     before_state, before_events = case.state, CaseEvent.objects.filter(case=case).count()
 
     response = _call(api[persona], *request(case, people))

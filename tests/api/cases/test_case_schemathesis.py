@@ -3,11 +3,13 @@
 
 The document is the one the server serves, called in-process through the WSGI application inside the test's
 transaction. Each operation is called by the persona that may take it; every other example names a real case in the
-state the action needs (and `labour_contract`, a material on its checklist), the rest keep the generated values.
+state the action needs (and `labour_contract`, a material on its checklist), the rest keep the generated values. An
+applicant holds one open `initial` case at a time: each state's case is for an applicant of its own.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Iterator
 from typing import Any
@@ -22,13 +24,16 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.api.cases.support import STATES
+from tests.cases.conftest import PROFILE
+from tests.factories import Personas, make_association, make_user
+from wrp.accounts.models import ApplicantProfile, Role
 from wrp.accounts.services import token_create
 from wrp.config.wsgi import application
 from wrp.quotas.models import QuotaLedger
 
 pytestmark = pytest.mark.django_db
 
-MAX_EXAMPLES = 10  # per operation: 17 operations
+MAX_EXAMPLES = 10  # per operation: 20 operations
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(path_regex=r"^/api/v1/cases")
 
 # operation: (who calls it, the state of the real case it is tried on)
@@ -37,6 +42,7 @@ OPERATIONS: dict[str, tuple[str, str]] = {
     "GET /api/v1/cases": ("clerk", "draft"),
     "GET /api/v1/cases/{case_id}": ("applicant", "draft"),
     "POST /api/v1/cases/{case_id}/materials/{code}": ("handler", "draft"),
+    "GET /api/v1/cases/{case_id}/materials/{code}/checks/{check_id}": ("handler", "draft"),
     "GET /api/v1/cases/{case_id}/materials/{code}/file": ("clerk", "draft"),
     "POST /api/v1/cases/{case_id}/materials/{code}/verdict": ("clerk", "in_review"),
     "POST /api/v1/cases/{case_id}/submit": ("handler", "draft"),
@@ -66,6 +72,17 @@ def _in_process_wsgi() -> Iterator[None]:
     signals.request_finished.connect(close_old_connections)
 
 
+def _with_own_applicant(people: Personas, state: str) -> Personas:
+    """The personas with an applicant of the state's own (complete profile, associated with `unit`); the draft's is
+    `applicant`, who reads it."""
+    if state == "draft":
+        return people
+    applicant = make_user(Role.APPLICANT, f"applicant_{state}")
+    ApplicantProfile.objects.create(user=applicant, facts=dict(PROFILE))
+    make_association(applicant, people.unit)
+    return dataclasses.replace(people, applicant=applicant)
+
+
 @pytest.fixture
 def world(people, _in_process_wsgi) -> dict[str, Any]:
     QuotaLedger.objects.filter(unit=people.unit).update(granted=10)  # a case in each state holds up to four
@@ -73,7 +90,7 @@ def world(people, _in_process_wsgi) -> dict[str, Any]:
         "tokens": {
             persona: token_create(user=getattr(people, persona)) for persona in ("applicant", "handler", "clerk", "approver")
         },
-        "cases": {state: reach(people).public_id for state, reach in STATES.items()},
+        "cases": {state: reach(_with_own_applicant(people, state)).public_id for state, reach in STATES.items()},
         "examples": itertools.count(),
     }
 

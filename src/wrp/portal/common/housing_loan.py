@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wrp.accounts.models import STAFF_ROLES
 from wrp.cases.housing_loan import (
     PARTS,
     PREFIX,
@@ -40,8 +39,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def sees_whole_id(viewer: Any, case: Case) -> bool:
-    """The applicant and the staff who check it see the owner's ID number whole; a unit handler sees it masked."""
-    return viewer.pk == getattr(case, "applicant_id", None) or getattr(viewer, "role", None) in STAFF_ROLES
+    """The applicant (who gave it and signs the declaration) sees the owner's ID number whole; everyone else masked —
+    the staff through the case page's reveal (`wrp.cases.reveal`), an audit event each time (issue 11 §2)."""
+    return viewer.pk == getattr(case, "applicant_id", None)
 
 
 class HousingLoanForm(forms.Form):
