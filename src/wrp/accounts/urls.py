@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from wrp.accounts import views
+from wrp.accounts import second_factor, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("home/", views.landing, name="landing"),
+    path("login/code/", second_factor.otp_verify, name="otp_verify"),
+    path("login/enrol/", second_factor.otp_enrol, name="otp_enrol"),
+    path("account/recovery-codes/", second_factor.otp_recovery_codes, name="otp_recovery_codes"),
 ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from wrp.accounts.devices import demo_device_install
 from wrp.accounts.models import ApplicantProfile, Role, User
 from wrp.accounts.services import user_create
 from wrp.appointments.services import slots_between
@@ -31,7 +32,7 @@ from wrp.cases.services import (
     case_submit,
     case_withdraw,
 )
-from wrp.demo.people import DEMO_PASSWORD, GIVEN, PROFILE, SURNAMES, resident_id
+from wrp.demo.people import DEMO_PASSWORD, DEMO_TOTP_SECRETS, GIVEN, PROFILE, SURNAMES, resident_id
 from wrp.documents.pdfcheck import Sanitised, inspect_and_sanitise
 from wrp.employment.services import association_accept, association_release, association_request
 from wrp.notifications.services import contact_preference_set
@@ -204,6 +205,8 @@ def create_demo(*, today: date, log: Callable[[str], None] = print) -> dict[str,
         "approver": demo.person("approver", Role.BUREAU_APPROVER, "审批陈静"),
         "admin": demo.person("admin", Role.ADMIN, "管理员"),
     }
+    for username, user in demo.staff.items():  # pre-enrolled with the published secrets (README §Demo accounts)
+        demo_device_install(user=user, secret=DEMO_TOTP_SECRETS[username])
     hr = demo.person("hr", Role.UNIT_HANDLER, "人事赵敏")
     hr2 = demo.person("hr2", Role.UNIT_HANDLER, "人事孙强")
     star = demo.unit(hr, "北京星辰科技有限公司", _credit_code(1), qualifications=["high_tech_enterprise"])

@@ -9,6 +9,14 @@ from datetime import date, timedelta
 from typing import Any
 
 DEMO_PASSWORD = "Demo-2026-wrp"
+# The demo staff's authenticator secrets (base32, TOTP, 6 digits, 30 s), published in README so that anyone can sign in
+# to the demo: add one to an authenticator app, or print the current code with `wrp user otp-code clerk`. Demo only.
+DEMO_TOTP_SECRETS = {
+    "clerk": "WRPDEMOCLERKAAAAAAAAAAAAAAAAAAAA",
+    "clerk2": "WRPDEMOCLERK2AAAAAAAAAAAAAAAAAAA",
+    "approver": "WRPDEMOAPPROVERAAAAAAAAAAAAAAAAA",
+    "admin": "WRPDEMOADMINAAAAAAAAAAAAAAAAAAAA",
+}
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 PROFILE: dict[str, Any] = {

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import pgettext_lazy
 
+from wrp.accounts.devices import second_factor_required
 from wrp.accounts.models import Role
 
 NAVIGATION: dict[str, tuple[tuple[str, Any], ...]] = {
@@ -56,4 +57,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     matching = [item for item in items if request.path.startswith(item["url"])]
     if matching:
         max(matching, key=lambda item: len(item["url"]))["current"] = True
-    return {"main_navigation": items}
+    return {"main_navigation": items, "account_links": account_links(user)}
+
+
+def account_links(user: Any) -> list[dict[str, Any]]:
+    """The signed-in person's own account pages, beside the sign-out button: the password, and for staff who sign in
+    with a second factor their recovery codes."""
+    if user is None or not user.is_authenticated:
+        return []
+    links = [{"url": reverse("accounts:password_change"), "label": pgettext_lazy("navigation", "修改密码")}]
+    if second_factor_required(user):
+        links.append({"url": reverse("accounts:otp_recovery_codes"), "label": pgettext_lazy("navigation", "恢复码")})
+    return links
