@@ -93,7 +93,8 @@ def test_only_the_user_or_an_administrator_creates_tokens(handler, clerk, admini
 def test_creation_is_audited_without_the_token(handler):
     raw = token_create(user=handler)
     event = AuditEvent.objects.get(action="token.create")
-    assert event.changes == {"user": handler.pk, "prefix": raw[:8]}
+    expires_at = ApiToken.objects.get(user=handler).expires_at.isoformat()
+    assert event.changes == {"user": handler.pk, "prefix": raw[:8], "expires_at": expires_at}
     assert raw[8:] not in str(event.changes)
 
 

@@ -117,3 +117,30 @@ def test_bad_input_exits_2_with_the_reason_and_nothing_on_stdout(db_with_one_use
 @pytest.mark.django_db
 def test_rekey_reports_the_count():
     assert call("rekey").strip() == "0 ID numbers re-encrypted under the current key"
+
+
+# Passwords pass AUTH_PASSWORD_VALIDATORS (issue 11 §6), as in the admin's form.
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("password", "says"),
+    [("password", "这个密码太常见了"), ("short1", "at least 10 characters"), ("8405917263519", "密码只包含数字"),
+     ("zhangsan1234", "用户名")],
+    ids=["common", "too-short", "all-digits", "like-the-username"],
+)
+def test_add_refuses_a_weak_password_with_the_reason_and_status_2(password, says):
+    with pytest.raises(CommandError, match=says) as refused:
+        call("add", "zhangsan", "--role", "applicant", "--password", password)
+    assert refused.value.returncode == 2
+    assert "password:" in str(refused.value)
+    assert not User.objects.filter(username="zhangsan").exists()
+
+
+def test_a_weak_password_exits_2_from_the_command_line_and_creates_nobody(db_with_one_user):
+    done = run_wrp(db_with_one_user, "user", "add", "weak", "--role", "applicant", "--password", "password")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "密码不符合要求" in done.stderr
+    with sqlite3.connect(db_with_one_user) as database:
+        assert database.execute("SELECT username FROM accounts_user").fetchall() == [("taken",)]

@@ -11,9 +11,11 @@ from django.test import Client
 from tests.api.conftest import API, Caller
 from wrp.accounts.models import ApiToken
 from wrp.accounts.services import token_create, token_revoke, user_update
-from wrp.api.auth import TOKEN_FAILURES_PER_MINUTE
+from wrp.core.ratelimit import parse_rate
 
 pytestmark = pytest.mark.django_db
+
+TOKEN_FAILURES_PER_MINUTE = parse_rate("20/m").limit  # settings.RATE_LIMIT_BAD_TOKENS, by default
 
 
 # --- bearer tokens --------------------------------------------------------------------------------------------------
@@ -66,6 +68,24 @@ def test_the_limit_ends_after_a_minute(people, frozen_clock):
     assert good.get("/me").status_code == 429
     frozen_clock.shift(timedelta(seconds=61))
     assert good.get("/me").status_code == 200
+
+
+def test_a_forged_x_forwarded_for_does_not_escape_the_bad_token_limit(people):
+    client = Client(REMOTE_ADDR="203.0.113.7")
+    statuses = [
+        client.get(f"{API}/me", headers={"Authorization": "Bearer wrp_guess"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+        .status_code for n in range(TOKEN_FAILURES_PER_MINUTE + 1)
+    ]
+    assert statuses[-1] == 429
+
+
+def test_the_bad_token_refusal_says_when_to_try_again(people, frozen_clock):
+    bad = Caller("wrp_guessed-token")
+    for _ in range(TOKEN_FAILURES_PER_MINUTE):
+        bad.get("/me")
+    refused = bad.get("/me")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
 
 
 def test_good_tokens_are_not_counted(people):

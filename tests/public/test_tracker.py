@@ -164,7 +164,7 @@ def test_a_bad_shape_is_a_form_error_not_a_miss(client):
 
 
 def test_misses_are_limited_per_address_and_then_every_pair_is_refused(client, people, settings):
-    settings.TRACK_MISSES_PER_MINUTE = 3
+    settings.RATE_LIMIT_TRACK_MISSES = "3/m"
     case = case_in_state(people, "in_review")
     for _ in range(3):
         assert look(client, case.public_id, "9999")[0] == 404

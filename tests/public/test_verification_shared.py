@@ -18,10 +18,10 @@ from django.urls import reverse
 from tests.clock import beijing
 from tests.factories import make_permit
 from wrp.accounts.services import user_set_id_number
+from wrp.core import ratelimit
+from wrp.core.clientaddr import client_address
 from wrp.documents.models import IssuedDocument, StoredFile
 from wrp.permits.verification import permit_token
-from wrp.public import verification
-from wrp.public.verification import client_address
 
 WHOLE_ID = "11010519491231002X"
 
@@ -57,15 +57,15 @@ def test_two_cache_clients_see_each_others_counts():
     """Two connections built from the settings, as two worker processes build theirs: one's write, the other's read."""
     first, second = caches.create_connection("default"), caches.create_connection("default")
     assert first is not second
-    first.add("wrp:verify:bad:203.0.113.7:1", 0, timeout=120)
-    first.incr("wrp:verify:bad:203.0.113.7:1")
-    second.incr("wrp:verify:bad:203.0.113.7:1")
-    assert first.get("wrp:verify:bad:203.0.113.7:1") == 2
+    first.add("wrp:rl:public:verify-miss:60:x:1", 0, timeout=120)
+    first.incr("wrp:rl:public:verify-miss:60:x:1")
+    second.incr("wrp:rl:public:verify-miss:60:x:1")
+    assert first.get("wrp:rl:public:verify-miss:60:x:1") == 2
 
 
 def test_bad_tokens_counted_by_different_processes_add_up(permit, monkeypatch):
     """Each request gets a cache client of its own, as if each were served by another process: the 31st is refused."""
-    monkeypatch.setattr(verification, "_cache", lambda: caches.create_connection("default"))
+    monkeypatch.setattr(ratelimit, "_cache", lambda: caches.create_connection("default"))
     client = Client()
     for attempt in range(30):
         assert client.get(f"/verify/forged{attempt}/").status_code == 404

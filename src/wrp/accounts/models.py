@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,6 +31,9 @@ class User(AbstractUser):
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
     phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    # Bumped by the services whenever the user is deactivated: part of the session hash, so a session from before
+    # the deactivation stays dead after a reactivation (`user_update`).
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -43,15 +47,27 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.real_name or self.username
 
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's session hash (an HMAC of the password hash) over the session generation too: a new password or a
+        deactivation ends every session signed in before it, for good."""
+        return salted_hmac(
+            "wrp.accounts.models.User.get_session_auth_hash",
+            f"{self.password}\x00{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class ApiToken(models.Model):
-    """A bearer token for HR systems and scripts; only its hash is kept, the token is shown once."""
+    """A bearer token for HR systems and scripts; only its hash is kept, the token is shown once. It works until it is
+    revoked (or rotated: a new one issued, the old revoked) or until `expires_at` (API_TOKEN_DAYS after issue)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("到期时间"))
     last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

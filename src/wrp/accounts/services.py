@@ -3,7 +3,10 @@
 A user has exactly one role; administrators (and only they) are staff and superusers, so the admin site is theirs
 alone. The resident ID number is validated (POLICY §10), kept encrypted with a keyed hash for lookup
 (`wrp.accounts.crypto`) and its masked form for display; audit events name the fields that changed, never the values
-of personal data. An API token is shown once, when created: only its SHA-256 hash and an 8-character prefix are kept.
+of personal data. An API token is shown once, when created: only its SHA-256 hash and an 8-character prefix are kept;
+it expires API_TOKEN_DAYS after issue, and rotating issues a new one and revokes the old. Deactivating a user bumps
+their session generation (part of the session hash, `User._get_session_auth_hash`): their sessions end for good,
+and a reactivation does not revive them.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +28,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from wrp.accounts import crypto
 from wrp.accounts.models import ApiToken, ApplicantProfile, Role, User
-from wrp.audit.services import audit_record
+from wrp.audit.services import audit_record, audited_atomic
 from wrp.core.errors import Forbidden, Invalid, Message
 from wrp.core.language import policy_text
 from wrp.policy.facts import _from_pydantic as invalid_request_from_pydantic  # the policy's own messages
@@ -170,11 +175,16 @@ def user_update(
             changes[field] = "changed" if personal else [getattr(locked, field), value]
             setattr(locked, field, value)
         update_fields = list(changed)
+        if changed.get("is_active") is False:  # every session of the user ends, and stays ended after a reactivation
+            locked.session_generation = F("session_generation") + 1
+            update_fields.append("session_generation")
         if "role" in changed:
             _staff_flags(locked, Role(locked.role))
             update_fields += ["is_staff", "is_superuser"]
         locked.save(update_fields=update_fields)
         audit_record(actor=actor, action="user.update", obj=locked, changes=changes)
+    if "session_generation" in update_fields:
+        locked.refresh_from_db(fields=["session_generation"])
     return locked
 
 
@@ -216,7 +226,10 @@ def user_id_number(user: User) -> str | None:
     """The whole resident ID number, decrypted: only for the roles that need it (`selectors.id_number_shown_to`)."""
     if user.id_number_encrypted is None:
         return None
-    return crypto.decrypt(user.id_number_encrypted, purpose=crypto.ID_NUMBER)
+    try:
+        return crypto.decrypt(user.id_number_encrypted, purpose=crypto.ID_NUMBER)
+    except crypto.DecryptionFailed as failure:  # the doors answer it cleanly and alert (wrp.core.integrity)
+        raise failure.about(object_type="accounts.user", object_id=user.pk) from None
 
 
 def user_by_id_number(id_number: str) -> User | None:
@@ -259,18 +272,56 @@ def _token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def token_create(*, user: User, actor: User | None = None) -> str:
-    """A new bearer token for the user, returned once and never stored: only its hash and prefix are kept."""
-    _check_actor(actor, may_act_for=user)
+def _check_active(user: User) -> None:
     if not user.is_active:
         message = format_lazy(_("用户“{username}”已停用"), username=user.username)
         raise Invalid({"user": message}, codes={"user": "inactive"})
+
+
+def _token_new(user: User) -> tuple[str, ApiToken]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with transaction.atomic():
-        token = ApiToken.objects.create(user=user, key_hash=_token_hash(raw), prefix=raw[:TOKEN_SHOWN_PREFIX])
+    token = ApiToken.objects.create(
+        user=user, key_hash=_token_hash(raw), prefix=raw[:TOKEN_SHOWN_PREFIX],
+        expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+    )
+    return raw, token
+
+
+def token_issue(*, user: User, actor: User | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token for the user (expiring API_TOKEN_DAYS from now), returned once with its record."""
+    _check_actor(actor, may_act_for=user)
+    _check_active(user)
+    with audited_atomic():
+        raw, token = _token_new(user)
         audit_record(actor=actor, action="token.create", obj=token,
-                     changes={"user": user.pk, "prefix": token.prefix})
-    return raw
+                     changes={"user": user.pk, "prefix": token.prefix, "expires_at": token.expires_at.isoformat()})
+    return raw, token
+
+
+def token_create(*, user: User, actor: User | None = None) -> str:
+    """A new bearer token for the user, returned once and never stored: only its hash and prefix are kept."""
+    return token_issue(user=user, actor=actor)[0]
+
+
+def token_rotate(*, user: User, actor: User | None = None) -> tuple[str, ApiToken]:
+    """A new token for the user, and the end of every token they held (unless already revoked or expired).
+
+    1. The user themself or an administrator; the user active.
+    2. Lock and revoke the user's live tokens; issue the new one (expiring API_TOKEN_DAYS from now).
+    3. Record `token.rotate` on the new token, naming the prefixes ended.
+    """
+    _check_actor(actor, may_act_for=user)
+    _check_active(user)
+    now = timezone.now()
+    with audited_atomic():
+        live = list(ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+                    .order_by("pk"))
+        ApiToken.objects.filter(pk__in=[token.pk for token in live]).update(revoked_at=now)
+        raw, token = _token_new(user)
+        audit_record(actor=actor, action="token.rotate", obj=token,
+                     changes={"user": user.pk, "prefix": token.prefix, "expires_at": token.expires_at.isoformat(),
+                              "ended": [old.prefix for old in live]})
+    return raw, token
 
 
 def token_revoke(*, token_obj: ApiToken, actor: User | None) -> None:
@@ -289,16 +340,16 @@ def token_revoke(*, token_obj: ApiToken, actor: User | None) -> None:
 
 
 def user_for_token(raw: str) -> User | None:
-    """The active user a live token belongs to, or None (unknown, revoked, or the user deactivated)."""
+    """The active user a live token belongs to, or None (unknown, revoked, expired, or the user deactivated)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     digest = _token_hash(raw)
     token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
     if token is None or not hmac.compare_digest(token.key_hash, digest):
         return None
-    if token.revoked_at is not None or not token.user.is_active:
-        return None
     now = timezone.now()
+    if token.revoked_at is not None or token.expires_at <= now or not token.user.is_active:
+        return None
     if token.last_used_at is None or now - token.last_used_at >= TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -9,9 +9,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from ninja import Router, Schema
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle
 
 from wrp.api.errors import error_response, message_language
+from wrp.core.clientaddr import client_address
+from wrp.core.ratelimit import limit_hit, window_left
 from wrp.policy import InvalidRequest, assess
 from wrp.policy.models import AssessmentSchema
 from wrp.policy_runtime import policy_calendar, policy_wages
@@ -19,13 +21,15 @@ from wrp.policy_runtime import policy_calendar, policy_wages
 router = Router(tags=["assessments"])
 
 
-class ClientRateThrottle(SimpleRateThrottle):
-    """Per client address, signed in or not: the public self-check must not be used to hammer the server."""
+class PublicRateLimit(BaseThrottle):
+    """Per client address, signed in or not (`RATE_LIMIT_PUBLIC`, read at each request): the public self-check must not
+    be used to hammer the server. Counted by wrp.core.ratelimit in the shared cache; over the rate, ninja answers 429."""
 
-    scope = "public"
+    def allow_request(self, request: HttpRequest) -> bool:
+        return limit_hit("public:api", client_address(request), rate=settings.RATE_LIMIT_PUBLIC).allowed
 
-    def get_cache_key(self, request: HttpRequest) -> str | None:
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def wait(self) -> float | None:
+        return window_left(settings.RATE_LIMIT_PUBLIC)  # windows start on the clock: the same for every caller
 
 
 class InvalidRequestBody(Schema):
@@ -36,7 +40,7 @@ class InvalidRequestBody(Schema):
 @router.post(
     "/assessments",
     auth=None,
-    throttle=[ClientRateThrottle(settings.RATE_LIMIT_PUBLIC)],
+    throttle=[PublicRateLimit()],
     response={200: AssessmentSchema, 422: InvalidRequestBody},
     summary="Assess a request (public self-check)",
     description="May this case be accepted, and what must it carry? Messages in Chinese unless "

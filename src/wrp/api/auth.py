@@ -1,7 +1,9 @@
 """Who is calling: a signed-in browser session (with CSRF on unsafe methods) or `Authorization: Bearer <token>`.
 
-Failed token authentications are counted per client address; past `TOKEN_FAILURES_PER_MINUTE` the caller gets 429
-until the minute is over, so tokens cannot be guessed at speed. Administrators have no rights in this API beyond
+Failed token authentications (unknown, revoked or expired tokens) are counted per client address
+(`wrp.core.clientaddr`) with the platform's one rate-limit mechanism (`wrp.core.ratelimit`); past
+`RATE_LIMIT_BAD_TOKENS` (20 a minute) the address gets 429 until the window is over, whatever it sends, so tokens
+cannot be guessed at speed. Administrators have no rights in this API beyond
 `/me` (contracts/cases-api.md §Identity): `actor()` refuses them with 403 everywhere else.
 """
 
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.cache import cache
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import Throttled
@@ -17,26 +19,22 @@ from ninja.security import HttpBearer, SessionAuth
 
 from wrp.accounts.models import Role
 from wrp.accounts.services import user_for_token
+from wrp.core.clientaddr import client_address
 from wrp.core.errors import Forbidden
+from wrp.core.ratelimit import limit_hit, limit_peek
 
-TOKEN_FAILURES_PER_MINUTE = 20
-
-
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
+BAD_TOKENS = "api:bad-token"
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        key = f"wrp:token-failures:{_client(request)}"
-        if (cache.get(key) or 0) >= TOKEN_FAILURES_PER_MINUTE:
-            raise Throttled(wait=60)
+        address = client_address(request)
+        allowed = limit_peek(BAD_TOKENS, address, rate=settings.RATE_LIMIT_BAD_TOKENS)
+        if not allowed.allowed:
+            raise Throttled(wait=allowed.retry_after)
         user = user_for_token(token)
         if user is None:
-            try:
-                cache.incr(key)
-            except ValueError:
-                cache.set(key, 1, timeout=60)
+            limit_hit(BAD_TOKENS, address, rate=settings.RATE_LIMIT_BAD_TOKENS)
             return None
         request.user = user
         return user

@@ -7,20 +7,19 @@ by `wrp.cases.selectors.case_tracked` (constant-time, from the stored mask, no d
 same "not found" as an unknown number. The form is posted (the four characters never go in an address), works
 without JavaScript, and a `?case=` in the address fills in the number (the notifications link here with it).
 
-Too many pairs that find nothing from one client address, in a minute or in an hour, and that address is refused
-(429) for the rest of the window, whatever it asks — so a right pair cannot be told apart then either. Every lookup
+Too many pairs that find nothing from one client address, in a minute or in an hour (`RATE_LIMIT_TRACK_MISSES`,
+`RATE_LIMIT_TRACK_MISSES_LONG`, counted by `wrp.core.ratelimit`), and that address is refused (429) for the rest of
+the window, whatever it asks — so a right pair cannot be told apart then either. Every lookup
 is written to the audit trail without personal data: the number asked for and the outcome, never the characters.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,11 +31,12 @@ from wrp.cases import clock
 from wrp.cases.kinds import kind_of
 from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import case_events, case_tracked
+from wrp.core.clientaddr import client_address
 from wrp.core.language import page_language
+from wrp.core.ratelimit import limit_hit, limit_peek
 from wrp.permits.verification import masked_name
 
-MISSES_PER_MINUTE = 10
-MISSES_PER_HOUR = 30
+MISSES = "public:track-miss"
 NUMBER_SHAPE = re.compile(r"^[A-Z0-9]{6,20}$")
 LAST4_SHAPE = re.compile(r"^[0-9A-Z]{4}$")
 
@@ -71,38 +71,22 @@ class TrackForm(forms.Form):
 # --- the rate limit ---------------------------------------------------------------------------------------------------
 
 
-def _client(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _windows() -> tuple[tuple[int, int], ...]:
-    """(seconds, misses allowed) per window."""
-    return (
-        (60, int(getattr(settings, "TRACK_MISSES_PER_MINUTE", MISSES_PER_MINUTE))),
-        (3600, int(getattr(settings, "TRACK_MISSES_PER_HOUR", MISSES_PER_HOUR))),
-    )
-
-
-def _miss_key(request: HttpRequest, seconds: int) -> str:
-    return f"wrp:track:miss:{seconds}:{_client(request)}:{int(time.time() // seconds)}"
+def _rates() -> tuple[str, str]:
+    return settings.RATE_LIMIT_TRACK_MISSES, settings.RATE_LIMIT_TRACK_MISSES_LONG
 
 
 def _retry_after(request: HttpRequest) -> int | None:
     """Seconds until this address may look again, or None when it may now."""
-    now = int(time.time())
-    waits = [seconds - now % seconds for seconds, allowed in _windows()
-             if (cache.get(_miss_key(request, seconds)) or 0) >= allowed]
+    address = client_address(request)
+    waits = [decision.retry_after for decision in (limit_peek(MISSES, address, rate=rate) for rate in _rates())
+             if not decision.allowed]
     return max(waits) if waits else None
 
 
 def _count_miss(request: HttpRequest) -> None:
-    for seconds, _allowed in _windows():
-        key = _miss_key(request, seconds)
-        cache.add(key, 0, timeout=2 * seconds)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=2 * seconds)
+    address = client_address(request)
+    for rate in _rates():
+        limit_hit(MISSES, address, rate=rate)
 
 
 # --- the audit trail --------------------------------------------------------------------------------------------------
@@ -114,9 +98,9 @@ def _log(*, outcome: str, case: Case | None = None, number: str = "") -> None:
                  changes={"case_number": number} if number else {})
 
 
-def _log_limited(request: HttpRequest, retry_after: int) -> None:
-    """A refused address is logged once per window, not once per request (a flood must not flood the trail)."""
-    if cache.add(f"wrp:track:limited:{_client(request)}:{int(time.time() // 60)}", 1, timeout=retry_after + 60):
+def _log_limited(request: HttpRequest) -> None:
+    """A refused address is logged once a minute, not once per request (a flood must not flood the trail)."""
+    if limit_hit("public:track-limited-logged", client_address(request), rate="1/m").allowed:
         _log(outcome="limited")
 
 
@@ -183,7 +167,7 @@ def track(request: HttpRequest) -> HttpResponse:
         return _page(request, TrackForm(initial={"case_number": number} if number else None))
     retry_after = _retry_after(request)
     if retry_after is not None:
-        _log_limited(request, retry_after)
+        _log_limited(request)
         response = _page(request, TrackForm(), status=429, limited=True)
         response["Retry-After"] = str(retry_after)
         return response

@@ -5,27 +5,19 @@ its number, the status in words and the validity, read live. `/verify/` (`public
 document by its 文号 and the SHA-256 of its file: it shows the title, number, issue date, issuer and whether the
 document is current or superseded by a later one — nothing about the person it concerns.
 
-A token or a number-and-hash pair that finds nothing counts against the client address; an address with too many in
-a minute is refused (429) for the rest of that minute — whatever it asks, so a right answer cannot be told apart
-then. The count lives in Django's default cache, a database table shared by every worker process (settings.CACHES),
-so the limit holds however many processes serve the page. (The cache's increment is a read and a write, not atomic:
-two processes counting the same address at the same instant may count one miss instead of two, which leaves the
-limit approximate but shared.) The client address is the peer's (REMOTE_ADDR) unless the platform is told it sits
-behind a proxy: TRUST_X_FORWARDED_FOR (every peer is a proxy) or TRUSTED_PROXIES (these peers are); then it is the
-right-most X-Forwarded-For address that is not itself a trusted proxy — the one the proxy saw, not what the client
-wrote into the header.
+A token or a number-and-hash pair that finds nothing counts against the client address (`wrp.core.clientaddr`); an
+address with too many in a window (`RATE_LIMIT_VERIFY_MISSES`, 30 a minute) is refused (429) for the rest of it —
+whatever it asks, so a right answer cannot be told apart then. The count is the platform's one rate-limit mechanism
+(`wrp.core.ratelimit`): the shared cache, so the limit holds however many processes serve the page.
 """
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import time
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.cache import BaseCache, caches
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -33,65 +25,29 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from wrp.cases.records import find_document
+from wrp.core.clientaddr import client_address
 from wrp.core.language import page_language
+from wrp.core.ratelimit import limit_hit, limit_peek
 from wrp.documents.issuing import WINDOW_SERIES, document_kind
 from wrp.documents.models import IssuedDocument
 from wrp.documents.printing.data import BUREAU_NAME, CENTRE_NAME
 from wrp.permits.verification import masked_name, permit_from_token, permit_status_on, status_words
 
-BAD_TOKENS_PER_MINUTE = 30
+MISSES = "public:verify-miss"
 SHA256_SHAPE = re.compile(r"^[0-9a-f]{64}$")
 
 
-# --- the client and the shared count ----------------------------------------------------------------------------------
+# --- the client's count of misses -------------------------------------------------------------------------------------
 
 
-def _address(value: str) -> str | None:
-    try:
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        return None
-
-
-def client_address(request: HttpRequest) -> str:
-    """The address a rate limit counts: REMOTE_ADDR, or behind a trusted proxy the right-most X-Forwarded-For hop that
-    is not a trusted proxy (addresses a client writes into the header itself stand to the left and are ignored)."""
-    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
-    trusted = set(getattr(settings, "TRUSTED_PROXIES", ()))
-    if not (getattr(settings, "TRUST_X_FORWARDED_FOR", False) or remote in trusted):
-        return remote
-    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
-        address = _address(hop)
-        if address is None:
-            break  # a hop that is not an address: nothing left of it can be trusted
-        if address not in trusted:
-            return address
-    return remote
-
-
-def _cache() -> BaseCache:
-    return caches["default"]
-
-
-def _miss_key(request: HttpRequest) -> str:
-    return f"wrp:verify:bad:{client_address(request)}:{int(time.time() // 60)}"
-
-
-def _miss_limit() -> int:
-    return int(getattr(settings, "VERIFY_BAD_TOKENS_PER_MINUTE", BAD_TOKENS_PER_MINUTE))
-
-
-def _limited(request: HttpRequest) -> bool:
-    return (_cache().get(_miss_key(request)) or 0) >= _miss_limit()
+def _limited(request: HttpRequest) -> int | None:
+    """Seconds until this address may verify again, or None when it may now."""
+    decision = limit_peek(MISSES, client_address(request), rate=settings.RATE_LIMIT_VERIFY_MISSES)
+    return None if decision.allowed else decision.retry_after
 
 
 def _count_miss(request: HttpRequest) -> None:
-    cache, key = _cache(), _miss_key(request)
-    cache.add(key, 0, timeout=120)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=120)
+    limit_hit(MISSES, client_address(request), rate=settings.RATE_LIMIT_VERIFY_MISSES)
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -100,9 +56,10 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _refused(request: HttpRequest, template: str, context: dict[str, Any] | None = None) -> HttpResponse:
+def _refused(request: HttpRequest, retry_after: int, template: str,
+             context: dict[str, Any] | None = None) -> HttpResponse:
     response = render(request, template, {**(context or {}), "limited": True}, status=429)
-    response["Retry-After"] = str(60 - int(time.time()) % 60)
+    response["Retry-After"] = str(retry_after)
     return _no_store(response)
 
 
@@ -112,8 +69,9 @@ def _refused(request: HttpRequest, template: str, context: dict[str, Any] | None
 @require_safe
 def verify_view(request: HttpRequest, token: str) -> HttpResponse:
     """/verify/<token>/: the permit's public face, live from the database."""
-    if _limited(request):
-        return _refused(request, "public/verify_limited.html")
+    retry_after = _limited(request)
+    if retry_after is not None:
+        return _refused(request, retry_after, "public/verify_limited.html")
     permit = permit_from_token(token)
     if permit is None:
         _count_miss(request)
@@ -186,8 +144,9 @@ def verify_document_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if not asked:
         return _no_store(render(request, "public/verify_document.html", context))
-    if _limited(request):
-        return _refused(request, "public/verify_document.html", {"form": DocumentCheckForm()})
+    retry_after = _limited(request)
+    if retry_after is not None:
+        return _refused(request, retry_after, "public/verify_document.html", {"form": DocumentCheckForm()})
     if not form.is_valid():
         return _no_store(render(request, "public/verify_document.html", context, status=400))
     document = find_document(form.cleaned_data["number"], form.cleaned_data["sha256"])

@@ -3,20 +3,25 @@
 The self-check (`/check/`): pick a service (GET, not personal), answer its questions (POST only: answers are personal
 and never go in the URL), see the decision, every rule with its reason and clause, the income threshold, the
 materials checklist and the date a decision is due if submitted today. htmx posts the form on every change and swaps
-in the partial `_check_area.html`; without JavaScript the 「检查」 button posts the same form.
+in the partial `_check_area.html`; without JavaScript the 「检查」 button posts the same form. Each post runs the
+policy, so posts are limited per client address like the assessment API (`RATE_LIMIT_PUBLIC`, wrp.core.ratelimit):
+past it the page answers 429 saying when to try again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 
+from wrp.core.clientaddr import client_address
 from wrp.core.language import page_language
+from wrp.core.ratelimit import limit_hit
 from wrp.policy import Evaluation, InvalidRequest, evaluate
 from wrp.policy.codes import Decision, Outcome, Service
 from wrp.policy.items import ITEMS
@@ -40,6 +45,10 @@ def home(request: HttpRequest) -> HttpResponse:
 def check(request: HttpRequest) -> HttpResponse:
     lang = page_language()
     posted = request.method == "POST"
+    if posted:
+        decision = limit_hit("public:check", client_address(request), rate=settings.RATE_LIMIT_PUBLIC)
+        if not decision.allowed:
+            return too_many_requests(request, decision.retry_after)
     chosen = request.POST.get("service") or request.GET.get("service", "")
     service = Service(chosen) if chosen in SERVICE_CODES else None
     if service is None:
@@ -73,6 +82,13 @@ def check(request: HttpRequest) -> HttpResponse:
     template = "public/_check_area.html" if request.htmx else "public/check.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """429 with a page saying how long to wait (and the Retry-After header saying it to machines)."""
+    response = render(request, "public/limited.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
     return response
 
 
