@@ -98,6 +98,7 @@ ACTIONS = {  # a case event in the timeline: what happened ("批准" there is "a
     "accept": pgettext_lazy("case event", "受理"),
     "refuse_acceptance": pgettext_lazy("case event", "不予受理"),
     "extend": pgettext_lazy("case event", "延长办理期限"),
+    "files_expired": pgettext_lazy("case event", "撤回案件的材料文件到期删除"),
 }
 
 
