@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run worker scheduler test lint bench messages install serve clean
+.PHONY: run dev worker scheduler test lint bench messages install serve clean
 
 # Create the virtual environment and install the pinned dependency tree (once, again when the pins change).
 $(STAMP): pyproject.toml requirements.lock
@@ -23,6 +23,11 @@ install: $(STAMP)
 # with one background worker and the scheduler; Ctrl-C stops all three (WRP_DEMO=0: no demo data).
 run: install
 	bash scripts/run.sh
+
+# Development: Django's server with DEBUG on and reloading on change, on the same database (no worker, no scheduler).
+# Its error pages show the code's variables: never on a shared machine or a public address.
+dev: install
+	umask 077 && $(BIN)/wrp migrate --no-input && DEBUG=true $(BIN)/wrp runserver $(HOST):$(PORT)
 
 # One more background worker, or a scheduler, beside `make run` or on another node (docs/workers.md).
 worker: install
@@ -43,6 +48,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/assess.py
+	$(BIN)/python bench/uploads.py
 
 # Refresh the catalogues (src/wrp/locale) after adding a msgid; prints the msgids still without English.
 messages: install

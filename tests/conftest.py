@@ -47,6 +47,30 @@ def _fresh_policy_data():
     policy_data_changed()
 
 
+@pytest.fixture(autouse=True)
+def _staff_second_factor_off(settings):
+    """Staff sign in with the password alone in the general suite; the second factor's own tests
+    (tests/accounts/test_second_factor*.py) and the browser journeys switch STAFF_OTP_REQUIRED back on."""
+    settings.STAFF_OTP_REQUIRED = False
+
+
+@pytest.fixture(autouse=True)
+def _upload_check_inline(settings):
+    """Uploads are checked in the request itself in the general suite (still in the sandboxed process), so a page or
+    an endpoint answers with the verdict; the upload check's own tests (tests/documents/test_upload_checks*.py,
+    tests/cases/test_material_checks.py) switch UPLOAD_CHECK_INLINE off and run the worker's task themselves."""
+    settings.UPLOAD_CHECK_INLINE = True
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_anchor_file(tmp_path_factory):
+    """The run's audit anchors go to a file of its own, never var/'s: `audit_verify` holds the trail against them
+    (tests/audit give each test its own file)."""
+    from django.conf import settings
+
+    settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("audit") / "anchors.jsonl"
+
+
 # --- the frozen day ---------------------------------------------------------------------------------------------------
 
 

@@ -57,7 +57,8 @@ def test_bad_retired_keys_are_refused(value):
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess[str]:
     base = {key: value for key, value in os.environ.items() if not key.startswith("WRP_") and key != "DEBUG"}
-    base.update({"WRP_ENV": "production", "SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "wrp.example", **env})
+    strong_key = "Zq3-" + "x7Kp" * 13  # 56 characters, 8 different (a weak key is refused at start-up)
+    base.update({"WRP_ENV": "production", "SECRET_KEY": strong_key, "ALLOWED_HOSTS": "wrp.example", **env})
     return subprocess.run([sys.executable, "-c", "import wrp.config.settings"], env=base, capture_output=True,
                           text=True, timeout=60, check=False)
 
@@ -69,5 +70,5 @@ def test_production_settings_refuse_to_load_without_the_key():
 
 
 def test_production_settings_load_with_the_key():
-    done = _import_settings(WRP_FIELD_KEY=KEY_TEXT)
+    done = _import_settings(WRP_FIELD_KEY=KEY_TEXT, WRP_AUDIT_KEY=KEY_TEXT)
     assert done.returncode == 0, done.stderr

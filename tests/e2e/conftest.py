@@ -32,6 +32,20 @@ def browser() -> object:
     return chromium()
 
 
+@pytest.fixture(autouse=True)
+def _staff_second_factor_on(settings) -> None:
+    """The journeys sign staff in as production does: password, then the 动态验证码 step (journey_helpers.current_code)."""
+    settings.STAFF_OTP_REQUIRED = True
+
+
+@pytest.fixture(autouse=True)
+def _sign_in_limits_wide(settings) -> None:
+    """The journeys sign in many times from one address, and the live server's cache table outlives each test: the
+    sign-in limits (tests/accounts/test_signin_limits.py) must not refuse them."""
+    settings.RATE_LIMIT_LOGIN_ADDRESS = "1000/m"
+    settings.RATE_LIMIT_LOGIN_GLOBAL = "1000/10s"
+
+
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wrp.accounts.devices import second_factor_required, second_factor_reset, session_verified
 from wrp.accounts.models import ApiToken, ApplicantProfile, Role, User
 from wrp.accounts.services import (
     token_revoke,
@@ -36,6 +39,8 @@ from wrp.policy.identifiers import resident_id_problem
 def administrators_only(request: HttpRequest) -> bool:
     """The admin site's door: an active administrator (the role, not just the staff flag)."""
     user = request.user
+    if second_factor_required(user) and not session_verified(user):
+        return False  # the middleware sends them to the code step first; this is the second lock
     return bool(user.is_active and user.is_staff and getattr(user, "role", None) == Role.ADMIN)
 
 
@@ -101,6 +106,25 @@ class UserAdmin(admin.ModelAdmin):
     search_fields = ("username", "real_name")
     ordering = ("username",)
     readonly_fields = ("id_number_masked", "last_login", "date_joined")
+    actions = ("reset_second_factor",)
+
+    def has_otp_reset_permission(self, request: HttpRequest) -> bool:
+        return administrators_only(request)
+
+    @admin.action(description=_("重置动态验证码（下次登录时重新绑定）"), permissions=["otp_reset"])
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        """Another administrator's reset (never one's own): the user binds an authenticator again at next sign-in."""
+        done = []
+        for user in queryset.order_by("username"):
+            try:
+                second_factor_reset(user=user, actor=request.user)
+            except ServiceError as refused:
+                self.message_user(request, f"{user.username}: {refused}", level=messages.ERROR)
+            else:
+                done.append(user.username)
+        if done:
+            self.message_user(request, _("已重置动态验证码：%(users)s") % {"users": "、".join(done)},
+                              level=messages.SUCCESS)
 
     def get_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
         fields = ["username", "real_name", "phone", "role", "is_active", "new_password"]
@@ -192,13 +216,13 @@ def _redirect_back(request: HttpRequest) -> HttpResponseRedirect:
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
-    list_display = ("prefix", "user", "created_at", "last_used_at", "revoked_at")
-    list_filter = ("revoked_at",)
+    list_display = ("prefix", "user", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at", "expires_at")
     search_fields = ("prefix", "user__username")
     actions = ("revoke",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return ["user", "prefix", "created_at", "last_used_at", "revoked_at"]  # never the hash
+        return ["user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]  # never the hash
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return self.get_readonly_fields(request, obj)
@@ -213,6 +237,12 @@ class ApiTokenAdmin(ReadOnlyAdmin):
             token_revoke(token_obj=token, actor=request.user)
             count += 1
         self.message_user(request, _("已吊销 %(count)d 个令牌") % {"count": count}, level=messages.SUCCESS)
+
+
+# django-otp's own admin pages would show and change secrets outside the services: devices are reset above instead.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 @admin.register(ApplicantProfile)

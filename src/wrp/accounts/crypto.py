@@ -8,7 +8,9 @@ can rotate — the new one encrypts, retired ones still decrypt (settings `FIELD
 derived separately from the same master key; the master key itself encrypts nothing.
 
 The master key comes from settings (`FIELD_ENCRYPTION_KEY`, from the environment `WRP_FIELD_KEY`), never from the
-repository; `field_key_from_env` reads it at start-up, refusing a malformed or missing key in production.
+repository; `field_key_from_env` reads it at start-up, refusing a malformed or missing key in production. Every function
+that holds a key is `sensitive_variables`: an error report never shows its locals. A value that does not decrypt is
+an integrity failure (`wrp.core.integrity`): the doors answer it cleanly and raise an audit alert.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.views.decorators.debug import sensitive_variables
+
+from wrp.core.integrity import IntegrityFailure
 
 ID_NUMBER = b"wrp:id_number"
 
@@ -38,20 +43,25 @@ _LOOKUP_INFO = b"wrp field encryption: HMAC-SHA256 lookup"
 _DEVELOPMENT_INFO = b"wrp field encryption: development key derived from SECRET_KEY"
 
 
-class DecryptionFailed(Exception):
+class DecryptionFailed(IntegrityFailure):
     """A stored value does not decrypt: unknown key version, wrong key, wrong purpose, or altered bytes."""
 
+    kind = "decryption_failed"
 
+
+@sensitive_variables()
 def _hkdf(material: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(material)
 
 
 @lru_cache(maxsize=16)
+@sensitive_variables()
 def _subkeys(master: bytes) -> tuple[bytes, bytes]:
     """(encryption key, lookup-hash key), each derived from the master key for its one use."""
     return _hkdf(master, _ENCRYPTION_INFO), _hkdf(master, _LOOKUP_INFO)
 
 
+@sensitive_variables()
 def _keys() -> tuple[int, dict[int, bytes]]:
     """The current key version and every master key that may still be read, by version."""
     current = int(settings.FIELD_ENCRYPTION_KEY_VERSION)
@@ -60,6 +70,7 @@ def _keys() -> tuple[int, dict[int, bytes]]:
     return current, keys
 
 
+@sensitive_variables()
 def encrypt(value: str, *, purpose: bytes) -> bytes:
     """The value encrypted under the current key, bound to its purpose."""
     version, keys = _keys()
@@ -69,6 +80,7 @@ def encrypt(value: str, *, purpose: bytes) -> bytes:
     return header + sealed
 
 
+@sensitive_variables()
 def decrypt(blob: bytes | memoryview, *, purpose: bytes) -> str:
     """The value back from `encrypt`; DecryptionFailed if it cannot be read with the keys configured."""
     data = bytes(blob)
@@ -94,16 +106,19 @@ def current_key_version() -> int:
     return _keys()[0]
 
 
+@sensitive_variables()
 def _keyed_hash(master: bytes, value: str, purpose: bytes) -> str:
     return hmac.new(_subkeys(master)[1], purpose + b"\x00" + value.encode(), hashlib.sha256).hexdigest()
 
 
+@sensitive_variables()
 def keyed_hash(value: str, *, purpose: bytes) -> str:
     """HMAC-SHA256 (hex, 64 characters) of the value under the current key: what is stored for exact lookup."""
     version, keys = _keys()
     return _keyed_hash(keys[version], value, purpose)
 
 
+@sensitive_variables()
 def lookup_hashes(value: str, *, purpose: bytes) -> list[str]:
     """The value's keyed hash under every readable key, current first: rows not yet re-keyed are found too."""
     version, keys = _keys()
@@ -114,11 +129,13 @@ def lookup_hashes(value: str, *, purpose: bytes) -> list[str]:
 # Reading the key at start-up (called from settings.py, before Django is configured).
 
 
+@sensitive_variables()
 def development_field_key(secret_key: str) -> bytes:
     """The key of development and test runs, derived from SECRET_KEY (which production refuses to leave default)."""
     return _hkdf(secret_key.encode(), _DEVELOPMENT_INFO)
 
 
+@sensitive_variables()
 def _decode_key(name: str, text: str) -> bytes:
     try:
         key = base64.b64decode(text, validate=True)
@@ -131,6 +148,7 @@ def _decode_key(name: str, text: str) -> bytes:
     return key
 
 
+@sensitive_variables()
 def field_key_from_env(value: str, *, production: bool, secret_key: str) -> bytes:
     """FIELD_ENCRYPTION_KEY from WRP_FIELD_KEY: required in production; else derived from SECRET_KEY when unset."""
     if value:
@@ -144,6 +162,7 @@ def field_key_from_env(value: str, *, production: bool, secret_key: str) -> byte
     return development_field_key(secret_key)
 
 
+@sensitive_variables()
 def retired_field_keys_from_env(value: str, *, current_version: int) -> dict[int, bytes]:
     """FIELD_ENCRYPTION_RETIRED_KEYS from WRP_FIELD_KEYS_RETIRED: `VERSION:BASE64,…`, versions 1–255."""
     keys: dict[int, bytes] = {}

@@ -19,10 +19,13 @@ from pydantic import ConfigDict, Field, StrictBool
 
 from wrp.api.auth import AUTH, actor
 from wrp.api.errors import message_language
+from wrp.api.material_uploads import CheckingOut, check_answer, check_wait
 from wrp.api.schemas import PAGE_SIZE, PageNumber, ShortText, Text, page_of, refusals
+from wrp.audit.services import audit_note
 from wrp.cases import clock
 from wrp.cases.acceptance import acceptance_view, case_accept, case_extend, case_refuse_acceptance, extension_view
-from wrp.cases.materials import case_checklist, material_upload, material_verdict
+from wrp.cases.material_checks import material_check_for, material_upload_start
+from wrp.cases.materials import case_checklist, material_verdict
 from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import (
     case_applicant_for,
@@ -48,7 +51,6 @@ from wrp.cases.services import (
 from wrp.cases.workflow import allowed_actions, require_opener
 from wrp.core.errors import Invalid, NotFound
 from wrp.documents.pdfcheck import MAX_BYTES
-from wrp.documents.scanwords import with_messages
 from wrp.documents.services import open_file
 from wrp.policy.codes import Service
 
@@ -351,10 +353,12 @@ def get_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
 
 @router.post(
     "/cases/{case_id}/materials/{code}",
-    response=_responses(201, UploadOut, 403, 404, 409, 422),
+    response={**_responses(201, UploadOut, 403, 404, 409, 422), 202: CheckingOut},
     summary="Upload (or replace) the PDF of one material",
     description="The case's applicant or its unit's handlers, while `draft`, `awaiting_unit` or `returned`. One "
-    "multipart field `file`: a PDF of at most 20 MB and 200 pages, not encrypted (else 422 `file_refused`).",
+    "multipart field `file`: a PDF of at most 20 MB and 200 pages, not encrypted (else 422 `file_refused`). The file "
+    "is checked by the task queue's worker: the answer waits for its verdict up to UPLOAD_API_WAIT_SECONDS, else it "
+    "is 202 `{\"code\", \"status\": \"checking\", \"check\"}` (ask `…/checks/{check}` later).",
 )
 def upload_material(
     request: HttpRequest, case_id: str, code: str, file: File[UploadedFile]
@@ -362,17 +366,21 @@ def upload_material(
     user = actor(request)
     case = _visible_case(user, case_id)
     data = file.read(MAX_BYTES + 1)  # one byte past the limit is enough to refuse it as too large
-    material = material_upload(
-        case=case, code=_material_code(code), actor=user, data=data, original_name=file.name or ""
-    )
-    stored = material.file
-    return Status(201, {
-        "code": material.code,
-        "status": material.status,
-        "sha256": stored.sha256,
-        "pages": stored.pages,
-        "warnings": with_messages(stored.warnings or []),
-    })
+    code = _material_code(code)
+    check = material_upload_start(case=case, code=code, actor=user, data=data, original_name=file.name or "")
+    return check_answer(check_wait(check), code, accepted_status=201)
+
+
+@router.get(
+    "/cases/{case_id}/materials/{code}/checks/{check_id}",
+    response={**_responses(200, UploadOut, 403, 404, 409, 422), 202: CheckingOut, 410: CheckingOut},
+    summary="The check of one upload",
+    description="For those who may see the case: 202 while the file is being checked, then 200 with the material as "
+    "the upload answers it, 410 `\"status\": \"replaced\"` once a later upload replaced it, or 422 `file_refused`.",
+)
+def upload_check(request: HttpRequest, case_id: str, code: str, check_id: int) -> Status[dict[str, Any]]:
+    check = material_check_for(actor(request), case_id, _material_code(code), check_id)
+    return check_answer(check, code, accepted_status=200)
 
 
 @router.get(
@@ -388,6 +396,7 @@ def download_material(request: HttpRequest, case_id: str, code: str) -> HttpResp
         raise NotFound(NO_CASE, code="case_not_found")
     stored = material_file_for(user, case_id, _material_code(code))  # 404 for a case the caller may not see
     response = HttpResponse(open_file(stored), content_type="application/pdf")
+    audit_note(actor=user, action="file.download", obj=stored, changes={"case": case_id, "code": code})
     response["Content-Disposition"] = f'attachment; filename="{case_id}-{code}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store, private"

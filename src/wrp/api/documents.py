@@ -23,6 +23,7 @@ from pydantic import Field
 
 from wrp.api.auth import AUTH, actor
 from wrp.api.schemas import refusals
+from wrp.audit.services import audit_note
 from wrp.cases import records
 from wrp.cases.models import Case
 from wrp.cases.selectors import case_for
@@ -126,4 +127,5 @@ def draft_file(request: HttpRequest, case_id: str, kind: str) -> HttpResponse:
     user = actor(request)
     case = _case(user, case_id)
     data = records.draft_declaration_for(user, case, kind)
+    audit_note(actor=user, action="file.download", obj=case, changes={"kind": kind, "draft": True})
     return _pdf(data, f"{case.public_id}-{kind}-draft.pdf")

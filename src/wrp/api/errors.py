@@ -10,13 +10,17 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
+from wrp.audit.context import request_id
+from wrp.audit.services import audit_note
 from wrp.core.errors import (
     FileRefused,
     Forbidden,
@@ -27,9 +31,12 @@ from wrp.core.errors import (
     NotFound,
     ServiceError,
 )
+from wrp.core.integrity import IntegrityFailure, integrity_alert, integrity_message
 from wrp.core.language import DJANGO_LANGUAGE
 
 log = logging.getLogger("wrp.api")
+BODY_TOO_LARGE = _("请求内容过大，未被处理。")
+TOO_MANY_PARTS = _("请求中的文件或字段过多，未被处理。")
 
 
 def message_language(request: HttpRequest) -> str:
@@ -64,6 +71,14 @@ def _rendered(value: Any) -> Any:
     return str(value) if isinstance(value, Promise) else value
 
 
+def body_refused(request: HttpRequest, status: int, code: str, message: Any) -> JsonResponse:
+    """A body Django would not read whole (too large, too many parts): the contract's `invalid_request` naming
+    `body`, with its code (413 or 400), never a 500."""
+    log.warning("request body refused (%s): %s %s", code, request.method, request.path)
+    with translation.override(DJANGO_LANGUAGE[message_language(request)]):
+        return error_response(status, {"error": "invalid_request", "fields": {"body": str(message)}, "code": code})
+
+
 def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
     # ninja prefixes the source ("body", "query", "path") and the parameter name; the contract wants paths relative
     # to the request body (`hukou`, not `body.payload.hukou`).
@@ -74,6 +89,20 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
         if parts and parts[0] in ("payload", "data"):
             parts = parts[1:]
     return ".".join(parts) or "body"
+
+
+def note_denial(request: HttpRequest, refusal: ServiceError, outcome: str) -> None:
+    """The `access.denied` audit event of a 404 or 403: what was asked (the path's ids) and the refusal's code."""
+    caller = getattr(request, "auth", None)
+    caller = caller if getattr(caller, "pk", None) else None
+    match = request.resolver_match
+    asked = "/".join(str(value) for value in (match.kwargs.values() if match is not None else ()))
+    object_type = refusal.code.removesuffix("_not_found") if outcome == "not_found" else ""
+    if not object_type:
+        object_type = next(iter(filter(None, request.path.removeprefix("/api/v1/").split("/"))), "")
+    audit_note(actor=caller, actor_role="" if caller is not None else "anonymous", action="access.denied",
+               object_type=object_type[:40], object_id=asked[:64], outcome=outcome,
+               changes={"code": refusal.code, "via": "api"})
 
 
 def install(api: NinjaAPI) -> None:
@@ -90,7 +119,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Throttled)
     def throttled(request: HttpRequest, error: Throttled) -> HttpResponse:
-        return error_response(429, {"error": "rate_limited"})
+        response = error_response(429, {"error": "rate_limited"})
+        if error.wait:
+            response["Retry-After"] = str(int(error.wait))
+        return response
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, error: Http404) -> HttpResponse:
@@ -105,10 +137,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NotFound)
     def service_not_found(request: HttpRequest, error: NotFound) -> HttpResponse:
+        note_denial(request, error, "not_found")
         return refusal_response(request, 404, error, error="not_found")
 
     @api.exception_handler(Forbidden)
     def forbidden(request: HttpRequest, error: Forbidden) -> HttpResponse:
+        note_denial(request, error, "forbidden")
         return refusal_response(request, 403, error, error="forbidden")
 
     @api.exception_handler(InvalidState)
@@ -131,6 +165,27 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(FileRefused)
     def file_refused(request: HttpRequest, error: FileRefused) -> HttpResponse:
         return refusal_response(request, 422, error, error="file_refused", reason=error.reason, message=error.message)
+
+    @api.exception_handler(IntegrityFailure)
+    def integrity_error(request: HttpRequest, error: IntegrityFailure) -> HttpResponse:
+        """Stored data altered or missing (wrp.core.integrity): 409 with its code, and an audit alert."""
+        integrity_alert(error, actor=getattr(request, "auth", None), path=request.path)
+        with translation.override(DJANGO_LANGUAGE[message_language(request)]):
+            message = str(integrity_message(error))
+        return error_response(409, {"error": "integrity_error", "code": error.kind, "message": message,
+                                    "request_id": request_id.get()})
+
+    @api.exception_handler(RequestDataTooBig)
+    def body_too_large(request: HttpRequest, error: RequestDataTooBig) -> HttpResponse:
+        return body_refused(request, 413, "request_too_large", BODY_TOO_LARGE)
+
+    @api.exception_handler(TooManyFilesSent)
+    def too_many_files(request: HttpRequest, error: TooManyFilesSent) -> HttpResponse:
+        return body_refused(request, 400, "too_many_files", TOO_MANY_PARTS)
+
+    @api.exception_handler(TooManyFieldsSent)
+    def too_many_fields(request: HttpRequest, error: TooManyFieldsSent) -> HttpResponse:
+        return body_refused(request, 400, "too_many_fields", TOO_MANY_PARTS)
 
     @api.exception_handler(Exception)
     def server_error(request: HttpRequest, error: Exception) -> HttpResponse:

@@ -7,6 +7,7 @@ safe to run locally. A value that cannot be understood is never silently replace
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 
 from django.core.exceptions import ImproperlyConfigured
@@ -66,4 +67,15 @@ def env_choice(name: str, default: str, choices: Iterable[str]) -> str:
     value = env_str(name, default)
     if value not in allowed:
         raise ImproperlyConfigured(f"{name}={value!r} must be one of {', '.join(allowed)}")
+    return value
+
+
+RATE = re.compile(r"^[1-9][0-9]*/([1-9][0-9]*)?[smhd]$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit, hits/period: `10/m`, `20/10s`, `30/h`, `500/d` (read by wrp.core.ratelimit.parse_rate)."""
+    value = env_str(name, default)
+    if not RATE.match(value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate: write hits/period, e.g. 10/m, 20/10s, 30/h")
     return value

@@ -9,28 +9,36 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from wrp.accounts.crypto import field_key_from_env, retired_field_keys_from_env
-from wrp.config.env import env_bool, env_choice, env_int, env_list, env_str
+from wrp.audit.keys import audit_key_from_env
+from wrp.config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
+from wrp.config.secret import database_files_private, private_dir, secret_key_from_env
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent  # the checkout, for an editable install (src layout)
 
 ENVIRONMENT = env_choice("WRP_ENV", "development", ("development", "production", "test"))
 PRODUCTION = ENVIRONMENT == "production"
-DEVELOPMENT_SECRET_KEY = "wrp-development-only-insecure-key-do-not-use-in-production-0123456789"
+# Private data (the SQLite database, uploads, the generated secret key): readable by the server's user alone (0700).
+DATA_DIR = private_dir(Path(env_str("WRP_DATA_DIR", str(PROJECT_DIR / "var"))).resolve())
 
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+# DEBUG is off unless asked for (`make dev`): its pages list every URL and show a frame's locals (keys among them).
+DEBUG = env_bool("DEBUG", default=False)
+# From SECRET_KEY or SECRET_KEY_FILE; outside production, without them, generated once into DATA_DIR/secret_key.
+# A weak key (Django's security.W009, the old development constant) stops start-up (wrp.config.secret).
+SECRET_KEY = secret_key_from_env(
+    value=env_str("SECRET_KEY", ""), file=env_str("SECRET_KEY_FILE", ""), production=PRODUCTION, data_dir=DATA_DIR
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("DEBUG must be off in production (WRP_ENV=production): unset DEBUG or set it false")
-    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
-        raise ImproperlyConfigured("SECRET_KEY must be set to a random value of 50+ characters in production")
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("ALLOWED_HOSTS must name this server's host names in production")
 
@@ -43,8 +51,12 @@ FIELD_ENCRYPTION_KEY_VERSION = env_int("WRP_FIELD_KEY_VERSION", 1, minimum=1, ma
 FIELD_ENCRYPTION_RETIRED_KEYS = retired_field_keys_from_env(
     env_str("WRP_FIELD_KEYS_RETIRED", ""), current_version=FIELD_ENCRYPTION_KEY_VERSION
 )
+# The audit trail (wrp.audit.keys): WRP_AUDIT_KEY, the base64 of 32 random bytes, keys the event chain and its anchors;
+# required in production, never in the database (outside production derived from SECRET_KEY when unset). `wrp audit
+# anchor` (hourly) appends signed checkpoints to AUDIT_ANCHOR_FILE: ship that file off this machine (docs/operations.md).
+AUDIT_KEY = audit_key_from_env(env_str("WRP_AUDIT_KEY", ""), production=PRODUCTION)
+AUDIT_ANCHOR_FILE = Path(env_str("WRP_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchors.jsonl")))
 
-DATA_DIR = Path(env_str("WRP_DATA_DIR", str(PROJECT_DIR / "var"))).resolve()
 MEDIA_ROOT = DATA_DIR / "private"  # uploads: never served by URL, only streamed by a view that checks the right
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_URL = "/static/"
@@ -70,7 +82,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "ninja",
-    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "wrp.accounts",
     "wrp.audit",
     "wrp.units",
@@ -87,10 +101,14 @@ INSTALLED_APPS = [
     "wrp.notifications",
     "wrp.tasks",
     "wrp.demo",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "wrp.core.requestlimits.RequestSizeMiddleware",  # a body over MAX_REQUEST_BYTES: 413 before it is read
+    "wrp.config.security.ResponseHeadersMiddleware",  # downloads sandboxed; no-store for signed-in pages and the API
+    "csp.middleware.CSPMiddleware",
     "wrp.audit.context.RequestIdMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,26 +116,41 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # is this session confirmed with a second factor?
+    "wrp.accounts.middleware.StaffSecondFactorMiddleware",  # staff confirm it before anything else
     "django.contrib.messages.middleware.MessageMiddleware",
+    "wrp.accounts.session_lifetime.AbsoluteSessionLifetimeMiddleware",  # a session ends 12 h after sign-in
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "axes.middleware.AxesMiddleware",  # last: answers locked-out sign-ins
+    "wrp.config.security.IntegrityFailureMiddleware",  # altered ciphertext or stored file: the integrity page, an alert
 ]
 
 ROOT_URLCONF = "wrp.config.urls"
 WSGI_APPLICATION = "wrp.config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:landing"
 LOGOUT_REDIRECT_URL = "public:home"
-# Failed sign-ins (django-axes, database handler): 5 failures for a username from one address lock it for 15 minutes.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Staff second factor (wrp.accounts.devices): clerks, approvers and administrators confirm each session with a TOTP
+# code from an authenticator app or a recovery code. Wrong codes make the next try wait 1, 2, 4, … seconds.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Chaoyang WRP")  # ASCII: a short otpauth address, an easy QR code
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Sign-in limits (wrp.accounts.signin_limits, on wrp.core.ratelimit): every attempt costs a 100 MiB Argon2 hash, so
+# attempts are counted before the password is hashed — per client address, and for the whole platform (the server's
+# own protection); an account with RATE_LIMIT_LOGIN_ACCOUNT failures, from any addresses, is slowed to one attempt per
+# RATE_LIMIT_LOGIN_ACCOUNT_INTERVAL seconds (never locked: its owner still gets turns). Refused: 429 and a page saying
+# when to try again.
+RATE_LIMIT_LOGIN_ADDRESS = env_rate("RATE_LIMIT_LOGIN_ADDRESS", "20/m")
+RATE_LIMIT_LOGIN_GLOBAL = env_rate("RATE_LIMIT_LOGIN_GLOBAL", "20/10s")
+RATE_LIMIT_LOGIN_ACCOUNT = env_rate("RATE_LIMIT_LOGIN_ACCOUNT", "5/15m")
+RATE_LIMIT_LOGIN_ACCOUNT_INTERVAL = env_int("RATE_LIMIT_LOGIN_ACCOUNT_INTERVAL", 30, minimum=1, maximum=3600)
+# An absolute session lifetime from sign-in (wrp.accounts.session_limits), besides the idle timeout below.
+SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
+# API tokens expire this many days after they are issued (`wrp user token USERNAME [--rotate]`).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
 
 TEMPLATES = [
     {
@@ -156,12 +189,19 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}
+database_files_private(_database)  # an SQLite file made before `umask 077` (scripts/run.sh) becomes 0600
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every worker process: a table of the database (created by migration public 0001, or by
 # `wrp createcachetable`), so rate limits count across processes; nothing else to run. wrp.core.cache is Django's
 # database cache with an increment that keeps the expiry and counts under a row lock.
-CACHES = {"default": {"BACKEND": "wrp.core.cache.DatabaseCache", "LOCATION": "wrp_cache"}}
+CACHES = {
+    "default": {
+        "BACKEND": "wrp.core.cache.DatabaseCache",
+        "LOCATION": "wrp_cache",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},  # a flood of addresses must not cull the counters of the limits
+    }
+}
 
 # Public verification (wrp.public.verification, docs/operations.md): certificates print links under
 # WRP_PUBLIC_BASE_URL, never the request's Host. The client address behind a reverse proxy is read from
@@ -193,18 +233,43 @@ TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
+# Production (docs/deploy.md §Security): HTTPS only — cookies Secure and named __Host- (path /, no domain: the browser
+# refuses them from any other origin or subdomain), redirect to HTTPS and HSTS on by default; `manage.py check --deploy
+# --fail-level WARNING` passes with the documented environment (tests/config/test_deploy_check.py).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+if PRODUCTION:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy (django-csp 4): scripts, styles and images from the platform alone — no inline script or
+# style, no eval (htmx runs with allowEval off) — no plugins, no <base>, never framed, forms post only here. Downloads
+# replace it with `sandbox` (wrp.config.security).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_NONE],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    },
+}
+# Error pages in the site frame (templates/400, 403, 404, 500, 403_csrf, integrity): wrp.config.errors.
+CSRF_FAILURE_VIEW = "wrp.config.errors.csrf_failure"
 
 # Scan pre-checks of uploaded materials (wrp.documents.scanchecks): warnings for the uploader and the clerk, never a
 # refusal. A scanned page below SCAN_MIN_DPI is low_resolution; a page is blank when no more than
@@ -217,6 +282,15 @@ SCAN_INK_DISTANCE = env_int("WRP_SCAN_INK_DISTANCE", 48, minimum=1, maximum=254)
 SCAN_COLOUR_MIN_CHROMA = env_int("WRP_SCAN_COLOUR_MIN_CHROMA", 24, minimum=1, maximum=255)
 SCAN_COLOUR_MIN_PER_10000 = env_int("WRP_SCAN_COLOUR_MIN_PER_10000", 10, minimum=0, maximum=10000)
 SCAN_MAX_RENDERED_PAGES = env_int("WRP_SCAN_MAX_RENDERED_PAGES", 50, minimum=0, maximum=200)
+# Uploads are checked off the request path (wrp.documents.uploads): the request quarantines the file, `wrp worker`
+# checks it. UPLOAD_CHECK_INLINE runs the check in the request instead (the tests' general suite). The API waits up to
+# UPLOAD_API_WAIT_SECONDS for the verdict, then answers 202 with the check to ask later. A request body over
+# MAX_REQUEST_BYTES (the 20 MB upload limit and a margin for the multipart envelope) is refused with 413 before it
+# is read (wrp.core.requestlimits). MALWARE_SCANNER: a clamd `host:port` every upload is scanned by (off when empty).
+UPLOAD_CHECK_INLINE = env_bool("WRP_UPLOAD_CHECK_INLINE", False)
+UPLOAD_API_WAIT_SECONDS = env_int("WRP_UPLOAD_API_WAIT_SECONDS", 20, minimum=0, maximum=50)
+MAX_REQUEST_BYTES = env_int("WRP_MAX_REQUEST_BYTES", 21 * 1024 * 1024, minimum=3 * 1024 * 1024)
+MALWARE_SCANNER = env_str("WRP_CLAMD_ADDRESS", "")
 
 # Issued documents (wrp.documents.issuing, POLICY §11 L-RECORD): 文号 per series and year, gapless; {year} and {seq}
 # are filled in. Decisions, certificates and extensions are the bureau's; receipts and notices the window's (the
@@ -226,8 +300,14 @@ WINDOW_DOCUMENT_NUMBER_FORMAT = env_str("WRP_WINDOW_DOCUMENT_NUMBER_FORMAT", "�
 REMEDY_RECONSIDERATION_BODY = env_str("WRP_REMEDY_RECONSIDERATION_BODY", "北京市朝阳区人民政府")
 REMEDY_COURT = env_str("WRP_REMEDY_COURT", "有管辖权的人民法院")
 
-# Public endpoints are rate-limited per client address (django-ninja throttling on the cache above).
-RATE_LIMIT_PUBLIC = env_str("RATE_LIMIT_PUBLIC", "120/m")
+# Public endpoints are rate-limited per client address (wrp.core.ratelimit, on the cache above): the assessment API
+# and the self-check's posts; lookups that find nothing (permit and document verification, the case tracker) and bad
+# API tokens have limits of their own.
+RATE_LIMIT_PUBLIC = env_rate("RATE_LIMIT_PUBLIC", "120/m")
+RATE_LIMIT_VERIFY_MISSES = env_rate("RATE_LIMIT_VERIFY_MISSES", "30/m")
+RATE_LIMIT_TRACK_MISSES = env_rate("RATE_LIMIT_TRACK_MISSES", "10/m")
+RATE_LIMIT_TRACK_MISSES_LONG = env_rate("RATE_LIMIT_TRACK_MISSES_LONG", "30/h")
+RATE_LIMIT_BAD_TOKENS = env_rate("RATE_LIMIT_BAD_TOKENS", "20/m")
 
 # Notifications (wrp.notifications): e-mail through Django's mail backends — SMTP when EMAIL_HOST is set, printed to
 # the console otherwise (development), or the backend EMAIL_BACKEND names; SMS through the provider class named by
@@ -274,6 +354,8 @@ TASKS_SCHEDULER_INTERVAL_SECONDS = env_int("WRP_SCHEDULER_INTERVAL_SECONDS", 60,
 TASKS_STALE_MINUTES = env_int("WRP_TASKS_STALE_MINUTES", 180, minimum=5)  # a run left `running` this long is retried
 TASKS_RESULT_RETENTION_DAYS = env_int("WRP_TASKS_RESULT_RETENTION_DAYS", 30, minimum=1)
 DELIVERY_LOG_RETENTION_DAYS = env_int("WRP_DELIVERY_LOG_RETENTION_DAYS", 180, minimum=1)
+# The uploaded files of a withdrawn case are deleted this many days after the withdrawal (wrp.cases.retention).
+WITHDRAWN_FILES_RETENTION_DAYS = env_int("WRP_WITHDRAWN_FILES_RETENTION_DAYS", 90, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ from django.urls import NoReverseMatch, path
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
+from wrp.audit.services import audit_note
 from wrp.cases import records
 from wrp.cases.selectors import case_for
 from wrp.core.errors import NotFound
@@ -61,6 +62,7 @@ def case_document_view(request: HttpRequest, public_id: str, kind: str) -> HttpR
         data = records.draft_declaration_for(request.user, case, kind.replace("-", "_"))
     except NotFound:
         raise Http404 from None
+    audit_note(actor=request.user, action="file.download", obj=case, changes={"kind": kind, "draft": True})
     return _pdf_response(request, data, f"{case.public_id}-{kind}-draft.pdf")
 
 

@@ -3,7 +3,8 @@
 `role_required` keeps each role to its own portal: a signed-in user of the named roles; everyone else gets 403
 (anonymous: sign-in). Objects come from the selectors (`case_for`, `unit_for`, …), which answer NotFound for what the
 user may not see; the one `<object>_or_404` helper per kind of object turns that into the page's 404, so another
-person's object is indistinguishable from one that does not exist.
+person's object is indistinguishable from one that does not exist — and notes the refusal in the audit trail
+(`access.denied`: the kind of object and the id asked, nothing more).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 
+from wrp.audit.services import audit_note
 from wrp.cases.models import Case
 from wrp.cases.selectors import case_for, material_file_for
 from wrp.core.errors import NotFound
@@ -45,28 +47,31 @@ def role_required(*roles: str) -> Callable[[View], View]:
     return decorate
 
 
-def _or_404(lookup: Callable[..., Any], *args: Any) -> Any:
+def _or_404(object_type: str, lookup: Callable[..., Any], user: Any, *asked: Any) -> Any:
     try:
-        return lookup(*args)
-    except NotFound:
+        return lookup(user, *asked)
+    except NotFound as refusal:
+        audit_note(actor=user, actor_role="" if user.is_authenticated else "anonymous", action="access.denied",
+                   object_type=object_type, object_id="/".join(str(part) for part in asked)[:64], outcome="not_found",
+                   changes={"code": refusal.code, "via": "portal"})
         raise Http404("not found") from None
 
 
 def case_or_404(request: HttpRequest, public_id: str) -> Case:
-    return _or_404(case_for, request.user, public_id)
+    return _or_404(Case._meta.label_lower, case_for, request.user, public_id)
 
 
 def material_file_or_404(request: HttpRequest, public_id: str, code: str) -> StoredFile:
-    return _or_404(material_file_for, request.user, public_id, code)
+    return _or_404("cases.casematerial", material_file_for, request.user, public_id, code)
 
 
 def unit_or_404(request: HttpRequest, credit_code: str) -> Unit:
-    return _or_404(unit_for, request.user, credit_code)
+    return _or_404(Unit._meta.label_lower, unit_for, request.user, credit_code)
 
 
 def association_or_404(request: HttpRequest, pk: int) -> Association:
-    return _or_404(association_for, request.user, pk)
+    return _or_404(Association._meta.label_lower, association_for, request.user, pk)
 
 
 def quota_request_or_404(request: HttpRequest, pk: int) -> QuotaRequest:
-    return _or_404(quota_request_for, request.user, pk)
+    return _or_404(QuotaRequest._meta.label_lower, quota_request_for, request.user, pk)
