@@ -6,7 +6,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
-from wrp.api import assessments, cases, documents, errors, people, units
+from wrp.api import assessments, case_actions, cases, documents, errors, people, units
 from wrp.policy.models import AssessmentRequest
 
 
@@ -34,3 +34,4 @@ api.add_router("/", people.router)
 api.add_router("/", units.router)
 api.add_router("/", documents.router)  # before cases: its POST /cases/{id}/{action} catch-all would shadow GET
 api.add_router("/", cases.router)
+api.add_router("/", case_actions.router)  # last: its POST /cases/{id}/{action} catch-all

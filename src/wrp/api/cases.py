@@ -1,5 +1,5 @@
-"""Cases through the API (contracts/cases-api.md §Cases): open, list, read, upload and judge materials, and every
-transition of the state machine as `POST /cases/{id}/{action}`.
+"""Cases through the API (contracts/cases-api.md §Cases): open, list, read, upload and judge materials; the
+transitions of the state machine (`POST /cases/{id}/{action}`) are in `wrp.api.case_actions`.
 
 Each endpoint is parse → selector → service → the case as JSON. A case the caller may not see is 404 before any
 service is asked (`case_for`), so a role that sees the case but may not act gets the service's 403 and nobody else
@@ -23,7 +23,7 @@ from wrp.api.material_uploads import CheckingOut, check_answer, check_wait
 from wrp.api.schemas import PAGE_SIZE, PageNumber, ShortText, Text, page_of, refusals
 from wrp.audit.services import audit_note
 from wrp.cases import clock
-from wrp.cases.acceptance import acceptance_view, case_accept, case_extend, case_refuse_acceptance, extension_view
+from wrp.cases.acceptance import acceptance_view, extension_view
 from wrp.cases.material_checks import material_check_for, material_upload_start
 from wrp.cases.materials import case_checklist, material_verdict
 from wrp.cases.models import Case, CaseState
@@ -38,15 +38,7 @@ from wrp.cases.selectors import (
     material_file_for,
 )
 from wrp.cases.services import (
-    case_approve,
-    case_forward,
     case_open,
-    case_reject,
-    case_resubmit,
-    case_return_for_correction,
-    case_start_review,
-    case_submit,
-    case_withdraw,
 )
 from wrp.cases.workflow import allowed_actions, require_opener
 from wrp.core.errors import Invalid, NotFound
@@ -181,41 +173,6 @@ class VerdictIn(Schema):
     reason: Text = Field("", description="required when not accepted")
 
 
-class SubmitIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    slot: ShortText | None = Field(
-        None, description="a slot id from GET /slots: the unit's submission of a personal kind"
-    )
-
-
-class Problem(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    material: ShortText | None = Field(None, description="material code, or null for a problem of the case")
-    text: Text = ""
-
-
-class ReturnIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    problems: list[Problem] = Field(default_factory=list)
-
-
-class ReviewIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    review_reasons: dict[ShortText, Text] = Field(
-        default_factory=dict, description="{rule: reason} for each `review` outcome of the assessment"
-    )
-
-
-class RejectIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: Text = Field("", description="required")
-
-
 def _responses(success: int, schema: Any, *statuses: int) -> dict[int, Any]:
     responses: dict[int, Any] = {success: schema, **refusals(*statuses)}
     if 422 in statuses:
@@ -281,7 +238,7 @@ def _material_json(case: Case, code: str) -> dict[str, Any]:
 # --- cases ----------------------------------------------------------------------------------------------------------
 
 
-def _visible_case(user: Any, case_id: str) -> Case:
+def visible_case(user: Any, case_id: str) -> Case:
     """The case if the caller may see it, else 404 (a path that cannot name a case, too: PostgreSQL refuses NUL)."""
     if "\x00" in case_id:
         raise NotFound(NO_CASE, code="case_not_found")
@@ -345,7 +302,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
     summary="A case",
 )
 def get_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    return case_json(_visible_case(actor(request), case_id), request)
+    return case_json(visible_case(actor(request), case_id), request)
 
 
 # --- materials ------------------------------------------------------------------------------------------------------
@@ -364,7 +321,7 @@ def upload_material(
     request: HttpRequest, case_id: str, code: str, file: File[UploadedFile]
 ) -> Status[dict[str, Any]]:
     user = actor(request)
-    case = _visible_case(user, case_id)
+    case = visible_case(user, case_id)
     data = file.read(MAX_BYTES + 1)  # one byte past the limit is enough to refuse it as too large
     code = _material_code(code)
     check = material_upload_start(case=case, code=code, actor=user, data=data, original_name=file.name or "")
@@ -412,129 +369,8 @@ def download_material(request: HttpRequest, case_id: str, code: str) -> HttpResp
 )
 def judge_material(request: HttpRequest, case_id: str, code: str, payload: VerdictIn) -> dict[str, Any]:
     user = actor(request)
-    case = _visible_case(user, case_id)
+    case = visible_case(user, case_id)
     material_verdict(
         case=case, code=_material_code(code), actor=user, accepted=payload.accepted, reason=payload.reason
     )
     return _material_json(case, code)
-
-
-# --- actions --------------------------------------------------------------------------------------------------------
-
-
-def _act(request: HttpRequest, case_id: str, transition: Any, **arguments: Any) -> dict[str, Any]:
-    """See the case first (404 for someone else's), then let the service decide (403, 409, 422)."""
-    user = actor(request)
-    case = transition(case=_visible_case(user, case_id), actor=user, **arguments)
-    return case_json(case, request)
-
-
-@router.post(
-    "/cases/{case_id}/submit", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Submit",
-    description="The applicant passes a personal case to the unit (`draft` → `awaiting_unit`); the unit's handler "
-    "submits it (`draft`, `awaiting_unit` → `submitted`), with `{\"slot\": id}` for a personal kind. The unit's "
-    "submission checks every required material uploaded, then the slot, then the policy (holding the quota lock).",
-)
-def submit_case(request: HttpRequest, case_id: str, payload: SubmitIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_submit, slot=(payload or SubmitIn()).slot)
-
-
-@router.post(
-    "/cases/{case_id}/start_review", response=CASE_STEP, exclude_unset=True, by_alias=True, summary="Start the review",
-    description="window_clerk: `submitted` → `in_review`.",
-)
-def start_review(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    return _act(request, case_id, case_start_review)
-
-
-@router.post(
-    "/cases/{case_id}/return", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Return for correction",
-    description="window_clerk: `in_review` → `returned`, one notice with every problem; the clock stops. Only before "
-    "acceptance: a case accepted (explicitly, with a decision, or deemed after 5 working days) is 409 "
-    "`accepted_no_return`.",
-)
-def return_case(request: HttpRequest, case_id: str, payload: ReturnIn | None = None) -> dict[str, Any]:
-    problems = [problem.model_dump() for problem in (payload or ReturnIn()).problems]
-    return _act(request, case_id, case_return_for_correction, problems=problems)
-
-
-@router.post(
-    "/cases/{case_id}/resubmit", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Resubmit",
-    description="The unit's handler: `returned` → `in_review`; the clock resumes with the days that were left.",
-)
-def resubmit_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    return _act(request, case_id, case_resubmit)
-
-
-@router.post(
-    "/cases/{case_id}/forward", response=CASE_ACTION, exclude_unset=True, by_alias=True,
-    summary="Forward to the bureau",
-    description="window_clerk: `in_review` → `pending_approval` (initial, renewal); every required material "
-    "accepted and a reason for each `review` outcome.",
-)
-def forward_case(request: HttpRequest, case_id: str, payload: ReviewIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_forward, review_reasons=(payload or ReviewIn()).review_reasons)
-
-
-@router.post(
-    "/cases/{case_id}/approve", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Approve",
-    description="window_clerk: `in_review` → `approved` for the five window kinds (with `review_reasons`); "
-    "bureau_approver, not the clerk who reviewed it: `pending_approval` → `approved`.",
-)
-def approve_case(request: HttpRequest, case_id: str, payload: ReviewIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_approve, review_reasons=(payload or ReviewIn()).review_reasons)
-
-
-@router.post(
-    "/cases/{case_id}/reject", response=CASE_ACTION, exclude_unset=True, by_alias=True, summary="Reject",
-    description="window_clerk (`in_review`) or bureau_approver (`pending_approval`) → `rejected`; `reason` required.",
-)
-def reject_case(request: HttpRequest, case_id: str, payload: RejectIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_reject, reason=(payload or RejectIn()).reason)
-
-
-@router.post(
-    "/cases/{case_id}/withdraw", response=CASE_STEP, exclude_unset=True, by_alias=True, summary="Withdraw",
-    description="The applicant or the unit's handler: `draft`, `awaiting_unit`, `submitted`, `returned` → "
-    "`withdrawn`; a reserved quota unit and the booking are freed.",
-)
-def withdraw_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    return _act(request, case_id, case_withdraw)
-
-
-@router.post(
-    "/cases/{case_id}/accept", response=CASE_STEP, exclude_unset=True, by_alias=True, summary="Accept (受理)",
-    description="window_clerk, case `submitted` or `in_review` not yet accepted (409 `already_accepted` otherwise, "
-    "also once it is deemed accepted): records the acceptance and issues the 受理通知书 with the decision's due date. "
-    "The state does not change.",
-)
-def accept_case(request: HttpRequest, case_id: str) -> dict[str, Any]:
-    return _act(request, case_id, case_accept)
-
-
-@router.post(
-    "/cases/{case_id}/refuse_acceptance", response=CASE_ACTION, exclude_unset=True, by_alias=True,
-    summary="Refuse acceptance (不予受理)",
-    description="window_clerk, case `submitted` or `in_review` not yet accepted, for a matter outside the district's "
-    "remit: `{\"reason\"}` required → `rejected` with `acceptance.how` `not_accepted`; the quota unit and booking are "
-    "released and a 不予受理通知书 is issued instead of a decision letter.",
-)
-def refuse_acceptance(request: HttpRequest, case_id: str, payload: RejectIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_refuse_acceptance, reason=(payload or RejectIn()).reason)
-
-
-@router.post(
-    "/cases/{case_id}/extend", response=CASE_ACTION, exclude_unset=True, by_alias=True,
-    summary="Extend the time limit (延期)",
-    description="bureau_approver, case `submitted`, `in_review` or `pending_approval` with a running clock: "
-    "`{\"reason\"}` required; the due date moves 10 working days later and a 延期通知书 is issued. Only once "
-    "(409 `already_extended`) and not after the due date (409 `past_due`).",
-)
-def extend_case(request: HttpRequest, case_id: str, payload: RejectIn | None = None) -> dict[str, Any]:
-    return _act(request, case_id, case_extend, reason=(payload or RejectIn()).reason)
-
-
-@router.post("/cases/{case_id}/{action}", response=refusals(404), include_in_schema=False)
-def unknown_action(request: HttpRequest, case_id: str, action: str) -> None:
-    """Registered after every action: any other name is not an endpoint."""
-    raise NotFound(_("没有这个操作。"), code="action_not_found")
