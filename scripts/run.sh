@@ -20,9 +20,27 @@ if [ "${WRP_DEMO:-1}" != "0" ] && "$BIN/wrp" help demo >/dev/null 2>&1; then  # 
 fi
 
 pids=()
-stop() {
+running() {  # the process exists and has not exited (an exited child stays a zombie until `wait` reaps it)
+  local state
+  state=$(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2) || return 1
+  [ -n "$state" ] && [ "$state" != "Z" ]
+}
+stop() {  # TERM to all three; whatever has not stopped 20 s later (a job that will not end) is killed
   trap - INT TERM EXIT
+  local pid tries
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for tries in $(seq 200); do
+    alive=0
+    for pid in "${pids[@]}"; do running "$pid" && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do
+    if running "$pid"; then
+      echo "run.sh: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)(pid $pid) did not stop in 20 s; killed" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
   wait "${pids[@]}" 2>/dev/null || true
 }
 trap 'stop; exit 130' INT

@@ -84,7 +84,9 @@ def test_run_starts_web_worker_and_scheduler_and_ctrl_c_stops_them_all(tmp_path)
         assert "wrp worker" in commands
         assert "wrp scheduler" in commands
         process.send_signal(signal.SIGINT)
-        assert process.wait(timeout=45) == 130  # gunicorn drains for up to 5 s; a job in flight finishes first
+        started = time.monotonic()
+        assert process.wait(timeout=45) == 130, "".join(output)[-3000:]  # gunicorn drains for up to 5 s
+        print(f"stopped in {time.monotonic() - started:.1f} s")
         _wait_for(lambda: not any(_alive(pid) for pid in children), 10, "every child to exit")
     finally:
         if process.poll() is None:
