@@ -55,6 +55,18 @@ def _staff_second_factor_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def _sign_in_limits_wide_for_browsers(request):
+    """Browser tests (marker `browser`) sign in through /login/ and post the self-check's live updates many times from
+    one address, and the live server's cache table outlives each test: the limits (tests/accounts/
+    test_signin_limits.py, tests/public/test_public_limits.py) must not refuse them."""
+    if request.node.get_closest_marker("browser"):
+        settings = request.getfixturevalue("settings")
+        settings.RATE_LIMIT_LOGIN_ADDRESS = "1000/m"
+        settings.RATE_LIMIT_LOGIN_GLOBAL = "1000/10s"
+        settings.RATE_LIMIT_PUBLIC = "10000/m"
+
+
+@pytest.fixture(autouse=True)
 def _upload_check_inline(settings):
     """Uploads are checked in the request itself in the general suite (still in the sandboxed process), so a page or
     an endpoint answers with the verdict; the upload check's own tests (tests/documents/test_upload_checks*.py,

@@ -38,14 +38,6 @@ def _staff_second_factor_on(settings) -> None:
     settings.STAFF_OTP_REQUIRED = True
 
 
-@pytest.fixture(autouse=True)
-def _sign_in_limits_wide(settings) -> None:
-    """The journeys sign in many times from one address, and the live server's cache table outlives each test: the
-    sign-in limits (tests/accounts/test_signin_limits.py) must not refuse them."""
-    settings.RATE_LIMIT_LOGIN_ADDRESS = "1000/m"
-    settings.RATE_LIMIT_LOGIN_GLOBAL = "1000/10s"
-
-
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

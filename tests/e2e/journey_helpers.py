@@ -399,7 +399,7 @@ def live(page: Page, action: Any) -> None:
     before = page.evaluate("window.settled")
     with page.expect_response(lambda response: response.request.method == "POST" and "/me/profile/" in response.url):
         action()
-    page.wait_for_function(f"window.settled > {before}")
+    page.wait_for_function(f"() => window.settled > {before}")
 
 
 def answer(page: Page, name: str, value: str) -> None:

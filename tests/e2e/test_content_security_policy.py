@@ -104,7 +104,7 @@ def test_every_roles_main_pages_run_under_the_policy_without_a_violation(
     anonymous.collect()
     # The detector itself: an inline style added now is refused, and seen.
     anonymous.page.evaluate("document.body.insertAdjacentHTML('beforeend', '<p style=\"color: red\">x</p>')")
-    anonymous.page.wait_for_function("window.cspViolations.length > 0")
+    anonymous.page.wait_for_function("() => window.cspViolations.length > 0")
     anonymous.collect()
     assert anonymous.problems
     assert "style-src" in anonymous.problems[-1]
