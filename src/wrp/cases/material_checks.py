@@ -12,7 +12,6 @@ The pages and the API follow a check by `material_check_for` (the same visibilit
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -30,17 +29,9 @@ from wrp.cases.materials import (
 )
 from wrp.cases.models import Case
 from wrp.cases.selectors import case_for
-from wrp.core.errors import FileRefused, InvalidState, NotFound, ServiceError
+from wrp.core.errors import InvalidState, NotFound
 from wrp.documents.models import UploadCheck, UploadCheckState
-from wrp.documents.pdfcheck import MESSAGE_UNREADABLE
-from wrp.documents.uploads import (
-    quarantine_remove,
-    quarantine_store,
-    upload_check_perform,
-    upload_check_refuse,
-)
-
-logger = logging.getLogger(__name__)
+from wrp.documents.uploads import quarantine_store, upload_check_conclude, upload_check_perform
 
 PURPOSE = CHECK_PURPOSE
 NO_CHECK = _("未找到该上传记录。")
@@ -81,29 +72,20 @@ def material_check(check_id: int) -> str:
 
 
 def material_check_run(check: UploadCheck) -> str:
-    """Check the quarantined upload and attach it to its material, or record why not; the quarantined bytes are
-    deleted whatever happens."""
-    try:
+    """Check the quarantined upload and attach it to its material, or record why not (the case gone meanwhile:
+    refused); the quarantined bytes are deleted whatever happens (`upload_check_conclude`)."""
+
+    def attach() -> None:
         case_pk, _slash, code = check.reference.partition("/")
-        case = Case.objects.get(pk=int(case_pk))
-        sanitised = upload_check_perform(check)
+        case = Case.objects.filter(pk=int(case_pk)).first()
+        if case is None:
+            raise InvalidState("gone", NOT_ATTACHED, code="case_gone")
         material_attach(
-            case=case, code=code, actor=check.uploaded_by, sanitised=sanitised, original_name=check.original_name,
-            uploaded=True, check=check,
+            case=case, code=code, actor=check.uploaded_by, sanitised=upload_check_perform(check),
+            original_name=check.original_name, uploaded=True, check=check,
         )
-    except ServiceError as refused:
-        upload_check_refuse(check=check, refusal=refused)
-        return UploadCheckState.REFUSED.value
-    except Case.DoesNotExist:
-        upload_check_refuse(check=check, refusal=InvalidState("gone", NOT_ATTACHED, code="case_gone"))
-        return UploadCheckState.REFUSED.value
-    except Exception:  # never leave the uploader waiting on a check that cannot end: refused as unreadable
-        logger.exception("upload check %s failed", check.pk)
-        upload_check_refuse(check=check, refusal=FileRefused("damaged", MESSAGE_UNREADABLE, code="check_failed"))
-        return UploadCheckState.REFUSED.value
-    finally:
-        quarantine_remove(check)
-    return UploadCheckState.ACCEPTED.value
+
+    return upload_check_conclude(check, attach)
 
 
 def material_check_for(user: Any, public_id: str, code: str, check_id: int | str) -> UploadCheck:

@@ -7,7 +7,6 @@ cross-district transfer the guide asks the unit to bring these documents up to d
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -17,23 +16,19 @@ from django.utils import timezone
 from django_tasks import task
 
 from wrp.audit.services import audit_record, audited_atomic
-from wrp.core.errors import FileRefused, ServiceError
 from wrp.documents.models import UploadCheck, UploadCheckState
-from wrp.documents.pdfcheck import MESSAGE_UNREADABLE, Sanitised
+from wrp.documents.pdfcheck import Sanitised
 from wrp.documents.services import store_file, stored_file_release
 from wrp.documents.uploads import (
     check_upload,
-    quarantine_remove,
     quarantine_store,
     upload_check_accept,
+    upload_check_conclude,
     upload_check_perform,
-    upload_check_refuse,
 )
 from wrp.units.documents import standing_code
 from wrp.units.models import Unit, UnitDocument
 from wrp.units.services import require_handler
-
-logger = logging.getLogger(__name__)
 
 PURPOSE = "unit_document"
 
@@ -93,23 +88,15 @@ def unit_document_check(check_id: int) -> str:
 def unit_document_check_run(check: UploadCheck) -> str:
     """Check the quarantined upload and make it the unit's document, or record why not (the uploader may have
     stopped handling the unit meanwhile: refused); the quarantined bytes are deleted whatever happens."""
-    try:
+
+    def attach() -> None:
         unit_pk, _slash, code = check.reference.partition("/")
         unit = Unit.objects.get(pk=int(unit_pk))
         require_handler(check.uploaded_by, unit)
         unit_document_attach(unit=unit, actor=check.uploaded_by, code=code, sanitised=upload_check_perform(check),
                              original_name=check.original_name, check=check)
-    except ServiceError as refused:
-        upload_check_refuse(check=check, refusal=refused)
-    except Unit.DoesNotExist:
-        upload_check_refuse(check=check, refusal=FileRefused("damaged", MESSAGE_UNREADABLE, code="check_failed"))
-    except Exception:  # never leave the handler waiting on a check that cannot end: refused as unreadable
-        logger.exception("upload check %s failed", check.pk)
-        upload_check_refuse(check=check, refusal=FileRefused("damaged", MESSAGE_UNREADABLE, code="check_failed"))
-    finally:
-        quarantine_remove(check)
-    check.refresh_from_db()
-    return check.state
+
+    return upload_check_conclude(check, attach)
 
 
 def unit_document_check_latest(unit: Unit, code: str) -> UploadCheck | None:

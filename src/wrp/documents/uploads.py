@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -106,6 +107,25 @@ def upload_check_perform(check: UploadCheck) -> Sanitised:
         logger.error("upload check %s has no quarantined file", check.pk)
         raise refuse("damaged")
     return check_upload(data)
+
+
+def upload_check_conclude(check: UploadCheck, attach: Callable[[], Sanitised | None]) -> str:
+    """The worker's end of a check, whatever the upload is for: `attach()` (the layer above: find what the upload is
+    for, run `upload_check_perform`, store the file there and `upload_check_accept` in one transaction) — or, when it
+    raises a refusal, record it (`upload_check_refuse`); any other failure is logged and refused as unreadable, so no
+    uploader waits on a check that cannot end. The quarantined bytes are deleted whatever happens. Returns the
+    verdict (`accepted` or `refused`)."""
+    try:
+        attach()
+    except ServiceError as refused:
+        upload_check_refuse(check=check, refusal=refused)
+    except Exception:
+        logger.exception("upload check %s failed", check.pk)
+        upload_check_refuse(check=check, refusal=FileRefused("damaged", MESSAGE_UNREADABLE, code="check_failed"))
+    finally:
+        quarantine_remove(check)
+    check.refresh_from_db()
+    return check.state
 
 
 def upload_check_accept(*, check: UploadCheck, stored: StoredFile) -> None:
