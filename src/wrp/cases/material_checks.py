@@ -30,8 +30,8 @@ from wrp.cases.materials import (
 from wrp.cases.models import Case
 from wrp.cases.selectors import case_for
 from wrp.core.errors import InvalidState, NotFound
-from wrp.documents.models import UploadCheck, UploadCheckState
-from wrp.documents.uploads import quarantine_store, upload_check_conclude, upload_check_perform
+from wrp.documents.models import UploadCheck
+from wrp.documents.uploads import quarantine_store, upload_check_conclude, upload_check_pending, upload_check_perform
 
 PURPOSE = CHECK_PURPOSE
 NO_CHECK = _("未找到该上传记录。")
@@ -63,12 +63,8 @@ def material_check_enqueue(check_id: int) -> None:
 @task()
 def material_check(check_id: int) -> str:
     """The worker's check of one quarantined material upload; returns its verdict (or `skipped`)."""
-    check = UploadCheck.objects.select_related("uploaded_by").filter(
-        pk=check_id, purpose=PURPOSE, state=UploadCheckState.CHECKING
-    ).first()
-    if check is None:  # already checked (enqueued twice), or gone
-        return "skipped"
-    return material_check_run(check)
+    check = upload_check_pending(check_id, PURPOSE)
+    return "skipped" if check is None else material_check_run(check)
 
 
 def material_check_run(check: UploadCheck) -> str:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from wrp.audit.services import audit_record, audited_atomic
-from wrp.documents.models import UploadCheck, UploadCheckState
+from wrp.documents.models import UploadCheck
 from wrp.documents.pdfcheck import Sanitised
 from wrp.documents.services import store_file, stored_file_release
 from wrp.documents.uploads import (
@@ -24,6 +24,7 @@ from wrp.documents.uploads import (
     quarantine_store,
     upload_check_accept,
     upload_check_conclude,
+    upload_check_pending,
     upload_check_perform,
 )
 from wrp.units.documents import standing_code
@@ -77,12 +78,8 @@ def document_reference(unit: Unit, code: str) -> str:
 @task()
 def unit_document_check(check_id: int) -> str:
     """The worker's check of one quarantined standing document; returns its verdict (or `skipped`)."""
-    check = UploadCheck.objects.select_related("uploaded_by").filter(
-        pk=check_id, purpose=PURPOSE, state=UploadCheckState.CHECKING
-    ).first()
-    if check is None:  # already checked (enqueued twice), or gone
-        return "skipped"
-    return unit_document_check_run(check)
+    check = upload_check_pending(check_id, PURPOSE)
+    return "skipped" if check is None else unit_document_check_run(check)
 
 
 def unit_document_check_run(check: UploadCheck) -> str:

@@ -109,6 +109,14 @@ def upload_check_perform(check: UploadCheck) -> Sanitised:
     return check_upload(data)
 
 
+def upload_check_pending(check_id: int, purpose: str) -> UploadCheck | None:
+    """The check a worker's task is to run: still `checking` and for `purpose`; None when it was checked already (a
+    task enqueued twice) or is gone."""
+    return UploadCheck.objects.select_related("uploaded_by").filter(
+        pk=check_id, purpose=purpose, state=UploadCheckState.CHECKING
+    ).first()
+
+
 def upload_check_conclude(check: UploadCheck, attach: Callable[[], Sanitised | None]) -> str:
     """The worker's end of a check, whatever the upload is for: `attach()` (the layer above: find what the upload is
     for, run `upload_check_perform`, store the file there and `upload_check_accept` in one transaction) — or, when it
