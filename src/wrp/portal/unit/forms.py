@@ -46,10 +46,15 @@ class UnitRegisterForm(forms.Form):
     registered_capital = forms.CharField(label=gettext_lazy("注册资本（元）"), help_text=gettext_lazy("例如 5,000,000"))
     qualifications = forms.MultipleChoiceField(label=gettext_lazy("单位资质"), required=False,
                                                widget=forms.CheckboxSelectMultiple)
+    account_elsewhere = forms.ChoiceField(
+        label=gettext_lazy("在其他区已开立的工作居住证账户"), required=False,
+        help_text=gettext_lazy("单位已在北京市其他区开户的，请选择开户所在区：登记后办理跨区信息变更，不能再次开户。"))
 
     def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = choices(UnitKind)
+        self.fields["account_elsewhere"].choices = [("", _("没有，尚未在任何区开户"))] + [
+            (code, name) for code, name in choices(District) if code != District.CHAOYANG]
         self.fields["registered_district"].choices = choices(District)
         self.fields["tax_district"].choices = choices(District)
         self.fields["qualifications"].choices = choices(Qualification)
@@ -81,6 +86,7 @@ class UnitRegisterForm(forms.Form):
             "tax_district": data["tax_district"], "tax_paid_since": data["tax_paid_since"],
             "registered_capital": data["registered_capital"], "qualifications": list(data["qualifications"]),
             "annual_tax": {str(y): data[f"annual_tax_{y}"] for y in self.tax_years if data.get(f"annual_tax_{y}")},
+            "account_elsewhere": data.get("account_elsewhere") or None,
         }
 
 
