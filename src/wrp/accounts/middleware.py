@@ -25,6 +25,7 @@ OPEN_NAMESPACES = frozenset({"public"})
 OPEN_VIEWS = frozenset({
     "accounts:login", "accounts:logout", "accounts:otp_verify", "accounts:otp_enrol", "set_language",
     "documents:verify",  # the permit's public QR verification page
+    "oidc_authentication_init", "oidc_authentication_callback",  # unified sign-in (wrp.accounts.oidc), a door like login
 })
 
 

@@ -151,6 +151,40 @@ RATE_LIMIT_LOGIN_ACCOUNT_INTERVAL = env_int("RATE_LIMIT_LOGIN_ACCOUNT_INTERVAL",
 SESSION_ABSOLUTE_SECONDS = env_int("SESSION_ABSOLUTE_SECONDS", 12 * 3600, minimum=60)
 # API tokens expire this many days after they are issued (`wrp user token USERNAME [--rotate]`).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1, maximum=3650)
+# City unified login (北京市统一身份认证, wrp.accounts.oidc, docs/deploy.md §Unified login): OpenID Connect, code flow
+# with PKCE, RS256 id_tokens checked against the provider's keys (JWKS) — issuer, audience, expiry, nonce. On when
+# WRP_OIDC_CLIENT_ID, WRP_OIDC_CLIENT_SECRET and the provider are set: WRP_OIDC_ISSUER (the endpoints read from its
+# discovery document) and/or the four WRP_OIDC_*_ENDPOINT; half a configuration stops start-up. Off, the sign-in page
+# has no button and /oidc/ answers 404. The person is the holder of the verified ID number (WRP_OIDC_ID_NUMBER_CLAIM).
+OIDC_RP_CLIENT_ID = env_str("WRP_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_str("WRP_OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = env_str("WRP_OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("WRP_OIDC_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_str("WRP_OIDC_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_str("WRP_OIDC_USERINFO_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_str("WRP_OIDC_JWKS_ENDPOINT", "")
+_oidc_endpoints = [OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT, OIDC_OP_JWKS_ENDPOINT]
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID or OIDC_RP_CLIENT_SECRET or OIDC_OP_ISSUER or any(_oidc_endpoints))
+if OIDC_ENABLED:
+    if not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET and (OIDC_OP_ISSUER or all(_oidc_endpoints))):
+        raise ImproperlyConfigured(
+            "Unified login needs WRP_OIDC_CLIENT_ID, WRP_OIDC_CLIENT_SECRET and WRP_OIDC_ISSUER (or all four of "
+            "WRP_OIDC_AUTHORIZATION_ENDPOINT, WRP_OIDC_TOKEN_ENDPOINT, WRP_OIDC_USERINFO_ENDPOINT, WRP_OIDC_JWKS_ENDPOINT)"
+        )
+    if PRODUCTION and not all(url.startswith("https://") for url in [OIDC_OP_ISSUER, *_oidc_endpoints] if url):
+        raise ImproperlyConfigured("The unified login's issuer and endpoints must be https:// addresses in production")
+    AUTHENTICATION_BACKENDS += ["wrp.accounts.oidc.CityIdentityBackend"]
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env_str("WRP_OIDC_SCOPES", "openid profile phone")
+OIDC_ID_NUMBER_CLAIM = env_str("WRP_OIDC_ID_NUMBER_CLAIM", "id_number")
+OIDC_NAME_CLAIM = env_str("WRP_OIDC_NAME_CLAIM", "name")
+OIDC_PHONE_CLAIM = env_str("WRP_OIDC_PHONE_CLAIM", "phone_number")
+OIDC_TOKEN_USE_BASIC_AUTH = env_bool("WRP_OIDC_TOKEN_BASIC_AUTH", False)  # client_secret_basic instead of _post
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env_int("WRP_OIDC_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+OIDC_PROXY = None
+OIDC_AUTHENTICATE_CLASS = "wrp.accounts.oidc.CityIdentityRequestView"
+OIDC_CALLBACK_CLASS = "wrp.accounts.oidc.CityIdentityCallbackView"
 
 TEMPLATES = [
     {
@@ -166,6 +200,7 @@ TEMPLATES = [
                 "wrp.public.context.office",
                 "wrp.portal.navigation.navigation",
                 "wrp.notifications.context.unread",
+                "wrp.accounts.oidc.unified_login",
             ],
         },
     },
@@ -308,6 +343,10 @@ RATE_LIMIT_VERIFY_MISSES = env_rate("RATE_LIMIT_VERIFY_MISSES", "30/m")
 RATE_LIMIT_TRACK_MISSES = env_rate("RATE_LIMIT_TRACK_MISSES", "10/m")
 RATE_LIMIT_TRACK_MISSES_LONG = env_rate("RATE_LIMIT_TRACK_MISSES_LONG", "30/h")
 RATE_LIMIT_BAD_TOKENS = env_rate("RATE_LIMIT_BAD_TOKENS", "20/m")
+# One-time codes of self-registration and password reset (wrp.accounts.codes): requests per client address,
+# and codes per mobile or e-mail address sent to.
+RATE_LIMIT_CODE_CLIENT = env_rate("RATE_LIMIT_CODE_CLIENT", "30/h")
+RATE_LIMIT_CODE_ADDRESS = env_rate("RATE_LIMIT_CODE_ADDRESS", "5/h")
 
 # Notifications (wrp.notifications): e-mail through Django's mail backends — SMTP when EMAIL_HOST is set, printed to
 # the console otherwise (development), or the backend EMAIL_BACKEND names; SMS through the provider class named by

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("wrp.public.urls")),
     path("", include("wrp.portal.documents")),
     path("", include("wrp.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),  # unified login (wrp.accounts.oidc): 404 unless configured
     path("", include("wrp.portal.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
