@@ -29,7 +29,7 @@ def test_handler_registers_a_unit_with_account_none_and_becomes_its_handler(api,
         "registered_district": "chaoyang", "tax_district": "chaoyang", "tax_paid_since": "2019-05-01",
         "registered_capital": "5000000", "annual_tax": {"2023": "250000", "2024": "280000", "2025": "300000.5"},
         "qualifications": ["high_tech_enterprise"], "account": {"status": "none", "district": None},
-        "penalties": [], "association_code": unit.association_code,
+        "penalties": [], "penalty": None, "quota_frozen": False, "association_code": unit.association_code,
     }
     assert api.handler.get("/me").json()["units"] == sorted([people.unit.credit_code, unit.credit_code])
 

@@ -531,7 +531,8 @@ def test_e_children_and_address_changes_approved_at_the_window(journey: Journey,
 
     # The holder moves to a rented flat.
     address_id = start_case(
-        handler, "张伟", "info_change:address", {"housing_kind": "rented_residential", "lease_end": "2028-06-30"}
+        handler, "张伟", "info_change:address",
+        {"housing_kind": "rented_residential", "lease_end": "2028-06-30", "housing_address": "朝阳区将台路5号院15号楼1201室"},
     )
     upload_waiting(handler)
     handler.shot("address-change-uploaded")

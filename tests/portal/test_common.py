@@ -68,9 +68,12 @@ def test_a_children_change_must_name_a_child():
     assert "child_0_name" in form.errors
 
 
+HOME = "朝阳区将台路5号院15号楼1201室"
+
+
 def test_a_rented_home_needs_the_lease_end_and_an_owned_one_drops_it():
     kind = kind_spec("info_change", "address")
     assert "lease_end" in AnswersForm({"housing_kind": "rented_residential"}, kind=kind).errors
-    owned = AnswersForm({"housing_kind": "owned", "lease_end": "2028-01-31"}, kind=kind)
+    owned = AnswersForm({"housing_kind": "owned", "lease_end": "2028-01-31", "housing_address": HOME}, kind=kind)
     assert owned.is_valid()
-    assert owned.answers() == {"housing": {"kind": "owned", "lease_end": None}}
+    assert owned.answers() == {"housing": {"kind": "owned", "lease_end": None, "address": HOME}}

@@ -272,6 +272,11 @@ class UnitOut(Schema):
     qualifications: list[str]
     account: UnitAccountOut
     penalties: list[str] = Field(description="kinds of the active penalties")
+    penalty: str | None = Field(
+        description="the assessment's `penalty`, derived from `penalties`: blacklisted if active, else "
+        "service_terminated if active, else null"
+    )
+    quota_frozen: bool = Field(description="the assessment's `quota_frozen`: true while a quota_frozen penalty is active")
     association_code: str | None = Field(None, description="present for the unit's handlers only")
 
 

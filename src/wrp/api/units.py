@@ -38,7 +38,15 @@ from wrp.quotas.models import QuotaRequest
 from wrp.quotas.selectors import quota_request_for, quota_status
 from wrp.quotas.services import quota_grant, quota_request_create
 from wrp.units.models import Penalty, PenaltyKind, Unit
-from wrp.units.selectors import active_penalties, decimal_str, is_handler, normalised_code, unit_account, unit_for
+from wrp.units.selectors import (
+    active_penalties,
+    decimal_str,
+    is_handler,
+    normalised_code,
+    policy_penalty,
+    unit_account,
+    unit_for,
+)
 from wrp.units.services import penalty_impose, penalty_lift, unit_register, unit_update_facts
 
 router = Router(auth=AUTH, tags=["units"])
@@ -56,7 +64,9 @@ def _unit(request: HttpRequest, credit_code: str) -> tuple[Any, Unit]:
 
 
 def unit_json(unit: Unit, *, viewer: Any) -> dict[str, Any]:
-    """The unit facts, its account and active penalties; the association code for its handlers only."""
+    """The unit facts, its account and active penalties with the two facts the assessment derives from them
+    (`penalty`, `quota_frozen`, as `unit_facts` gives them to the policy); the association code for its handlers."""
+    penalties = active_penalties(unit)
     body: dict[str, Any] = {
         "credit_code": unit.credit_code,
         "name": unit.name,
@@ -69,7 +79,9 @@ def unit_json(unit: Unit, *, viewer: Any) -> dict[str, Any]:
         "annual_tax": {str(year): decimal_str(amount) for year, amount in sorted((unit.annual_tax or {}).items())},
         "qualifications": list(unit.qualifications or []),
         "account": unit_account(unit),
-        "penalties": active_penalties(unit),
+        "penalties": penalties,
+        "penalty": policy_penalty(penalties),
+        "quota_frozen": PenaltyKind.QUOTA_FROZEN in penalties,
     }
     if is_handler(viewer, unit):
         body["association_code"] = unit.association_code

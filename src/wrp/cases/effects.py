@@ -2,9 +2,13 @@
 
 One function per kind, named by the kind's description in `wrp.cases.kinds`: unit_opening opens the unit's account;
 unit_transfer moves it to Chaoyang; initial issues a permit (3 years) and consumes the reserved quota unit;
-employer_change moves the permit to the new unit, valid again, and consumes a quota unit; children_change adds the
-children; info_change records the new address, name/hukou or education in the applicant's profile; renewal adds 3
-years to the permit. Each takes `(case, *, actor, on)` and may set `case.permit`; the caller saves the case.
+employer_change moves the permit to the new unit, valid again, and consumes a quota unit; children_change gives the
+permit the children listed (those kept and those added; a child left out is removed); info_change records the new
+address, name/hukou or education in the applicant's profile; renewal adds 3 years to the permit. Each takes
+`(case, *, actor, on)` and may set `case.permit`; the caller saves the case.
+
+A change applies the facts assessed at submission: the case's own answer or, when it carries none, the profile's fact
+as frozen with the assessment (`_assessed`) — never the profile as it is at approval, and never nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from wrp.cases.models import Case
 from wrp.core.errors import InvalidState
 from wrp.permits.models import Permit
 from wrp.permits.selectors import permit_of
-from wrp.permits.services import permit_add_children, permit_extend, permit_issue, permit_transfer
+from wrp.permits.services import permit_change_children, permit_extend, permit_issue, permit_transfer
 from wrp.quotas.services import quota_consume
 from wrp.units.services import unit_account_open, unit_account_transfer_in
 
@@ -30,6 +34,13 @@ def _children(case: Case) -> list[dict[str, Any]]:
         {"name": str(child.get("name") or ""), "case": child.get("case")}
         for child in case.answers.get("children") or []
     ]
+
+
+def _assessed(case: Case, name: str) -> Any:
+    """A fact of the change as it was assessed: the case's answer, else the profile's as frozen at submission."""
+    if name in case.answers:
+        return case.answers[name]
+    return ((case.frozen_facts or {}).get("applicant") or {}).get(name)
 
 
 def _holder_permit(case: Case) -> Permit:
@@ -70,13 +81,20 @@ def permit_moved_to_employer(case: Case, *, actor: Any, on: date) -> None:
     case.permit = permit_transfer(permit=_holder_permit(case), unit=case.unit, actor=actor)
 
 
-def children_added(case: Case, *, actor: Any, on: date) -> None:
-    case.permit = permit_add_children(permit=_holder_permit(case), children=_children(case), actor=actor, on=on)
+def children_changed(case: Case, *, actor: Any, on: date) -> None:
+    children = [
+        {"name": str(child.get("name") or ""), "case": child.get("case")}
+        for child in _assessed(case, "children") or [] if isinstance(child, dict)
+    ]
+    case.permit = permit_change_children(permit=_holder_permit(case), children=children, actor=actor, on=on)
 
 
 def address_recorded(case: Case, *, actor: Any, on: date) -> None:
     case.permit = _holder_permit(case)
-    _profile_update(case, actor=actor, changes={"housing": case.answers.get("housing")})
+    housing = _assessed(case, "housing")
+    if isinstance(housing, dict):  # the profile keeps the facts the policy reads; the address stays on the case
+        _profile_update(case, actor=actor,
+                        changes={"housing": {"kind": housing.get("kind"), "lease_end": housing.get("lease_end")}})
 
 
 def name_or_hukou_recorded(case: Case, *, actor: Any, on: date) -> None:
@@ -93,7 +111,9 @@ def name_or_hukou_recorded(case: Case, *, actor: Any, on: date) -> None:
 
 def education_recorded(case: Case, *, actor: Any, on: date) -> None:
     case.permit = _holder_permit(case)
-    _profile_update(case, actor=actor, changes={"degree": case.answers.get("degree")})
+    degree = _assessed(case, "degree")
+    if degree:
+        _profile_update(case, actor=actor, changes={"degree": degree})
 
 
 def permit_extended(case: Case, *, actor: Any, on: date) -> None:

@@ -13,7 +13,7 @@ Everything that varies by kind asks `kind_of(case)` (or `kind_spec(kind, subtype
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -33,10 +33,14 @@ Effect = Callable[..., None]  # effect(case, *, actor, on: date) -> None, inside
 class AnswerField:
     """One answer a case carries itself (in `Case.answers`).
 
-    `fact`: sent to the policy as the applicant's fact of the same name, overriding the profile (children's names
-    excepted: only each child's `case` is sent). `parts`: the keys of an object value, or of each row when `many`.
-    `choices`: the codes the value takes — of its part `coded` when it has parts. Values are checked by the policy
-    at submission; the service checks only that a case carries the answers of its kind, in their shape."""
+    `fact`: sent to the policy as the applicant's fact of the same name, overriding the profile; of a value with
+    parts only the parts `sent` go (each child's `case`, not the name; the new home's kind and lease, not its
+    address). `parts`: the keys of an object value, or of each row when `many`. `choices`: the codes the value takes
+    — of its part `coded` when it has parts. `needed`: the change cannot go without it — taken from the case's
+    answer or, when the case carries none, from the applicant's profile (contracts/cases-api.md: the facts are the
+    profile's), and refused when the case is opened or submitted if missing (`wrp.cases.facts.change_check`), never
+    at approval. Values are checked by the policy at the unit's submission; the service checks that a case carries
+    the answers of its kind, in their shape."""
 
     name: str
     label: Promise
@@ -45,13 +49,20 @@ class AnswerField:
     parts: tuple[str, ...] = ()
     choices: type[StrEnum] | None = None
     coded: str = ""
+    sent: tuple[str, ...] = ()  # the parts the policy reads (all when empty)
+    needed: bool = False
 
 
 CHILDREN = AnswerField(
-    "children", _("随往子女"), fact=True, many=True, parts=("name", "case"), choices=ChildCase, coded="case"
+    "children", _("随往子女"), fact=True, many=True, parts=("name", "case"), choices=ChildCase, coded="case",
+    sent=("case",),
 )
-HOUSING = AnswerField(
-    "housing", _("新的住房情况"), fact=True, parts=("kind", "lease_end"), choices=HousingKind, coded="kind"
+# A children change lists the children the permit carries after it: those it keeps and those it adds (a child left
+# out is removed). A-CHILDREN wants at least one, so the last child cannot be removed by a change.
+CHANGED_CHILDREN = replace(CHILDREN, label=_("变更后的随往子女"), needed=True)
+HOUSING = AnswerField(  # the new home: its kind and lease for the policy, its address for the decision
+    "housing", _("新的住房情况"), fact=True, parts=("kind", "lease_end", "address"), choices=HousingKind,
+    coded="kind", sent=("kind", "lease_end"), needed=True,
 )
 HOUSING_LOAN = AnswerField(  # 附件3's particulars, for the document only
     "housing_loan", _("亲属住房情况"), fact=False,
@@ -59,7 +70,7 @@ HOUSING_LOAN = AnswerField(  # 附件3's particulars, for the document only
 )
 REAL_NAME = AnswerField("real_name", _("新姓名"), fact=False)  # applied on approval, not a fact the policy reads
 HUKOU = AnswerField("hukou", _("新户籍情况"), fact=True, choices=Hukou)
-DEGREE = AnswerField("degree", _("新学历或学位"), fact=True, choices=Degree)
+DEGREE = AnswerField("degree", _("新学历或学位"), fact=True, choices=Degree, needed=True)
 
 
 @dataclass(frozen=True)
@@ -132,8 +143,8 @@ register(Service.UNIT_TRANSFER, effect=effects.unit_account_moved_here, decision
 register(Service.INITIAL, answers=(CHILDREN, HOUSING_LOAN), effect=effects.permit_issued,
          decision=_("核发工作居住证，有效期三年"))
 register(Service.EMPLOYER_CHANGE, effect=effects.permit_moved_to_employer, decision=_("将工作居住证转至新聘用单位"))
-register(Service.CHILDREN_CHANGE, answers=(CHILDREN,), effect=effects.children_added,
-         decision=_("在工作居住证上增加随往子女"))
+register(Service.CHILDREN_CHANGE, answers=(CHANGED_CHILDREN,), effect=effects.children_changed,
+         decision=_("变更工作居住证上的随往子女"))
 register(Service.INFO_CHANGE, ChangeSubtype.ADDRESS, answers=(HOUSING, HOUSING_LOAN),
          effect=effects.address_recorded, decision=_("变更持证人的居住地址"))
 register(Service.INFO_CHANGE, ChangeSubtype.NAME_OR_HUKOU, answers=(REAL_NAME, HUKOU),

@@ -198,8 +198,11 @@ def approved_particulars(case: Case) -> tuple[tuple[str, str], ...]:
     the new degree, the new unit (the permit's number and validity are printed by the letter itself)."""
     spec, answers = kind_of(case), case.answers or {}
     rows: list[tuple[str, str]] = []
-    if spec.service in (Service.INITIAL, Service.CHILDREN_CHANGE) and answers.get("children"):
-        rows.append(("随往子女", _children_words(answers.get("children"))))
+    children = answers.get("children")
+    if spec.service == Service.CHILDREN_CHANGE and "children" not in answers:  # taken from the profile, as assessed
+        children = ((case.frozen_facts or {}).get("applicant") or {}).get("children")
+    if spec.service in (Service.INITIAL, Service.CHILDREN_CHANGE) and children:
+        rows.append(("随往子女", _children_words(children)))
     if spec.service == Service.EMPLOYER_CHANGE:
         rows.append(("新聘用单位", f"{case.unit.name}（{case.unit.credit_code}）"))
     if spec.service in (Service.UNIT_OPENING, Service.UNIT_TRANSFER):

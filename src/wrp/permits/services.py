@@ -240,6 +240,58 @@ def permit_add_children(*, permit: Permit, children: Iterable[Mapping[str, Any]]
     return permit
 
 
+def _children_kept(current: list[PermitChild], children: list[dict[str, str]]
+                   ) -> tuple[list[PermitChild], list[dict[str, str]]]:
+    """Which of the permit's children the list keeps and which rows are new: a row keeps a child of the same name and
+    case; then a row or a child without a name keeps one of the same case (the row's name, if any, is recorded)."""
+    left, new = list(current), []
+    unmatched = []
+    for child in children:
+        same = next((held for held in left if (held.name, held.case) == (child["name"], child["case"])), None)
+        if same is None:
+            unmatched.append(child)
+        else:
+            left.remove(same)
+    kept = [held for held in current if held not in left]
+    for child in unmatched:
+        same = next((held for held in left if held.case == child["case"] and not (held.name and child["name"])),
+                    None)
+        if same is None:
+            new.append(child)
+            continue
+        left.remove(same)
+        if child["name"] and not same.name:
+            same.name = child["name"]
+            same.save(update_fields=["name"])
+        kept.append(same)
+    return kept, new
+
+
+def permit_change_children(*, permit: Permit, children: Iterable[Mapping[str, Any]], actor: Any, on: date
+                           ) -> Permit:
+    """The effect of an approved `children_change`: afterwards the permit carries exactly the children listed — those
+    it already carries stay (with the day they joined), the others join it on `on`, and a child not listed is removed.
+    At least one child (A-CHILDREN; the case's submission already refused a list without one)."""
+    _require_staff(actor, permit)
+    cleaned = clean_children(children)
+    if not cleaned:
+        raise Invalid({"children": _("至少一名随往子女")}, codes={"children": "empty"})
+    with transaction.atomic():
+        permit = _locked(permit)
+        if permit.status != PermitStatus.VALID:
+            raise InvalidState(permit.status)
+        _require_not_lapsed(permit)
+        current = list(permit.children.order_by("added_on", "id"))
+        kept, added = _children_kept(current, cleaned)
+        removed = [child for child in current if child not in kept]
+        PermitChild.objects.filter(pk__in=[child.pk for child in removed]).delete()
+        _add_children(permit, added, on=on)
+        _record(permit, action="children_changed", from_status=permit.status, actor=actor,
+                note=f"+{len(added)} -{len(removed)}", changes={"children": f"+{len(added)} -{len(removed)}"})
+        permit_certificate_issue(permit=permit, actor=actor)
+    return permit
+
+
 def permit_revoke(*, permit: Permit, actor: Any, reason: str) -> Permit:
     """撤销: a bureau decision (after an audit), from any status; the reason is recorded on the permit's events."""
     _require(actor, permit, allowed=getattr(actor, "role", None) == Role.BUREAU_APPROVER)
