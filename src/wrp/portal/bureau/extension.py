@@ -17,6 +17,7 @@ from wrp.portal.bureau.forms import _confirm_field
 from wrp.portal.bureau.views import _case_page, approver_only
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
+from wrp.public.templatetags.wrp_format import cn_date
 
 
 class ExtendForm(forms.Form):
@@ -40,5 +41,5 @@ def bureau_case_extend(request: HttpRequest, public_id: str) -> HttpResponse:
     except ServiceError as error:
         return _case_page(request, case, refusal=refusal_text(error))
     messages.success(request, gettext("已将 %(case)s 的办理期限延长至 %(due)s，延期通知书已发给单位和申请人。")
-                     % {"case": case.public_id, "due": case.due_on.isoformat() if case.due_on else ""})
+                     % {"case": case.public_id, "due": cn_date(case.due_on) if case.due_on else ""})
     return redirect("portal:case", public_id=case.public_id)

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from wrp.portal.bureau import extension, followups, oversight, views
+from wrp.portal.bureau import casefile, extension, followups, oversight, views
 
 urlpatterns = [
     path("bureau/", views.bureau_queue, name="bureau_queue"),
     path("bureau/cases/<str:public_id>/approve/", views.bureau_case_approve, name="bureau_case_approve"),
     path("bureau/cases/<str:public_id>/reject/", views.bureau_case_reject, name="bureau_case_reject"),
     path("bureau/cases/<str:public_id>/extend/", extension.bureau_case_extend, name="bureau_case_extend"),
+    path("bureau/cases/<str:public_id>/materials/<str:code>/view", casefile.bureau_material_view,
+         name="bureau_material_view"),
     path("bureau/quotas/", views.bureau_quotas, name="bureau_quotas"),
     path("bureau/quotas/<int:pk>/grant/", views.bureau_quota_grant, name="bureau_quota_grant"),
     path("bureau/late-releases/", oversight.bureau_late_releases, name="bureau_late_releases"),

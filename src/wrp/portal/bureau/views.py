@@ -32,6 +32,7 @@ from wrp.portal.case_page import case_context
 from wrp.portal.common.access import case_or_404, quota_request_or_404, role_required
 from wrp.portal.common.presenters import case_rows, paginate, query_without
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
+from wrp.public.templatetags.wrp_format import cn_date
 from wrp.quotas.models import QuotaLedger, QuotaRequest, QuotaRequestState
 from wrp.quotas.selectors import quota_requests_visible_to, quota_status
 from wrp.quotas.services import quota_grant
@@ -112,7 +113,7 @@ def bureau_case_approve(request: HttpRequest, public_id: str) -> HttpResponse:
     if kind_of(case).needs_quota and case.permit is not None:  # of the bureau's items, initial: a new permit
         text = gettext("已批准 %(case)s：工作居住证 %(number)s 已签发，有效期至 %(until)s。")
         messages.success(request, text % {"case": case.public_id, "number": case.permit.number,
-                                          "until": case.permit.valid_until.isoformat()})
+                                          "until": cn_date(case.permit.valid_until)})
     else:
         messages.success(request, gettext("已批准 %(case)s。") % {"case": case.public_id})
     return redirect("portal:bureau_queue")

@@ -2,16 +2,19 @@
 
 from django.urls import path
 
-from wrp.portal.clerk import acceptance, views
+from wrp.portal.clerk import acceptance, checks, views
 
 urlpatterns = [
     path("clerk/", views.clerk_queue_page, name="clerk_queue"),
     path("clerk/cases/", views.clerk_cases_page, name="clerk_cases"),
+    path("clerk/search/id-number", views.clerk_search_id_number, name="clerk_search_id_number"),
     path("clerk/cases/<str:public_id>/", views.clerk_case, name="clerk_case"),
     path("clerk/cases/<str:public_id>/start", views.clerk_start_review, name="clerk_start_review"),
     path("clerk/cases/<str:public_id>/materials/<str:code>/view", views.clerk_material_view,
          name="clerk_material_view"),
     path("clerk/cases/<str:public_id>/materials/<str:code>/verdict", views.clerk_verdict, name="clerk_verdict"),
+    path("clerk/cases/<str:public_id>/manual-checks/<str:check>", checks.clerk_manual_check,
+         name="clerk_manual_check"),
     path("clerk/cases/<str:public_id>/return", views.clerk_return, name="clerk_return"),
     path("clerk/cases/<str:public_id>/decide", views.clerk_decide, name="clerk_decide"),
     path("clerk/cases/<str:public_id>/reject", views.clerk_reject, name="clerk_reject"),

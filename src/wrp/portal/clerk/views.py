@@ -3,10 +3,11 @@ clerk's work on a case — start the review, a verdict per material (its PDF ope
 consolidated correction notice composed from the verdicts, a reason for each `review` outcome, approve (window items)
 or forward (initial, renewal), reject with a reason.
 
-The case page is the shared `portal/case/detail.html`; `clerk_case` renders it with the workbench (`clerk` in the
-context, `workbench.py`) that `portal/case/_actions_window_clerk.html` shows. Every change is a service of
-`wrp.cases`; a refusal comes back as the page with the error next to its field, a success as a redirect to the case
-(post/redirect/get).
+The queue and the list search by the applicant's name (a filter, GET) and by ID number (posted, found by its keyed
+hash: `search.py`). The case page is the shared `portal/case/detail.html`; `clerk_case` renders it with the workbench
+(`clerk` in the context, `workbench.py`) that `portal/case/_actions_window_clerk.html` shows; the manual checks'
+findings are `checks.py`. Every change is a service of `wrp.cases`; a refusal comes back as the page with the error
+next to its field, a success as a redirect to the case (post/redirect/get).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from wrp.accounts.models import Role
-from wrp.audit.services import audit_note
 from wrp.cases.acceptance import acceptance_view
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import material_verdict
@@ -42,11 +42,12 @@ from wrp.cases.services import (
 )
 from wrp.cases.workflow import AWAITING_ACCEPTANCE, OPEN_STATES
 from wrp.core.errors import Invalid, InvalidState, ServiceError
-from wrp.documents.services import open_file
 from wrp.portal.case_page import case_context
-from wrp.portal.clerk.forms import CaseFilter
+from wrp.portal.clerk.casefile import material_pdf
+from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
+from wrp.portal.clerk.search import by_applicant_name, by_id_search, id_search_of, id_search_record
 from wrp.portal.clerk.workbench import workbench
-from wrp.portal.common.access import case_or_404, material_file_or_404, role_required
+from wrp.portal.common.access import case_or_404, role_required
 from wrp.portal.common.presenters import case_rows, paginate
 from wrp.portal.common.refusals import refusal_text
 from wrp.portal.templatetags.portal import material_title, state_label
@@ -64,11 +65,18 @@ def awaiting_acceptance_first(cases: QuerySet[Case], today: date) -> QuerySet[Ca
     ).order_by("acceptance_rank", F("acceptance_key").asc(nulls_last=True), *cases.query.order_by)
 
 
-def _listing(request: HttpRequest, *, queue: bool) -> HttpResponse:
+def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch | None = None,
+                 status: int = 200) -> HttpResponse:
+    """The queue or the list of every case, filtered (GET) and, with `?search=id`, narrowed to the applicant the
+    posted ID number found (`search.py`)."""
     form = CaseFilter(request.GET or None, states=QUEUE_STATES if queue else list(CaseState.values))
     chosen = form.chosen()
     sort = chosen.pop("sort", "due" if queue else "new")
-    cases = (clerk_queue if queue else cases_filtered)(request.user, **chosen)
+    name = chosen.pop("name", "")
+    cases = by_applicant_name((clerk_queue if queue else cases_filtered)(request.user, **chosen), name)
+    id_search = id_search_of(request)
+    if id_search is not None:
+        cases = by_id_search(cases, id_search)
     today = timezone.localdate()
     cases = (
         awaiting_acceptance_first(by_due_date(cases), today) if sort == "due"
@@ -83,24 +91,41 @@ def _listing(request: HttpRequest, *, queue: bool) -> HttpResponse:
         "queue": queue,
         "by_due": sort == "due",
         "form": form,
-        "filtered": bool(chosen),
+        "id_form": id_form or IdNumberSearch(initial={"listing": "queue" if queue else "cases"}),
+        "id_search": id_search,
+        "filtered": bool(chosen or name or id_search),
         "page_obj": page,
         "rows": rows,
         "query": urlencode(kept) + "&" if kept else "",
         "today": today,
-    })
+    }, status=status)
 
 
 @role_required(Role.WINDOW_CLERK)
 @require_GET
 def clerk_queue_page(request: HttpRequest) -> HttpResponse:
-    return _listing(request, queue=True)
+    return listing_page(request, queue=True)
 
 
 @role_required(Role.WINDOW_CLERK)
 @require_GET
 def clerk_cases_page(request: HttpRequest) -> HttpResponse:
-    return _listing(request, queue=False)
+    return listing_page(request, queue=False)
+
+
+@role_required(Role.WINDOW_CLERK)
+@require_POST
+def clerk_search_id_number(request: HttpRequest) -> HttpResponse:
+    """The search by ID number (posted): the listing it came from with `?search=id`; a malformed number, the listing
+    again with the error under the field."""
+    form = IdNumberSearch(request.POST)
+    queue = request.POST.get("listing") != "cases"
+    if not form.is_valid():
+        response = listing_page(request, queue=queue, id_form=form, status=422)
+        response["Cache-Control"] = "no-store, private"
+        return response
+    id_search_record(request, form.cleaned_data["id_number"])
+    return HttpResponseRedirect(reverse("portal:clerk_queue" if queue else "portal:clerk_cases") + "?search=id")
 
 def _render_case(request: HttpRequest, case: Case, *, errors: dict[str, str] | None = None,
                  values: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
@@ -144,15 +169,9 @@ def clerk_case(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 @xframe_options_sameorigin
 def clerk_material_view(request: HttpRequest, public_id: str, code: str) -> HttpResponse:
-    """The material's PDF, inline, for the browser's own viewer (and the viewer frame on the case page)."""
-    stored = material_file_or_404(request, public_id, code)
-    data = open_file(stored)  # a missing or altered file: the integrity page (wrp.config.security), and an alert
-    audit_note(actor=request.user, action="file.download", obj=stored, changes={"case": public_id, "code": code})
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{public_id}-{code}.pdf"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store, private"
-    return response
+    """The material's PDF, inline for the browser's own viewer (and the viewer frame on the case page), or as a
+    download with `?download=1`."""
+    return material_pdf(request, public_id, code)
 
 
 @role_required(Role.WINDOW_CLERK)

@@ -1,19 +1,17 @@
 """The clerk's part of the case page (`portal/case/_actions_window_clerk.html`): the frozen facts, each material with
-its verdict form and the one being viewed, the `review` outcomes that need a reason, the correction notice composed
-from the verdicts, and what approving or forwarding will do. Built from the shared case context with no further
-query."""
+its verdict form and the one being viewed, the manual checks with a form for each finding, the `review` outcomes that
+need a reason, the correction notice composed from the verdicts, and what approving or forwarding will do. Built from
+the shared case context with no further query; the case file's parts are shared with the bureau (`casefile.py`)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy
 
 from wrp.cases.kinds import kind_of
 from wrp.cases.models import Case, CaseState, MaterialStatus
-from wrp.core.language import page_language
-from wrp.portal.clerk.facts import fact_sections
+from wrp.portal.clerk.casefile import FINDINGS, file_facts, file_manual_checks, file_materials
 
 NOTES = {  # where the case stands when the clerk has nothing to do on it
     CaseState.RETURNED: gettext_lazy("已退回补正，等待单位按补正告知一次性补正后重新提交；其间办理时限暂停。"),
@@ -26,22 +24,16 @@ def workbench(context: dict[str, Any], *, errors: dict[str, str], values: dict[s
                viewing: str | None) -> dict[str, Any]:
     """What the clerk's part of the case page needs beyond the shared case context (no further query)."""
     case: Case = context["case"]
-    lang = page_language()
-    with_file = [material for material in context["materials"] if material["file"]]
-    codes = [material["code"] for material in with_file]
-    if viewing not in codes:
-        waiting = [material["code"] for material in with_file if material["status"] == MaterialStatus.UPLOADED]
-        viewing = (waiting or codes or [None])[0]
     materials = [
         {
             **material,
-            "viewing": material["code"] == viewing,
             "verdict": values.get(f"verdict_{material['code']}", ""),
             "verdict_reason": values.get(f"verdict_reason_{material['code']}", ""),
             "verdict_error": errors.get(f"verdict_{material['code']}"),
             "verdict_reason_error": errors.get(f"verdict_reason_{material['code']}"),
         }
-        for material in context["materials"]
+        for material in file_materials(context, viewing=viewing, viewer="portal:clerk_material_view",
+                                   page="portal:clerk_case")
     ]
     checks = (context["assessment"] or {}).get("checks", [])
     reviews = [
@@ -62,11 +54,13 @@ def workbench(context: dict[str, Any], *, errors: dict[str, str], values: dict[s
         if material["status"] == MaterialStatus.REJECTED
     ]
     changes = context["changes"]
-    as_of = (case.frozen_facts or {}).get("as_of")
+    facts = file_facts(context)
+    manual_checks = file_manual_checks(context, values=values, errors=errors)
     return {
-        "facts": fact_sections(case.frozen_facts, lang, changed=changes["facts"]),
-        "as_of": date.fromisoformat(as_of) if as_of else None,
+        "facts": facts["sections"],
+        "as_of": facts["as_of"],
         "materials": materials,
+        "judging": "judge" in context["actions"],
         "viewing": next((material for material in materials if material["viewing"]), None),
         "reviews": reviews,
         "notice": notice,
@@ -75,6 +69,9 @@ def workbench(context: dict[str, Any], *, errors: dict[str, str], values: dict[s
         "effect": kind_of(case).decision,
         "note": NOTES.get(case.state, ""),
         "resubmitted": bool(changes["facts"] or changes["materials"]),
+        "manual_checks": manual_checks,
+        "unchecked": [row for row in manual_checks if not row["finding"]],
+        "findings": FINDINGS,
         "errors": errors,
         "values": values,
         "summary": [{"anchor": f"clerk-{field}", "message": message} for field, message in errors.items()],
