@@ -399,8 +399,9 @@ def test_a_refused_file_is_explained_next_to_its_material(handler, people):
     case = initial_case(people)
     code = case_checklist(case)[0]
     response = upload(handler, case, code, data=b"not a pdf at all", name="scan.pdf")
-    assert response.status_code == 422
-    assert "文件不是 PDF 格式" in block(response, f"upload-{code}")
+    assert response.status_code == 302  # back to the case (POST/redirect/GET): reloading never posts it again
+    assert response["Location"] == reverse("portal:case", args=[case.public_id]) + f"#upload-{code}"
+    assert "文件不是 PDF 格式" in block(handler.get(response["Location"]), f"upload-{code}")
 
 
 def test_an_info_change_of_address_carries_the_new_housing(handler, people):
@@ -410,10 +411,11 @@ def test_an_info_change_of_address_carries_the_new_housing(handler, people):
     assert refused.status_code == 422
     assert "租赁合同到期日" in block(refused, "field-lease_end")
     handler.post(start, {"item": "info_change:address", "housing_kind": "rented_residential",
-                         "lease_end": "2028-06-30"})
+                         "lease_end": "2028-06-30", "housing_address": "朝阳区将台路5号院15号楼1201室"})
     case = Case.objects.get(kind="info_change")
     assert case.subtype == "address"
-    assert case.answers == {"housing": {"kind": "rented_residential", "lease_end": "2028-06-30"}}
+    assert case.answers == {"housing": {"kind": "rented_residential", "lease_end": "2028-06-30",
+                                        "address": "朝阳区将台路5号院15号楼1201室"}}
     assert "housing_rented_residential" in case_checklist(case)
 
 

@@ -22,6 +22,7 @@ from wrp.cases.services import (
     case_reject,
     case_resubmit,
     case_return_for_correction,
+    case_send_back,
     case_start_review,
     case_submit,
     case_withdraw,
@@ -60,6 +61,12 @@ class ReviewIn(Schema):
     )
 
 
+class SendBackIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    message: Text = Field("", description="required: what the employee should change (at most 1000 characters)")
+
+
 class RejectIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
@@ -84,6 +91,16 @@ def _act(request: HttpRequest, case_id: str, transition: Any, **arguments: Any) 
 )
 def submit_case(request: HttpRequest, case_id: str, payload: SubmitIn | None = None) -> dict[str, Any]:
     return _act(request, case_id, case_submit, slot=(payload or SubmitIn()).slot)
+
+
+@router.post(
+    "/cases/{case_id}/send_back", response=CASE_ACTION, exclude_unset=True, by_alias=True,
+    summary="Send back to the employee",
+    description="The unit's handler: `awaiting_unit` → `draft`, with `{\"message\"}` (required, at most 1000 "
+    "characters) telling the employee what to change; the employee is notified and submits it to the unit again.",
+)
+def send_back_case(request: HttpRequest, case_id: str, payload: SendBackIn | None = None) -> dict[str, Any]:
+    return _act(request, case_id, case_send_back, message=(payload or SendBackIn()).message)
 
 
 @router.post(

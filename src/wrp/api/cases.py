@@ -124,7 +124,8 @@ class CaseOut(Schema):
     extension: ExtensionOut | None = Field(description="the bureau's one extension (延期, L-EXTEND), or null")
     allowed_actions: list[str] = Field(
         description="what the caller may do with the case now, sorted (an extension of the contract): submit, "
-        "start_review, return, resubmit, forward, approve, reject, withdraw; `edit` (answers and uploads by its "
+        "start_review, return, resubmit, forward, approve, reject, withdraw, `send_back` (the unit's handler returns an "
+        "employee's case to them); `edit` (answers and uploads by its "
         "filers), `judge` (the clerk's verdicts on materials), `accept`, `refuse_acceptance` (window clerk, "
         "before acceptance) and `extend` (bureau approver, once, before the due date)"
     )
@@ -146,9 +147,13 @@ class CaseIn(Schema):
     applicant: ShortText | None = Field(None, description="username; for a personal kind opened by a handler")
     answers: dict[str, Any] | None = Field(
         None,
-        description="the case's own answers (an extension of the contract): `children` [{name, case}] for "
-        "children_change and initial; `housing` {kind, lease_end} for info_change/address; `real_name`, `hukou` for "
-        "info_change/name_or_hukou; `degree` for info_change/education",
+        description="the case's own answers (an extension of the contract): `children` [{name, case}] for initial "
+        "(the accompanying children) and children_change (the children the permit carries after the change: those it "
+        "keeps and those added; a child left out is removed; at least one remains); `housing` {kind, lease_end, "
+        "address} for info_change/address (the new home; `address` down to the house number); `real_name`, `hukou` "
+        "for info_change/name_or_hukou; `degree` for info_change/education. A change that carries none of these "
+        "takes them from the applicant's profile; what a change lacks is 422 naming `answers.<name>` when the case "
+        "is opened (what it carries) or submitted (by the applicant or the unit), never at approval",
     )
 
 

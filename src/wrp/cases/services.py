@@ -25,7 +25,7 @@ from wrp.appointments.services import booking_create
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases import acceptance, clock, records
 from wrp.cases.acts import holds_free, locked, record_event
-from wrp.cases.facts import case_evaluate, frozen_assessment
+from wrp.cases.facts import case_evaluate, change_check, frozen_assessment, require_change
 from wrp.cases.housing_loan import housing_loan_check
 from wrp.cases.kinds import KINDS, PERSONAL_KINDS, KindSpec, kind_of, kind_spec
 from wrp.cases.models import (
@@ -122,6 +122,7 @@ def case_open(*, actor: Any, kind: str, unit: Unit, applicant: Any = None, subty
         if active_association(actor, unit) is None:
             problems.add("unit", NOT_ASSOCIATED, "not_associated")
     problems.update(_answer_problems(spec, answers or {}))
+    change_check(spec, answers or {}, applicant, problems.add, with_profile=False)
     if personal and applicant is not None:
         problems.update(_open_case_problems(kind, applicant))
     problems.refuse()
@@ -187,7 +188,9 @@ def case_update_answers(*, case: Case, actor: Any, answers: dict[str, Any]) -> C
     with audited_atomic():
         case = _locked(case)
         require(case, actor, "edit")
-        _answer_problems(kind_of(case), answers).refuse()
+        problems = _answer_problems(kind_of(case), answers)
+        change_check(kind_of(case), answers, case.applicant, problems.add, with_profile=False)
+        problems.refuse()
         case.answers = answers
         case.save(update_fields=["answers", "updated_at"])
         audit_record(actor=actor, action="case.answers", obj=case, changes={"answers": "changed"})
@@ -233,6 +236,7 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
     with audited_atomic():
         case = _locked(case)
         row = require(case, actor, "submit")
+        require_change(case)  # what a change lacks is refused here, by either submission, never at approval
         if row.target == CaseState.AWAITING_UNIT:
             if active_association(actor, case.unit) is None:
                 raise Invalid({"unit": NOT_ASSOCIATED}, codes={"unit": "not_associated"})
@@ -283,6 +287,30 @@ def _materials_arrived(case: Case, *, actor: Any) -> None:
     at = timezone.now()
     records.on_submitted(case, actor, at)
     acceptance.materials_received(case, actor=actor, at=at)
+
+
+SEND_BACK_MAX = 1000  # characters of the unit's message
+
+
+def case_send_back(*, case: Case, actor: Any, message: str) -> Case:
+    """The unit's handler sends an employee's case back to them with a message (awaiting_unit → draft): the
+    employee changes what the message asks and submits it to the unit again. The message is kept on the case's
+    event (the employee's case page shows it) and told to the employee."""
+    require_actor(case, actor, "send_back")
+    with audited_atomic():
+        case = _locked(case)
+        require(case, actor, "send_back")
+        text = str(message or "").strip()
+        if not text:
+            raise Invalid({"message": _("请写明需要员工修改的内容。")}, codes={"message": "message_required"})
+        if len(text) > SEND_BACK_MAX:
+            raise Invalid({"message": format_lazy(_("说明不能超过 {limit} 个字。"), limit=SEND_BACK_MAX)},
+                          codes={"message": "message_too_long"})
+        previous, case.state = case.state, CaseState.DRAFT
+        case.save(update_fields=["state", "updated_at"])
+        _event(case, actor=actor, action="send_back", from_state=previous, detail={"message": text})
+        emit("case.sent_back", case_id=case.pk)
+    return case
 
 
 def case_start_review(*, case: Case, actor: Any) -> Case:
@@ -349,6 +377,7 @@ def case_resubmit(*, case: Case, actor: Any) -> Case:
     with audited_atomic():
         case = _locked(case)
         require(case, actor, "resubmit")
+        require_change(case)
         held = 1 if case.quota_year is not None else 0
         quota_remaining = None
         if kind_of(case).needs_quota:

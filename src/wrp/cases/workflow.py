@@ -2,6 +2,7 @@
 
 ```
 draft ─(applicant submits; personal items)→ awaiting_unit ─(unit submits + books appointment)→ submitted
+awaiting_unit ─(unit sends it back to the employee, with a message)→ draft
 draft ─(unit submits: unit items, or a unit-started personal case)────────────────────────────→ submitted
 submitted ─(clerk picks up)→ in_review ─(return for correction)→ returned ─(unit resubmits)→ in_review
 in_review ─(clerk approves: window-only items)→ approved
@@ -36,9 +37,18 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
-from wrp.cases.kinds import BUREAU_KINDS, PERSONAL_KINDS, WINDOW_KINDS
+from wrp.cases.kinds import BUREAU_KINDS, KINDS, PERSONAL_KINDS, WINDOW_KINDS, KindSpec
 from wrp.cases.models import Acceptance, Case, CaseState
 from wrp.core.errors import Forbidden, InvalidState
+from wrp.core.language import policy_text
+from wrp.permits.models import PermitStatus
+from wrp.permits.selectors import permit_facts, permit_of
+from wrp.policy.codes import Outcome, Service
+from wrp.policy.items import ITEMS
+from wrp.policy.models import Applicant as ApplicantFacts
+from wrp.policy.models import Unit as UnitFacts
+from wrp.policy.rules.base import RULES, Context, run
+from wrp.policy_runtime import policy_calendar, policy_wages
 from wrp.units.selectors import is_handler
 
 
@@ -146,6 +156,7 @@ WINDOW_ITEM = ("window_item", _("只有初次申请和续签报区人社局审�
 TRANSITIONS: tuple[Transition, ...] = (
     Transition("submit", frozenset({S.DRAFT}), S.AWAITING_UNIT, Role.APPLICANT, Relation.APPLICANT, PERSONAL_KINDS),
     Transition("submit", frozenset({S.DRAFT, S.AWAITING_UNIT}), S.SUBMITTED, Role.UNIT_HANDLER, Relation.HANDLER),
+    Transition("send_back", frozenset({S.AWAITING_UNIT}), S.DRAFT, Role.UNIT_HANDLER, Relation.HANDLER),
     Transition("edit", FILING, None, Role.APPLICANT, Relation.APPLICANT),
     Transition("edit", FILING, None, Role.UNIT_HANDLER, Relation.HANDLER),
     Transition("start_review", frozenset({S.SUBMITTED}), S.IN_REVIEW, Role.WINDOW_CLERK),
@@ -244,6 +255,52 @@ def require_opener(user: Any, kind: str | None = None) -> None:
         raise Forbidden(_("只有申请人和单位经办人可以新建案件。"), code="filers_only")
     if role == Role.APPLICANT and kind is not None and kind not in PERSONAL_KINDS:
         raise Forbidden(_("申请人只能办理个人事项。"), code="personal_items_only")
+
+
+# --- the items a new case may be for ---------------------------------------------------------------------------------
+# A new case offers the personal items the person can file, judged by the policy's own rules on the one fact the
+# system keeps itself and no declaration changes — the permit it issued: a rule on it that fails today fails at
+# submission whatever else is done (the policy still decides there). The renewal window (P-RENEWAL-WINDOW) is left
+# to the case's assessment, so that a unit may prepare a renewal before the window opens.
+
+STANDING_RULES = frozenset({"A-NO-PERMIT", "P-VALID", "P-TRANSFERABLE"})
+PERMIT_HERE = _("工作居住证已在本单位，无需办理聘用单位变更。")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A personal item as the choice of a new case; `refusal` says why it cannot be filed now (None: it can)."""
+
+    spec: KindSpec
+    refusal: Promise | None = None
+
+
+def items_offered(applicant: Any, unit: Any, *, today: date) -> list[Offer]:
+    """Every personal item (info_change by subtype), in the registry's order, each with the reason it cannot be filed
+    for this applicant with this unit today: the first standing rule of the item that fails (in both languages, as
+    the policy words it), or, for employer_change, a valid permit already held with this unit."""
+    permit = permit_of(applicant)
+    holder = ApplicantFacts.model_validate({"permit": permit_facts(permit)})
+    calendar, wages = policy_calendar(), policy_wages()
+    offers = []
+    for spec in KINDS.values():
+        if not spec.personal:
+            continue
+        item = ITEMS[spec.service]
+        context = Context(service=spec.service, as_of=today, unit=UnitFacts(), applicant=holder, subtype=spec.subtype,
+                          calendar=calendar, wages=wages, time_limit=item.time_limit)
+        failed = next((
+            result for result in (
+                run(RULES[rule_id], context) for rule_id, applies in item.rules
+                if rule_id in STANDING_RULES and (applies is None or applies(context))
+            ) if result.outcome == Outcome.FAIL
+        ), None)
+        refusal = policy_text(failed.zh, failed.en) if failed is not None else None
+        if (refusal is None and spec.service == Service.EMPLOYER_CHANGE and permit is not None
+                and permit.unit_id == getattr(unit, "pk", None) and permit.status == PermitStatus.VALID):
+            refusal = PERMIT_HERE
+        offers.append(Offer(spec, refusal))
+    return offers
 
 
 # --- the state sets, derived from the table -------------------------------------------------------------------------

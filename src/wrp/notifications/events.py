@@ -104,7 +104,7 @@ CASE_ACTIONS = {
     "case.submitted": "submit", "case.returned": "return", "case.resubmitted": "resubmit", "case.forwarded": "forward",
     "case.approved": "approve", "case.rejected": "reject", "case.withdrawn": "withdraw",
     "case.accepted": "accept", "case.deemed_accepted": "accept", "case.not_accepted": "refuse_acceptance",
-    "case.extended": "extend",
+    "case.extended": "extend", "case.sent_back": "send_back",
 }
 
 
@@ -112,10 +112,10 @@ def _case_event(event: str, context: dict[str, Any]) -> int:
     case = Case.objects.select_related("unit", "applicant", "reviewed_by").filter(pk=context.get("case_id")).first()
     if case is None:
         return 0
-    occurrence = (
+    occurrence, detail = (
         CaseEvent.objects.filter(case=case, action=CASE_ACTIONS[event]).order_by("-at", "-pk")
-        .values_list("pk", flat=True).first()
-    )
+        .values_list("pk", "detail").first()
+    ) or (None, {})
     words = case_context(case)
     recipients = people([case.applicant], unit_handlers(case.unit))
     if event == "case.returned":
@@ -132,6 +132,9 @@ def _case_event(event: str, context: dict[str, Any]) -> int:
         recipients = people(recipients, [case.reviewed_by])  # the clerk who asked for the correction
     elif event == "case.forwarded":
         recipients = people(recipients, staff(Role.BUREAU_APPROVER))  # the bureau decides next
+    elif event == "case.sent_back":
+        words["message"] = redacted((detail or {}).get("message", ""))
+        recipients = people([case.applicant])  # the unit wrote it: the employee is the one to act
     return notify(event=event, recipients=recipients, context=words, key=f"{event}:{case.pk}:{occurrence}",
                   link=case_link(case))
 

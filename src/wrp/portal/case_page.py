@@ -34,6 +34,7 @@ from wrp.core.language import page_language
 from wrp.permits.selectors import permit_of
 from wrp.portal.applicant import presenters as applicant
 from wrp.portal.common.access import case_or_404
+from wrp.portal.common.uploads import upload_refusals_take
 from wrp.portal.unit import presenters as unit
 
 STATE_NOTES = {Role.APPLICANT: applicant.STATE_NOTES, Role.UNIT_HANDLER: unit.STATE_NOTES}  # by role, by state
@@ -56,6 +57,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     materials = case_material_rows(case, checklist)
     permit = case.permit or (permit_of(case.applicant) if case.applicant_id else None)
     role = getattr(request.user, "role", "")
+    events = list(case.events.select_related("actor"))
     return {
         "case": case,
         "kind": kind_of(case),
@@ -71,7 +73,9 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "fact_problems": problems,
         "materials": materials,
         "notices": list(case.notices.select_related("issued_by")),
-        "events": list(case.events.select_related("actor")),
+        "events": events,
+        "sent_back": sent_back(case, events),
+        "upload_errors": upload_refusals_take(request, case),
         "changes": case_changes(case),
         "permit": permit,
         "role": role,
@@ -79,6 +83,14 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "booking": getattr(case, "booking", None),
         "may_reveal": may_reveal(request.user),
     }
+
+
+def sent_back(case: Case, events: list[Any]) -> dict[str, Any] | None:
+    """While a case the unit sent back is a draft again: {"message", "at"} of the latest send_back (else None)."""
+    if case.state != CaseState.DRAFT:
+        return None
+    event = next((event for event in reversed(events) if event.action == "send_back"), None)
+    return {"message": event.detail.get("message", ""), "at": event.at} if event is not None else None
 
 
 def separated(case: Case, user: Any) -> bool:

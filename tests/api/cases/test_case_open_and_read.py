@@ -262,7 +262,7 @@ def test_the_openapi_document_describes_every_case_endpoint(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     case_paths = {path for path in paths if path.startswith("/api/v1/cases")}
     actions = ("submit", "start_review", "return", "resubmit", "forward", "approve", "reject", "withdraw",
-               "accept", "refuse_acceptance", "extend")
+               "accept", "refuse_acceptance", "extend", "send_back")
     assert case_paths == {
         "/api/v1/cases", "/api/v1/cases/{case_id}", "/api/v1/cases/{case_id}/materials/{code}",
         "/api/v1/cases/{case_id}/materials/{code}/file", "/api/v1/cases/{case_id}/materials/{code}/verdict",

@@ -47,6 +47,9 @@ ENDPOINTS: dict[str, tuple[str, Request]] = {
         "post", f"/cases/{case.public_id}/reject", {"reason": "材料不实"},
     )),
     "withdraw": ("draft", lambda case, people: ("post", f"/cases/{case.public_id}/withdraw", None)),
+    "send_back": ("awaiting_unit", lambda case, people: (
+        "post", f"/cases/{case.public_id}/send_back", {"message": "请补充劳动合同签字页"},
+    )),
     "unknown action": ("draft", lambda case, people: ("post", f"/cases/{case.public_id}/archive", None)),
 }
 
@@ -68,6 +71,7 @@ RIGHTS: dict[str, tuple[int, ...]] = {
     "reject in_review": (403,     404,      403,    404,    200,  409,     403,  401),
     "reject pending":   (403,     404,      403,    404,    409,  200,     403,  401),
     "withdraw":         (200,     404,      200,    404,    403,  403,     403,  401),
+    "send_back":        (403,     404,      200,    404,    403,  403,     403,  401),
     "unknown action":   (404,     404,      404,    404,    404,  404,     404,  401),
 }
 
@@ -82,17 +86,22 @@ LEADS_TO: dict[str, dict[str, str]] = {
     "reject in_review": {"clerk": "rejected"},
     "reject pending": {"approver": "rejected"},
     "withdraw": {"applicant": "withdrawn", "handler": "withdrawn"},
+    "send_back": {"handler": "draft"},
 }
 
-# The states of support.STATES, and a withdrawn case (the one `create` may open again).
-CASES = {**STATES, "withdrawn": lambda people: case_in_state(people, "withdrawn", materials=upload_all)}
+# The states of support.STATES, a withdrawn case (the one `create` may open again) and one the applicant passed
+# to the unit (the one `send_back` returns).
+CASES = {
+    **STATES, "withdrawn": lambda people: case_in_state(people, "withdrawn", materials=upload_all),
+    "awaiting_unit": lambda people: case_in_state(people, "awaiting_unit", by_applicant=True),
+}
 
 MATRIX = [
     pytest.param(endpoint, persona, status, id=f"{endpoint}-{persona}-{status}")
     for endpoint, statuses in RIGHTS.items()
     for persona, status in zip(PERSONAS, statuses, strict=True)
 ]
-RIGHTS_MATRIX_SIZE = 128  # 16 endpoints × 8 personas
+RIGHTS_MATRIX_SIZE = 136  # 17 endpoints × 8 personas
 
 
 def test_the_matrix_covers_every_endpoint_and_persona():

@@ -1,6 +1,7 @@
 """The unit handler's work on a case: the list of the units' cases, uploads (or the unit's standing document reused),
-submission with the appointment, resubmission after a correction, withdrawal and the case's own answers — the actions
-of `portal/case/_actions_unit_handler.html` on the shared case page."""
+submission with the appointment, sending an employee's case back to them with a message, resubmission after a
+correction, withdrawal and the case's own answers — the actions of `portal/case/_actions_unit_handler.html` on the
+shared case page."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 from django.views.decorators.http import require_POST
 
 from wrp.cases.kinds import kind_of
@@ -23,7 +24,7 @@ from wrp.cases.material_checks import material_upload_start
 from wrp.cases.materials import check_refusal_of, materials_outstanding
 from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import cases_visible_to
-from wrp.cases.services import case_resubmit, case_submit, case_update_answers, case_withdraw
+from wrp.cases.services import case_resubmit, case_send_back, case_submit, case_update_answers, case_withdraw
 from wrp.cases.standing import unit_document_attach
 from wrp.cases.workflow import allowed_actions
 from wrp.core.errors import Ineligible, Invalid, ServiceError
@@ -35,7 +36,7 @@ from wrp.portal.common.access import case_or_404
 from wrp.portal.common.answers import AnswersForm
 from wrp.portal.common.presenters import PAGE_SIZE, case_rows, choices, local_day
 from wrp.portal.common.refusals import failing_checks, form_add_refusal, refusal_text
-from wrp.portal.common.uploads import upload_taken
+from wrp.portal.common.uploads import REPLACE_UNCONFIRMED, replacing_accepted, upload_refusal_keep, upload_taken
 from wrp.portal.templatetags.portal import material_title
 from wrp.portal.unit.slots import slot_weeks
 from wrp.portal.unit.views import CASE_SORTS, handler_only
@@ -77,16 +78,17 @@ def case_page(request: HttpRequest, case: Case, **extra: Any) -> HttpResponse:
 
 
 def upload_refused(request: HttpRequest, case: Case, code: str, error: ServiceError) -> HttpResponse:
-    """The case page again: the refusal next to the material, and in the summary at the top linking to it."""
-    reason = refusal_text(error)
-    return case_page(request, case, upload_errors={code: reason}, action_error=reason,
-                     action_error_link=f"#upload-{code}")
+    """Back to the case page (POST/redirect/GET): the refusal next to the material, and in the summary at the top
+    linking to it."""
+    return upload_refusal_keep(request, case, code, refusal_text(error))
 
 
 @handler_only
 @require_POST
 def material_upload_view(request: HttpRequest, public_id: str, code: str) -> HttpResponse:
     case = case_or_404(request, public_id)
+    if replacing_accepted(request, case, code):
+        return upload_refusal_keep(request, case, code, str(REPLACE_UNCONFIRMED))
     upload = request.FILES.get("file")
     try:
         if upload is None:
@@ -98,7 +100,8 @@ def material_upload_view(request: HttpRequest, public_id: str, code: str) -> Htt
             raise refused
     except ServiceError as error:
         return upload_refused(request, case, code, error)
-    upload_taken(request, code, check, accepted=_("「%(title)s」已上传（%(pages)s 页）。"), tell_removed=False)
+    uploaded = ngettext_lazy("「%(title)s」已上传（%(pages)s 页）。", "「%(title)s」已上传（%(pages)s 页）。", "pages")
+    upload_taken(request, code, check, accepted=uploaded, tell_removed=False)
     return redirect(reverse("portal:case", args=[case.public_id]) + f"#upload-{code}")
 
 
@@ -106,6 +109,8 @@ def material_upload_view(request: HttpRequest, public_id: str, code: str) -> Htt
 @require_POST
 def material_reuse_view(request: HttpRequest, public_id: str, code: str) -> HttpResponse:
     case = case_or_404(request, public_id)
+    if replacing_accepted(request, case, code):
+        return upload_refusal_keep(request, case, code, str(REPLACE_UNCONFIRMED))
     try:
         unit_document_attach(case=case, actor=request.user, code=code)
     except ServiceError as error:
@@ -157,6 +162,7 @@ def _case_action(service: Callable[..., Any], done: Any) -> Callable[..., HttpRe
     @require_POST
     def action(request: HttpRequest, public_id: str) -> HttpResponse:
         case = case_or_404(request, public_id)
+        said = done(case) if callable(done) else done  # read from the case as it is before the service changes it
         try:
             service(case=case, actor=request.user)
         except Ineligible as ineligible:
@@ -164,21 +170,52 @@ def _case_action(service: Callable[..., Any], done: Any) -> Callable[..., HttpRe
                              failing=failing_checks(ineligible, page_language()))
         except ServiceError as error:
             return case_page(request, case, action_error=refusal_text(error))
-        messages.success(request, str(done))
+        messages.success(request, str(said))
         return redirect("portal:case", case.public_id)
 
     return action
 
 
+def _withdrawn(case: Case) -> str:
+    """What a withdrawal gave back: the quota unit and the appointment the case held, if it held them (a unit item,
+    or a case not yet at the window, holds neither)."""
+    quota, slot = case.quota_year is not None, getattr(case, "booking", None) is not None
+    if quota and slot:
+        return _("已撤回案件。占用的指标和预约已释放。")
+    if slot:
+        return _("已撤回案件。预约的办理时段已释放。")
+    if quota:
+        return _("已撤回案件。占用的指标已释放。")
+    return _("已撤回案件。")
+
+
+@handler_only
+@require_POST
+def case_send_back_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Send the employee's case back to them with what to change; a missing message comes back under its field."""
+    case = case_or_404(request, public_id)
+    message = request.POST.get("message", "")
+    try:
+        case_send_back(case=case, actor=request.user, message=message)
+    except Invalid as invalid:
+        reason = refusal_text(invalid)
+        return case_page(request, case, send_back_error=reason, send_back_message=message, action_error=reason,
+                         action_error_link="#send-back-message")
+    except ServiceError as error:
+        return case_page(request, case, action_error=refusal_text(error))
+    messages.success(request, _("已退回员工修改，员工会收到通知。员工重新提交后，案件回到单位待审核。"))
+    return redirect("portal:case", case.public_id)
+
+
 case_resubmit_view = _case_action(case_resubmit, gettext_lazy("已重新提交，案件回到审核中，办理时限继续计算。"))
-case_withdraw_view = _case_action(case_withdraw, gettext_lazy("已撤回案件。占用的指标和预约已释放。"))
+case_withdraw_view = _case_action(case_withdraw, _withdrawn)
 
 
 @handler_only
 def case_answers_view(request: HttpRequest, public_id: str) -> HttpResponse:
     case = case_or_404(request, public_id)
     kind = kind_of(case)
-    form = AnswersForm(request.POST or None, kind=kind, answers=case.answers)
+    form = AnswersForm(request.POST or None, kind=kind, answers=case.answers, applicant=case.applicant)
     if not form.fields:
         raise Http404("no answers")
     if request.method == "POST" and form.is_valid():

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from wrp.cases.selectors import standing_documents, units_transferred_on
@@ -76,7 +77,8 @@ def unit_document_upload_view(request: HttpRequest, credit_code: str, code: str)
     except ServiceError as error:
         context = documents_context(request, errors={(unit.credit_code, code): refusal_text(error)})
         return render(request, "portal/unit/documents.html", context, status=422)
-    upload_taken(request, code, check, accepted=_("已更新「%(title)s」（共 %(pages)s 页）。"), tell_removed=False)
+    updated = ngettext_lazy("已更新「%(title)s」（共 %(pages)s 页）。", "已更新「%(title)s」（共 %(pages)s 页）。", "pages")
+    upload_taken(request, code, check, accepted=updated, tell_removed=False)
     return redirect(reverse("portal:unit_documents") + f"#doc-{unit.credit_code}-{code}")
 
 

@@ -17,7 +17,9 @@ from django.views.decorators.http import require_POST
 
 from wrp.cases.kinds import KINDS
 from wrp.cases.services import case_open
+from wrp.cases.workflow import items_offered
 from wrp.core.errors import ServiceError
+from wrp.core.language import page_language
 from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
 from wrp.employment.services import (
     association_accept,
@@ -26,6 +28,7 @@ from wrp.employment.services import (
     association_release,
 )
 from wrp.permits.selectors import permits_visible_to
+from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
 from wrp.portal.common.presenters import local_day
@@ -167,15 +170,25 @@ def association_release_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @handler_only
 def case_start(request: HttpRequest, pk: int) -> HttpResponse:
-    """Start a personal case for an active employee: the item (with its subtype), then what the case answers."""
+    """Start a personal case for an active employee: the item (with its subtype) — only those the employee can file
+    now, the others listed with the reason (`wrp.cases.workflow.items_offered`) — then what the case answers."""
     association = association_or_404(request, pk)
     if association.state != AssociationState.ACTIVE:
         messages.error(request, _("只能为在职关联的员工办理。"))
         return redirect("portal:unit_employees")
+    offers = items_offered(association.applicant, association.unit, today=timezone.localdate())
     item = request.POST.get("item") or request.GET.get("item") or ""
+    refused = next((offer for offer in offers if offer.spec.key == item and offer.refusal), None)
+    if refused is not None:
+        messages.error(request, _("不能办理“%(item)s”：%(reason)s") % {
+            "item": label(refused.spec.subtype or refused.spec.service, page_language()), "reason": refused.refusal})
+        return redirect("portal:unit_case_start", association.pk)
     if item not in PERSONAL_ITEMS:
-        return render(request, "portal/unit/case_start.html", {"association": association, "items": PERSONAL_ITEMS})
-    form = AnswersForm(request.POST or None, kind=KINDS[item])
+        return render(request, "portal/unit/case_start.html", {
+            "association": association, "items": [offer.spec.key for offer in offers if offer.refusal is None],
+            "unavailable": [offer for offer in offers if offer.refusal],
+        })
+    form = AnswersForm(request.POST or None, kind=KINDS[item], applicant=association.applicant)
     if request.method == "POST" and form.is_valid():
         kind, _sep, subtype = item.partition(":")
         try:

@@ -24,6 +24,7 @@ urlpatterns = [
          name="unit_material_reuse"),
     path("unit/cases/<str:public_id>/submit/", cases.case_submit_view, name="unit_case_submit"),
     path("unit/cases/<str:public_id>/resubmit/", cases.case_resubmit_view, name="unit_case_resubmit"),
+    path("unit/cases/<str:public_id>/send-back/", cases.case_send_back_view, name="unit_case_send_back"),
     path("unit/cases/<str:public_id>/withdraw/", cases.case_withdraw_view, name="unit_case_withdraw"),
     path("unit/cases/<str:public_id>/answers/", cases.case_answers_view, name="unit_case_answers"),
     path("unit/cases/<str:public_id>/housing-loan/", housing_loan.case_housing_loan, name="unit_case_housing_loan"),

@@ -10,6 +10,8 @@ goes through its service, whose refusals come back next to the field or as a mes
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,7 +40,7 @@ from wrp.portal.unit.forms import QuotaRequestForm, UnitRegisterForm
 from wrp.quotas.selectors import quota_requests_visible_to, quota_status
 from wrp.quotas.services import quota_request_create
 from wrp.units.documents import unit_documents
-from wrp.units.models import AccountStatus, AssociationState, Unit
+from wrp.units.models import AccountStatus, AssociationState, Penalty, PenaltyKind, Unit
 from wrp.units.selectors import units_handled_by
 from wrp.units.services import unit_regenerate_association_code, unit_register
 
@@ -48,6 +50,11 @@ CASE_SORTS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"
               "due": (F("due_on").asc(nulls_last=True), "-created_at", "-id")}
 ACCOUNT_WORDS = {AccountStatus.NONE: gettext_lazy("未开户"), AccountStatus.TRANSFERRED: gettext_lazy("已转出"),
                  AccountStatus.CLOSED: gettext_lazy("已注销")}
+PENALTY_EFFECTS = {  # what an active penalty means for the unit itself (POLICY §9; U-PENALTY, U-QUOTA)
+    PenaltyKind.QUOTA_FROZEN: gettext_lazy("处罚解除前，本单位不能提交初次申请和聘用单位变更，已下发的指标暂不能使用。"),
+    PenaltyKind.SERVICE_TERMINATED: gettext_lazy("处罚解除前，本单位提交的所有事项均不予受理。"),
+    PenaltyKind.BLACKLISTED: gettext_lazy("本单位已列入黑名单；处罚解除前，提交的所有事项均不予受理。"),
+}
 
 
 def account_words(unit: Unit) -> str:
@@ -71,9 +78,11 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     account_cases: dict[int, Case] = {}
     for case in cases_visible_to(user).filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES):
         account_cases.setdefault(case.unit_id, case)
+    penalties = unit_penalties(units)
     rows = [
         {"unit": unit, "account": account_words(unit), "item": account_item(unit),
-         "quota": quota_status(unit, today.year), "account_case": account_cases.get(unit.pk)}
+         "quota": quota_status(unit, today.year), "account_case": account_cases.get(unit.pk),
+         **penalties.get(unit.pk, {"penalties": [], "lifted": []})}
         for unit in units
     ]
     attention = case_rows(
@@ -83,6 +92,20 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     drafts = cases_visible_to(user).filter(state=CaseState.DRAFT).count()
     return render(request, "portal/unit/home.html",
                   {"rows": rows, "attention": attention, "waiting": waiting, "drafts": drafts, "year": today.year})
+
+
+def unit_penalties(units: list[Unit]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+    """By unit, its penalties as the unit reads them — the active ones ("penalties") and those lifted ("lifted"),
+    newest first: the kind in words, the reason, the day decided (and lifted), what it means — in one query."""
+    by_unit: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    for penalty in Penalty.objects.filter(unit__in=units).order_by("-decided_at", "-id"):
+        rows = by_unit.setdefault(penalty.unit_id, {"penalties": [], "lifted": []})
+        rows["penalties" if penalty.active else "lifted"].append({
+            "kind": penalty.get_kind_display(), "reason": penalty.reason, "decided_on": local_day(penalty.decided_at),
+            "lifted_on": local_day(penalty.lifted_at), "lift_reason": penalty.lift_reason,
+            "effect": PENALTY_EFFECTS.get(penalty.kind, ""),
+        })
+    return by_unit
 
 
 @handler_only
@@ -96,7 +119,11 @@ def unit_register_page(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             form_add_refusal(form, error)
         else:
-            messages.success(request, _("已登记单位「%(name)s」。下一步：办理开户。") % {"name": unit.name})
+            if account_item(unit) == Service.UNIT_TRANSFER:
+                text = _("已登记单位「%(name)s」。单位已在其他区开户，下一步：办理跨区信息变更。")
+            else:
+                text = _("已登记单位「%(name)s」。下一步：办理开户。")
+            messages.success(request, text % {"name": unit.name})
             return redirect("portal:unit_home")
     return render(request, "portal/unit/register.html", {"form": form}, status=422 if form.errors else 200)
 
