@@ -11,9 +11,11 @@ and a reactivation does not revive them.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import hmac
 import secrets
+from collections.abc import Collection
 from datetime import timedelta
 from typing import Any
 
@@ -378,13 +380,39 @@ def _profile_problems(facts: Any) -> dict[str, Message]:
     return problems
 
 
-def profile_save(*, user: User, facts: Any, actor: User | None) -> ApplicantProfile:
-    """Replace an applicant's profile: the applicant facts of contracts/assessment.md except `permit`.
+def _profile_merged(old: dict[str, Any], new: dict[str, Any], replacing: Collection[tuple[str, ...]]) -> dict[str, Any]:
+    """The stored facts with the parts in `replacing` taken from `new` (absent there: removed), nothing else."""
+    merged = copy.deepcopy(old)
+    for fact, *year in replacing:
+        if not year:
+            merged.pop(fact, None)
+            if fact in new:
+                merged[fact] = new[fact]
+            continue
+        years = dict(merged[fact]) if isinstance(merged.get(fact), dict) else {}
+        years.pop(year[0], None)
+        value = (new.get(fact) or {}).get(year[0])
+        if value is not None:
+            years[year[0]] = value
+        if years:
+            merged[fact] = years
+        elif isinstance(merged.get(fact), dict):
+            del merged[fact]
+    return merged
+
+
+def profile_save(*, user: User, facts: Any, actor: User | None,
+                 replacing: Collection[tuple[str, ...]] | None = None) -> ApplicantProfile:
+    """Replace an applicant's profile, or the parts of it a form asked about: the applicant facts of
+    contracts/assessment.md except `permit`.
 
     1. The applicant themself (or an administrator, or the system) saves it; other roles have no profile.
     2. The facts are checked against the policy's `Applicant` model: every bad field named at once, `permit` refused.
     3. They are stored as the policy reads them (dates ISO, amounts decimal strings); a fact left out stays absent,
-       which the policy tells apart from null (an open-ended `contract_end`).
+       which the policy tells apart from null (an open-ended `contract_end`). With `replacing` — the parts a form
+       asked: a fact (`("housing",)`) or one year of a yearly fact (`("taxable_income_by_year", "2024")`) — only
+       those parts are replaced (a part left out of `facts` becomes absent) and every other stored fact is kept: a
+       page that does not ask a fact never clears it. Without, `facts` is the whole profile (the API's PUT).
     4. Record the fields that changed, never their values.
     """
     _check_actor(actor, may_act_for=user)
@@ -397,6 +425,7 @@ def profile_save(*, user: User, facts: Any, actor: User | None) -> ApplicantProf
     with transaction.atomic():
         profile, created = ApplicantProfile.objects.select_for_update().get_or_create(user=user)
         old = {} if created else dict(profile.facts)
+        stored = stored if replacing is None else _profile_merged(old, stored, replacing)
         profile.facts = stored
         profile.save(update_fields=["facts", "updated_at"])
         changed = sorted(key for key in {*old, *stored} if old.get(key, _ABSENT) != stored.get(key, _ABSENT))

@@ -19,7 +19,7 @@ from django.http import QueryDict
 from wrp.cases.facts import profile_facts
 from wrp.policy.codes import Service
 from wrp.policy.rules.conditions import CONDITION_READS
-from wrp.public.forms import CheckForm
+from wrp.public.forms import CheckForm, assessment_request
 from wrp.public.questions import FACTS, FLAG, MONEY, MULTI, NONE, NONE_CHOICE, YES_NO, Question, Questionnaire, Raw, ask
 
 # The profile: every applicant fact of the self-check but `permit` (the system keeps it). The details of one talent
@@ -30,6 +30,7 @@ CONDITION_DETAILS = frozenset(
     {"applicant.ip", "applicant.startup", "applicant.annual_tax_paid", "applicant.taxable_income_by_year",
      "applicant.recommended_and_approved", "applicant.overseas_qualification"}
 )  # fmt: skip
+CHILDREN, FIRST_CHILD = "applicant.children", "applicant.children.0.case"
 _MISSING = object()
 
 
@@ -67,6 +68,8 @@ def _answer(question: Question, flat: Mapping[str, Any]) -> Any:
         parent = question.path.rpartition(".")[0]
         return "on" if flat.get(parent, _MISSING) is None else None
     if question.kind == NONE_CHOICE and flat.get(question.null_path or question.path, _MISSING) is None:
+        return NONE
+    if question.path == FIRST_CHILD and flat.get(CHILDREN) == []:  # stated: no child accompanies
         return NONE
     value = flat.get(question.path)
     if value is None:
@@ -118,6 +121,43 @@ def profile_form(as_of: date, lang: str, data: Any) -> tuple[CheckForm, int]:
     optional = tuple(dataclasses.replace(question, required=False) for question in asked.questions)
     form = CheckForm(dataclasses.replace(asked, questions=optional), lang, data)
     return form, sum(1 for question in asked.questions if question.required and not form.answered(question.name))
+
+
+def posted_profile_form(user: Any, as_of: date, lang: str, posted: QueryDict) -> tuple[CheckForm, int]:
+    """The profile form for the posted answers. A question the page did not show when it posted — one an answer just
+    given calls for, such as the yearly income when condition 4 is chosen again — starts from the stored answer, so
+    a saved value is never shown empty and then saved empty. (An unticked box is never filled in: not posting it is
+    the answer.)"""
+    flat = _flatten({"applicant": profile_facts(user)})
+    data = posted.copy()
+    for question in profile_questionnaire(as_of, posted).questions:
+        answer = None if question.kind == FLAG or question.name in posted else _answer(question, flat)
+        if isinstance(answer, list):
+            data.setlist(question.name, answer)
+        elif answer is not None:
+            data[question.name] = answer
+    return profile_form(as_of, lang, data)
+
+
+def profile_answers(form: CheckForm, posted: QueryDict) -> tuple[dict[str, Any], set[tuple[str, ...]]]:
+    """The facts a valid profile form gives and the parts of the profile it replaces (`profile_save(replacing=…)`).
+
+    A part is replaced only when its field was posted: a fact the page did not ask (the details of another talent
+    condition, a year no longer asked) or a post without that field keeps what is stored; a field posted empty clears
+    its fact. The first child's select tells 「无」 (no child accompanies: `children` is []) from no answer (`children`
+    left out).
+    """
+    facts = assessment_request(form.questionnaire, form.cleaned_data).get("applicant", {})
+    if not form.answered(FIRST_CHILD.replace(".", "__")):
+        facts.pop("children", None)
+    replacing = {_profile_part(question.path) for question in form.questionnaire.questions if question.name in posted}
+    return facts, replacing
+
+
+def _profile_part(path: str) -> tuple[str, ...]:
+    """The part of the profile a question answers: its fact, or one year of a yearly fact (`income.2024`)."""
+    parts = path.split(".")[1:]
+    return tuple(parts) if len(parts) == 2 and parts[1].isdigit() else tuple(parts[:1])
 
 
 def stored_profile_form(user: Any, as_of: date, lang: str) -> tuple[CheckForm, int]:

@@ -21,7 +21,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from wrp.accounts.models import Role
@@ -41,12 +41,18 @@ from wrp.policy.codes import ChildCase, Service
 from wrp.policy.identifiers import resident_id_problem
 from wrp.policy.items import ITEMS
 from wrp.policy.labels import label
-from wrp.portal.applicant.profile import bound_answers, error_summary, profile_form, stored_profile_form
+from wrp.portal.applicant.profile import (
+    bound_answers,
+    error_summary,
+    posted_profile_form,
+    profile_answers,
+    stored_profile_form,
+)
 from wrp.portal.common.access import role_required
 from wrp.portal.common.presenters import case_rows, permit_status_label
 from wrp.portal.common.refusals import refusal_text
 from wrp.public import views as check_views
-from wrp.public.forms import CheckForm, assessment_request
+from wrp.public.forms import CheckForm
 from wrp.public.questions import SERVICE_SUMMARIES, pick, questionnaire
 from wrp.units.models import Association, AssociationState
 from wrp.units.selectors import unit_facts
@@ -129,8 +135,8 @@ def next_steps(user: Any, associations: list[dict[str, Any]], recent: list[dict[
     if not user.id_number_masked:
         steps.append({"text": _("登记您的公民身份号码。"), "url": reverse("portal:applicant_profile")})
     if unanswered:
-        steps.append({"text": _("完善个人资料：还有 %(n)d 项未填写。") % {"n": unanswered},
-                      "url": reverse("portal:applicant_profile")})
+        left = ngettext("完善个人资料：还有 %(n)d 项未填写。", "完善个人资料：还有 %(n)d 项未填写。", unanswered)
+        steps.append({"text": left % {"n": unanswered}, "url": reverse("portal:applicant_profile")})
     if AssociationState.ACTIVE not in states:
         if AssociationState.REQUESTED in states:
             steps.append({"text": _("等待单位确认您的关联申请。"), "url": reverse("portal:applicant_association")})
@@ -154,7 +160,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     typed_id, id_error, general = "", "", []
     if request.method == "POST":
-        form, unanswered = profile_form(today, lang, request.POST)
+        form, unanswered = posted_profile_form(user, today, lang, request.POST)
         typed_id = request.POST.get("id_number", "").strip()
         if "save" in request.POST:
             shown, id_error, general = profile_submit(request, form, typed_id)
@@ -199,7 +205,7 @@ def profile_submit(request: HttpRequest, form: CheckForm, typed_id: str) -> tupl
     if not form.is_valid():
         problem = resident_id_problem(typed_id) if typed_id else None
         return form.shown_errors(submitted=True), (pick((problem.zh, problem.en), page_language()) if problem else ""), []
-    facts = assessment_request(form.questionnaire, form.cleaned_data).get("applicant", {})
+    facts, replacing = profile_answers(form, request.POST)
     with transaction.atomic():
         if typed_id:
             try:
@@ -207,7 +213,7 @@ def profile_submit(request: HttpRequest, form: CheckForm, typed_id: str) -> tupl
             except Invalid as invalid:
                 id_error = invalid.messages().get("id_number") or refusal_text(invalid)
         try:
-            profile_save(user=user, facts=facts, actor=user)
+            profile_save(user=user, facts=facts, actor=user, replacing=replacing)
         except Invalid as invalid:
             for fact, message in invalid.messages().items():
                 name = form.questionnaire.field_for(f"applicant.{fact}")
