@@ -13,6 +13,7 @@ from tests.notifications.test_events import CASE_PEOPLE, people, told  # noqa: F
 from wrp.cases import acceptance
 from wrp.cases.kinds import kind_of
 from wrp.notifications.models import Notification
+from wrp.public.templatetags.wrp_format import cn_date
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def test_an_explicit_acceptance_tells_the_applicant_and_the_handlers_once(people
         acceptance.case_accept(case=case, actor=people.clerk)
     assert told("case.accepted") == CASE_PEOPLE
     in_their_language("case.accepted", case)
-    assert case.due_on.isoformat() in notices("case.accepted")["handler"].body
+    assert cn_date(case.due_on) in notices("case.accepted")["handler"].body  # 2026年12月24日, as pages write it
 
 
 def test_deemed_acceptance_is_told_once_however_often_the_job_runs(people, django_capture_on_commit_callbacks,  # noqa: F811
@@ -51,7 +52,7 @@ def test_deemed_acceptance_is_told_once_however_often_the_job_runs(people, djang
     assert told("case.deemed_accepted") == CASE_PEOPLE
     assert told("case.accepted") == {}
     in_their_language("case.deemed_accepted", case)
-    assert today.isoformat() in notices("case.deemed_accepted")["handler"].body  # accepted as of the arrival
+    assert cn_date(today) in notices("case.deemed_accepted")["handler"].body  # accepted as of the arrival
 
 
 def test_non_acceptance_is_told_with_its_reason(people, django_capture_on_commit_callbacks):  # noqa: F811
@@ -70,8 +71,8 @@ def test_an_extension_is_told_with_the_new_due_date(people, django_capture_on_co
     assert told("case.extended") == CASE_PEOPLE
     in_their_language("case.extended", case)
     body = notices("case.extended")["handler"].body
-    assert case.due_on.isoformat() in body
-    assert case.due_before_extension.isoformat() in body
+    assert cn_date(case.due_on) in body
+    assert cn_date(case.due_before_extension) in body
 
 
 def test_a_decision_that_accepts_at_the_same_time_tells_only_the_decision(people, django_capture_on_commit_callbacks):  # noqa: F811

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -236,7 +237,8 @@ class ApiTokenAdmin(ReadOnlyAdmin):
         for token in queryset.filter(revoked_at__isnull=True).select_related("user"):
             token_revoke(token_obj=token, actor=request.user)
             count += 1
-        self.message_user(request, _("已吊销 %(count)d 个令牌") % {"count": count}, level=messages.SUCCESS)
+        revoked = ngettext("已吊销 %(count)d 个令牌", "已吊销 %(count)d 个令牌", count)
+        self.message_user(request, revoked % {"count": count}, level=messages.SUCCESS)
 
 
 # django-otp's own admin pages would show and change secrets outside the services: devices are reset above instead.

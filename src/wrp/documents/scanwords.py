@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wrp.core.language import page_language
 from wrp.policy.materials import MATERIALS
@@ -50,10 +51,12 @@ def material_title(code: str) -> str:
 
 
 def warning_sentence(warning: dict[str, Any]) -> str:
-    """The warning as a sentence in the active language (unknown codes as their code)."""
+    """The warning as a sentence in the active language (unknown codes as their code); the English verb agrees with
+    the number of pages ("Page 2 is …", "Pages 2–3 are …"; the whole file is one)."""
     code = warning.get("code")
     pages = [n for n in warning.get("pages") or [] if isinstance(n, int)]
     where = pages_phrase(pages) if pages else _("本文件")
+    count = len(set(pages)) or 1
     if code == "blank_page":
         return _("{where}可能是空白页，请检查是否漏扫或多扫了空白页。").format(where=where)
     if code == "rotated":
@@ -61,29 +64,37 @@ def warning_sentence(warning: dict[str, Any]) -> str:
         sideways = [n for n in pages if n not in turned]
         parts = []
         if sideways:
-            parts.append(_("{where}方向不正（横置）").format(where=pages_phrase(sideways)))
+            parts.append(ngettext("{where}方向不正（横置）", "{where}方向不正（横置）", len(set(sideways)))
+                         .format(where=pages_phrase(sideways)))
         if turned:
-            parts.append(_("{where}上下颠倒").format(where=pages_phrase(turned)))
+            parts.append(ngettext("{where}上下颠倒", "{where}上下颠倒", len(turned)).format(where=pages_phrase(turned)))
         if not parts:
-            parts.append(_("{where}方向不正").format(where=where))
+            parts.append(ngettext("{where}方向不正", "{where}方向不正", count).format(where=where))
         return _("{parts}，请转正后重新上传。").format(parts=_("；").join(parts))
     if code == "low_resolution":
-        return _("{where}分辨率过低，文字可能看不清，请提高分辨率重新扫描。").format(where=where)
+        return ngettext("{where}分辨率过低，文字可能看不清，请提高分辨率重新扫描。",
+                        "{where}分辨率过低，文字可能看不清，请提高分辨率重新扫描。", count).format(where=where)
     if code == "not_colour":
-        return _("{where}不是彩色扫描，本材料须为原件的彩色扫描件。").format(where=where)
+        return ngettext("{where}不是彩色扫描，本材料须为原件的彩色扫描件。",
+                        "{where}不是彩色扫描，本材料须为原件的彩色扫描件。", count).format(where=where)
     if code == "duplicate":
-        other = warning.get("other_material")
-        case = warning.get("other_case")
-        if other and case:
-            return _("本文件与案件 {case} 的“{material}”完全相同，请确认没有传错文件。").format(
-                case=case, material=material_title(str(other))
-            )
-        if other:
-            return _("本文件与本案的“{material}”完全相同，请确认没有传错文件。").format(material=material_title(str(other)))
-        return _("本文件与其他材料完全相同，请确认没有传错文件。")
+        return _duplicate_sentence(warning)
     if code == "not_checked":
-        return _("{where}超出自动检查的页数或时间，未作扫描检查，请自行核对。").format(where=where)
+        return ngettext("{where}超出自动检查的页数或时间，未作扫描检查，请自行核对。",
+                        "{where}超出自动检查的页数或时间，未作扫描检查，请自行核对。", count).format(where=where)
     return str(code)
+
+
+def _duplicate_sentence(warning: dict[str, Any]) -> str:
+    other = warning.get("other_material")
+    case = warning.get("other_case")
+    if other and case:
+        return _("本文件与案件 {case} 的“{material}”完全相同，请确认没有传错文件。").format(
+            case=case, material=material_title(str(other))
+        )
+    if other:
+        return _("本文件与本案的“{material}”完全相同，请确认没有传错文件。").format(material=material_title(str(other)))
+    return _("本文件与其他材料完全相同，请确认没有传错文件。")
 
 
 def with_messages(warnings: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

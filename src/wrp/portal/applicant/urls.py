@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wrp.portal.applicant import cases, housing_loan, views
+from wrp.portal.applicant import appointment, cases, housing_loan, views
 
 urlpatterns = [
     path("me/", views.home, name="applicant_home"),
@@ -16,4 +16,6 @@ urlpatterns = [
     path("me/cases/<str:public_id>/withdraw/", cases.case_withdraw_view, name="applicant_case_withdraw"),
     path("me/cases/<str:public_id>/housing-loan/", housing_loan.case_housing_loan, name="applicant_case_housing_loan"),
     path("me/permit/", views.permit, name="applicant_permit"),
+    # the slip of a case booked at the window: the applicant's and the unit handler's (the case selector decides)
+    path("cases/<str:public_id>/appointment/", appointment.appointment_slip, name="appointment_slip"),
 ]

@@ -13,13 +13,15 @@ from django.utils.translation import gettext as _
 
 from wrp.cases.models import CaseState
 from wrp.core.errors import Ineligible, Invalid, InvalidState, MaterialsMissing, ServiceError
+from wrp.core.language import page_language
+from wrp.portal.common.factwords import fact_label
 from wrp.portal.templatetags.portal import material_title, state_label
 
 
 def refusal_text(error: ServiceError) -> str:
     """A service refusal as one sentence in the page's language."""
     if isinstance(error, Invalid):
-        return _("；").join(error.messages().values())
+        return _("；").join(field_message(path, message) for path, message in error.messages().items())
     if isinstance(error, MaterialsMissing):
         return _("以下材料尚未上传：") + _("、").join(material_title(code) for code in error.missing)
     if isinstance(error, Ineligible):
@@ -28,6 +30,13 @@ def refusal_text(error: ServiceError) -> str:
         # the bare refusal of a move the case's state does not allow: say which state it is in now
         return _("当前状态不允许此操作（%(state)s）。") % {"state": state_label(error.state)}
     return str(error)
+
+
+def field_message(path: str, message: str) -> str:
+    """A field's message, named by its question when the field is a fact of the assessment (the policy refuses
+    `applicant.employment_start` as 必填: 入职本单位的日期：必填); other fields' messages say what they are about."""
+    name = fact_label(path, page_language()) if "." in path else path
+    return message if name == path else f"{name}{_('：')}{message}"
 
 
 def failing_checks(error: Ineligible, lang: str) -> list[dict[str, object]]:
@@ -45,4 +54,7 @@ def form_add_refusal(form: forms.Form, error: ServiceError, aliases: dict[str, s
         head, _sep, rest = where.partition(".")
         name = (aliases or {}).get(head, head)
         name = f"{name}_{rest}" if f"{name}_{rest}" in form.fields else name
-        form.add_error(name if name in form.fields else None, message)
+        if name in form.fields:
+            form.add_error(name, message)
+        else:
+            form.add_error(None, field_message(where, message))

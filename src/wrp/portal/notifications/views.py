@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wrp.core.errors import NotFound, ServiceError
@@ -76,7 +77,8 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 def notifications_read_all(request: HttpRequest) -> HttpResponse:
     count = notifications_mark_all_read(user=request.user)
     if count:
-        messages.success(request, _("已将 %(n)s 条通知标为已读。") % {"n": count})
+        marked = ngettext("已将 %(n)s 条通知标为已读。", "已将 %(n)s 条通知标为已读。", count)
+        messages.success(request, marked % {"n": count})
     return redirect(_back(request))
 
 

@@ -17,6 +17,7 @@ from wrp.documents.scanwords import warning_sentence as scan_warning_sentence
 from wrp.policy.codes import ChangeSubtype, Outcome, Service
 from wrp.policy.labels import label
 from wrp.policy.materials import MATERIALS
+from wrp.portal.common import factwords
 
 register = template.Library()
 OUTCOME_ICONS = {"pass": "✓", "fail": "✗", "review": "!", "warn": "i"}
@@ -80,6 +81,18 @@ def material_contains(code: str) -> str:
 
 
 @register.filter
+def fact_label(path: str) -> str:
+    """A fact's dotted path by its question: applicant.employment_start → 入职本单位的日期."""
+    return factwords.fact_label(str(path), page_language())
+
+
+@register.filter
+def fact_changes(changes: Any) -> list[dict[str, str]]:
+    """The facts a resubmission changed (`{path: [before, after]}`) as rows of label, before and after, in words."""
+    return factwords.fact_changes(changes or {}, page_language())
+
+
+@register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
 
@@ -87,8 +100,10 @@ def get_item(mapping: Any, key: Any) -> Any:
 ACTIONS = {  # a case event in the timeline: what happened ("批准" there is "approved", not the button's "Approve")
     "open": pgettext_lazy("case event", "创建"),
     "submit_to_unit": pgettext_lazy("case event", "申请人提交单位"),
+    "send_back": pgettext_lazy("case event", "单位退回员工修改"),
     "submit": pgettext_lazy("case event", "单位提交"),
     "start_review": pgettext_lazy("case event", "开始审核"),
+    "manual_check": pgettext_lazy("case event", "人工核查"),
     "return": pgettext_lazy("case event", "退回补正"),
     "resubmit": pgettext_lazy("case event", "补正后重新提交"),
     "forward": pgettext_lazy("case event", "上报区人社局"),
