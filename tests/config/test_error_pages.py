@@ -83,3 +83,61 @@ def test_an_error_raised_by_a_view_answers_the_500_page_without_its_locals():
     assert "field_key" not in text
     assert "Traceback" not in text
     assert "RuntimeError" not in text
+
+
+# --- both languages ----------------------------------------------------------------------------------------------------
+
+
+def test_the_404_page_follows_the_browsers_language():
+    text = page(Client(headers={"accept-language": "en-GB,en;q=0.9"}).get("/no/such/page/"))
+    assert in_the_site_frame(text)
+    assert 'lang="en"' in text
+    assert "Page not found" in text
+    assert "Service guide" in text  # the footer in English too
+
+
+def test_the_404_page_is_chinese_without_a_language_asked_for():
+    text = page(Client().get("/no/such/page/"))
+    assert 'lang="zh-CN"' in text
+    assert "办事指南" in text
+
+
+def test_the_404_page_keeps_the_signed_in_frame(applicant):
+    client = Client()
+    client.force_login(applicant)
+    text = page(client.get("/no/such/page/"))
+    assert in_the_site_frame(text)
+    assert "退出" in text  # the header of a signed-in page, not the anonymous one
+
+
+@pytest.mark.urls("tests.config.broken_urls")
+@pytest.mark.parametrize(
+    "ask", [{"cookie": "en"}, {"accept-language": "en-US,en;q=0.8"}], ids=["language cookie", "accept-language"]
+)
+def test_the_500_page_speaks_the_language_the_visitor_chose(ask):
+    client = Client(raise_request_exception=False, headers={k: v for k, v in ask.items() if k != "cookie"})
+    if "cookie" in ask:
+        client.cookies["django_language"] = ask["cookie"]
+    response = client.get("/boom/")
+    assert response.status_code == 500
+    text = page(response)
+    assert in_the_site_frame(text)
+    assert 'lang="en"' in text
+    assert "Service temporarily unavailable" in text
+    assert "服务暂时不可用" not in text
+
+
+def test_the_500_page_reads_the_language_from_the_request_not_from_the_thread(django_assert_num_queries):
+    """The failure may come before LocaleMiddleware ran: the thread still speaks Chinese, the visitor asked English."""
+    request = RequestFactory().get("/me/", headers={"accept-language": "en"})
+    with django_assert_num_queries(0):
+        text = page(server_error(request))
+    assert "Service temporarily unavailable" in text
+    assert 'lang="en"' in text
+
+
+def test_the_500_pages_language_switch_carries_a_csrf_token():
+    text = page(server_error(RequestFactory().get("/me/")))
+    token = text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    assert len(token) >= 32
+    assert 'name="language" value="en"' in text

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "wrp.cases"
-    verbose_name = "案件"
+    verbose_name = _("案件")

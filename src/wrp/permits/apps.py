@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PermitsConfig(AppConfig):
     name = "wrp.permits"
-    verbose_name = "工作居住证"
+    verbose_name = _("工作居住证")

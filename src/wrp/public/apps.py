@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PublicConfig(AppConfig):
     name = "wrp.public"
-    verbose_name = "公开页面"
+    verbose_name = _("公开页面")

@@ -1,5 +1,8 @@
 """Public pages: the landing page and the eligibility self-check.
 
+The landing page (`/`) is where a newcomer starts: the seven items, each with its guide page and self-check; how
+applicants and unit handlers get an account; the case tracker and the verification of issued documents.
+
 The self-check (`/check/`): pick a service (GET, not personal), answer its questions (POST only: answers are personal
 and never go in the URL), see the decision, every rule with its reason and clause, the income threshold, the
 materials checklist and the date a decision is due if submitted today. htmx posts the form on every change and swaps
@@ -23,7 +26,7 @@ from wrp.core.clientaddr import client_address
 from wrp.core.language import page_language
 from wrp.core.ratelimit import limit_hit
 from wrp.policy import Evaluation, InvalidRequest, evaluate
-from wrp.policy.codes import Decision, Outcome, Service
+from wrp.policy.codes import UNIT_SERVICES, Decision, Outcome, Service
 from wrp.policy.items import ITEMS
 from wrp.policy.labels import label
 from wrp.policy.materials import MATERIALS
@@ -38,7 +41,21 @@ SERVICE_CODES = frozenset(str(service) for service in Service)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/home.html")
+    lang = page_language()
+    items = [
+        {
+            "code": str(service),
+            "title": label(service, lang),
+            "summary": pick(SERVICE_SUMMARIES[service], lang),
+            "section": item.section,
+            "time_limit": item.time_limit,
+        }
+        for service, item in ITEMS.items()
+    ]
+    return render(request, "public/home.html", {
+        "unit_items": [row for row in items if row["code"] in UNIT_SERVICES],
+        "personal_items": [row for row in items if row["code"] not in UNIT_SERVICES],
+    })
 
 
 @require_http_methods(["GET", "POST"])

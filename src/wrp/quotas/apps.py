@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class QuotasConfig(AppConfig):
     name = "wrp.quotas"
-    verbose_name = "指标"
+    verbose_name = _("指标")

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class UnitsConfig(AppConfig):
     name = "wrp.units"
-    verbose_name = "用人单位"
+    verbose_name = _("用人单位账户")
