@@ -402,6 +402,7 @@ def test_new_case_opens_a_draft_with_the_childrens_names(applicant, people):
 
 
 def test_new_case_child_without_a_name_is_shown_next_to_the_field(applicant, people):
+    make_permit(people.applicant, people.unit, issued_on=date(2025, 3, 1))  # a children change needs a valid permit
     html = applicant.post(reverse("portal:applicant_case_new"), {
         "kind": "children_change", "subtype": "", "child_0_case": "in_policy",
     }).content.decode()
@@ -410,12 +411,15 @@ def test_new_case_child_without_a_name_is_shown_next_to_the_field(applicant, peo
 
 
 def test_new_address_change_carries_the_new_housing(applicant, people):
+    make_permit(people.applicant, people.unit, issued_on=date(2025, 3, 1))  # an address change needs a valid permit
     applicant.post(reverse("portal:applicant_case_new"), {
         "kind": "info_change", "subtype": "address", "housing_kind": "rented_residential", "lease_end": "2028-01-31",
+        "housing_address": "朝阳区将台路5号院15号楼1201室",
     })
     case = Case.objects.get(applicant=people.applicant)
     assert case.subtype == "address"
-    assert case.answers == {"housing": {"kind": "rented_residential", "lease_end": "2028-01-31"}}
+    assert case.answers == {"housing": {"kind": "rented_residential", "lease_end": "2028-01-31",
+                                        "address": "朝阳区将台路5号院15号楼1201室"}}
 
 
 def test_new_case_needs_an_association(client, people):
@@ -453,8 +457,9 @@ def test_a_png_renamed_pdf_is_refused_in_words_and_nothing_is_stored(applicant, 
     stored_before = StoredFile.objects.count()
     response = applicant.post(reverse("portal:applicant_case_upload", args=[case.public_id]),
                               {"code": code, "file": SimpleUploadedFile("photo.pdf", PNG, "application/pdf")})
-    assert response.status_code == 200
-    html = response.content.decode()
+    assert response.status_code == 302  # back to the case (POST/redirect/GET): reloading never posts it again
+    assert response["Location"] == reverse("portal:case", args=[case.public_id]) + f"#upload-{code}"
+    html = applicant.get(response["Location"]).content.decode()
     block = html[html.index(f'id="upload-{code}"'):]
     assert "不是PDF文件" in block[:2000]
     assert "未保存此文件" in block[:2000]
@@ -488,7 +493,7 @@ def test_every_refusal_has_its_words(applicant, people, monkeypatch, reason, wor
     case = draft(people)
     html = applicant.post(reverse("portal:applicant_case_upload", args=[case.public_id]), {
         "code": case_checklist(case)[0], "file": SimpleUploadedFile("a.pdf", b"%PDF-1.7", "application/pdf"),
-    }).content.decode()
+    }, follow=True).content.decode()
     assert words in html
 
 
