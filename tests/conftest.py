@@ -188,6 +188,18 @@ def private_media(settings, tmp_path: Path) -> Path:
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory) -> None:
+    """A browser session on SQLite tests against a database file, not the shared in-memory database: the live
+    server's threads and the test then each hold their own connection and wait for one another (busy_timeout), as
+    they do in production, instead of failing at once with "database table is locked" when two requests overlap."""
+    from django.conf import settings as django_settings
+
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and (request.config.option.markexpr or "").strip() == "browser":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("browser-db") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _audit_triggers(request):
     """On SQLite, the test database is emptied with DELETE after tests that commit (live servers, transaction=True),

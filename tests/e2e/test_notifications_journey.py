@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from django.utils import timezone
+from django.utils import timezone, translation
 from playwright.sync_api import expect
 from tests.e2e.journey_helpers import (
     NOW,
@@ -55,6 +55,7 @@ from wrp.cases.models import Case, CaseState, RatingFollowUp
 from wrp.demo import resident_id
 from wrp.notifications.models import Delivery, DeliveryStatus, Notification
 from wrp.notifications.services import contact_preference_set
+from wrp.public.templatetags.wrp_format import day_with_weekday
 
 pytestmark = [pytest.mark.browser]
 
@@ -228,9 +229,13 @@ def test_a_case_from_submission_to_approval_is_told_in_the_centres_and_by_email(
     received = mailbox.new()
     assert set(received) == {APPLICANT_MAIL, HANDLER_MAIL}
     booked = Booking.objects.get(case__public_id=case_id).slot.start
-    at = timezone.localtime(booked).strftime("%Y-%m-%d %H:%M")
-    assert received[APPLICANT_MAIL] == sorted([submitted_zh, f"预约已确认：{at}"])
-    assert received[HANDLER_MAIL] == sorted([submitted_en, f"Appointment confirmed: {at}"])
+    local = timezone.localtime(booked)
+    with translation.override("zh-hans"):
+        at_zh = f"{day_with_weekday(local.date())} {local:%H:%M}"
+    with translation.override("en"):
+        at_en = f"{day_with_weekday(local.date())} {local:%H:%M}"
+    assert received[APPLICANT_MAIL] == sorted([submitted_zh, f"预约已确认：{at_zh}"])
+    assert received[HANDLER_MAIL] == sorted([submitted_en, f"Appointment confirmed: {at_en}"])
 
     centre(applicant, 2)
     submitted = notice(applicant, submitted_zh)
