@@ -10,21 +10,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from wrp.policy.codes import ChangeSubtype, Decision, Outcome, Reviewer, Service
 from wrp.policy.facts import validate
-from wrp.policy.items import ITEMS
+from wrp.policy.items import ITEMS, Applies
 from wrp.policy.materials import checklist
-from wrp.policy.models import Assessment, AssessmentRequest, Check, Income
-from wrp.policy.rules import RULES, Result
+from wrp.policy.quick import quick_init
+from wrp.policy.response import Assessment, Check, Income
+from wrp.policy.rules import RULES, Result, Rule
 from wrp.policy.rules.base import run
 from wrp.policy.rules.conditions import CONDITION_MANUAL_CHECKS
 from wrp.policy.wages import Threshold, WageTable, builtin_table, plain
 from wrp.policy.workdays import Calendar, DueDate, default_calendar
 
+if TYPE_CHECKING:
+    from wrp.policy.models import AssessmentRequest
 
-@dataclass(frozen=True)
+
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     """An assessment in both languages."""
 
@@ -77,6 +83,12 @@ def decide(results: tuple[Result, ...]) -> Decision:
     return Decision.ELIGIBLE
 
 
+@cache
+def _plan(service: Service) -> tuple[tuple[Rule, Applies | None], ...]:
+    """The rules of a service item, in order, each with the condition under which it applies."""
+    return tuple((RULES[rule_id], applies) for rule_id, applies in ITEMS[service].rules)
+
+
 def evaluate(
     request: bytes | str | dict[str, Any] | AssessmentRequest,
     *,
@@ -87,7 +99,7 @@ def evaluate(
     context = validate(request, calendar=calendar or default_calendar(), wages=wages or builtin_table())
     item = ITEMS[context.service]
     results = tuple(
-        run(RULES[rule_id], context) for rule_id, applies in item.rules if applies is None or applies(context)
+        run(rule, context) for rule, applies in _plan(context.service) if applies is None or applies(context)
     )
     income = next((result.income for result in results if result.income is not None), None)
     manual = item.manual_checks

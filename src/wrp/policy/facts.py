@@ -1,9 +1,12 @@
-"""Reading a request: its shape (pydantic) and which facts the service needs (the rules that apply).
+"""Reading a request: its shape and which facts the service needs (the rules that apply).
 
 A field is required when a rule that applies to the service reads it (assessment.md). Absent and null differ:
 nullable facts (`penalty`, `degree`, `permit`, …) mean "none" when null and may be left out; `contract_end: null`
 means an open-ended contract but may not be left out where A-CONTRACT applies. Every problem is collected and
 reported at once, each under its dotted path, with a message in Chinese and English.
+
+A request is read once into plain objects (`wrp.policy.plain`): a well-formed one directly, anything else through the
+pydantic models (imported only then), whose error types are the message codes below.
 """
 
 from __future__ import annotations
@@ -13,13 +16,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any
 
 from wrp.policy.codes import RENTED_HOUSING, AccountStatus, Service
-from wrp.policy.items import ITEMS
-from wrp.policy.models import Applicant, AssessmentRequest, Unit
+from wrp.policy.items import ITEMS, Applies
+from wrp.policy.plain import NO_APPLICANT, NO_UNIT, RequestFacts, from_request_model, read_fast
 from wrp.policy.rules import RULES
 from wrp.policy.rules.applicant import general_income_applies
 from wrp.policy.rules.base import Context
@@ -27,8 +28,12 @@ from wrp.policy.rules.conditions import CONDITION_READS
 from wrp.policy.wages import WageTable, builtin_table
 from wrp.policy.workdays import Calendar
 
-NO_UNIT = Unit()  # what a request without a `unit` part reads as (frozen: shared)
-NO_APPLICANT = Applicant()
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from wrp.policy.models import AssessmentRequest
+
+__all__ = ["NO_APPLICANT", "NO_UNIT", "InvalidRequest", "needed_paths", "parse", "read", "service_reads", "validate"]
 # May be null (meaning none / not met / open-ended).
 NULLABLE = frozenset(
     {
@@ -159,6 +164,10 @@ def parse(
     On shape errors, the bad values are set aside and the rest is read again, so that what is *missing* can be
     reported together with what is *malformed* ("every bad field is named"); the model is None when even that fails.
     """
+    from pydantic import ValidationError
+
+    from wrp.policy.models import AssessmentRequest
+
     if isinstance(raw, AssessmentRequest):
         return raw, {}
     if not isinstance(raw, bytes | str | dict):
@@ -183,36 +192,65 @@ def parse(
             return None, shape
 
 
+def read(
+    raw: bytes | str | dict[str, Any] | AssessmentRequest,
+) -> tuple[RequestFacts | None, dict[str, tuple[str, dict[str, Any]]]]:
+    """The plain facts of a request and its shape problems (`parse`, but the models only when they are needed)."""
+    facts = read_fast(raw)
+    if facts is not None:
+        return facts, {}
+    request, problems = parse(raw)
+    return (None if request is None else from_request_model(request)), problems
+
+
 def _overlaps(path: str, reported: Iterable[str]) -> bool:
     return any(path == other or path.startswith(other + ".") or other.startswith(path + ".") for other in reported)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class _Path:
+    """One dotted fact path, taken apart once."""
+
+    path: str
+    part: str
+    field: str
+    may_be_absent: bool
+    nullable: bool
+    inner: tuple[str, ...]
+
+
+@cache
+def _path(path: str) -> _Path:
+    part, _, field = path.partition(".")
+    return _Path(path, part, field, path in MAY_BE_ABSENT, path in NULLABLE, INNER_REQUIRED.get(path, ()))
+
+
+@dataclass(slots=True)
 class _Presence:
-    request: AssessmentRequest
+    request: RequestFacts
     problems: dict[str, tuple[str, dict[str, Any]]]
 
-    def require(self, path: str) -> bool:
+    def require(self, where: _Path) -> bool:
         """Check one dotted fact path; record what is wrong; True when it can be read."""
-        part, _, field = path.partition(".")
-        holder: BaseModel | None = getattr(self.request, part)
+        path = where.path
+        holder = getattr(self.request, where.part)
         if holder is None:
-            self.problems.setdefault(part, ("missing", {}))
+            self.problems.setdefault(where.part, ("missing", {}))
             return False
-        if field not in holder.model_fields_set:
-            if path in MAY_BE_ABSENT:
+        if where.field not in holder.fields_set:
+            if where.may_be_absent:
                 return True
             self.problems.setdefault(path, ("missing", {}))
             return False
-        value = getattr(holder, field)
+        value = getattr(holder, where.field)
         if value is None:
-            if path in NULLABLE:
+            if where.nullable:
                 return True
             self.problems.setdefault(path, ("null", {}))
             return False
-        for inner in INNER_REQUIRED.get(path, ()):
+        for inner in where.inner:
             if getattr(value, inner) is None:
-                code = "missing" if inner not in value.model_fields_set else "null"
+                code = "missing" if inner not in value.fields_set else "null"
                 self.problems.setdefault(f"{path}.{inner}", (code, {}))
         return True
 
@@ -226,34 +264,65 @@ def _unconditional_reads(service: Service) -> tuple[str, ...]:
     return tuple(dict.fromkeys(paths))
 
 
-def service_reads(request: AssessmentRequest) -> tuple[str, ...]:
+@cache
+def _conditional_rules(service: Service) -> tuple[tuple[str, Applies], ...]:
+    return tuple((rule_id, applies) for rule_id, applies in ITEMS[service].rules if applies is not None)
+
+
+@cache
+def _reads_housing(service: Service) -> bool:
+    return any(rule_id == "A-HOUSING" for rule_id, _ in ITEMS[service].rules)
+
+
+def _reads(probe: Context) -> tuple[str, ...]:
+    """`service_reads` of the request a context was built from."""
+    conditional = _conditional_rules(probe.service)
+    if not conditional:
+        return _unconditional_reads(probe.service)
+    extra = [path for rule_id, applies in conditional if applies(probe) for path in RULES[rule_id].reads]
+    return tuple(dict.fromkeys([*_unconditional_reads(probe.service), *extra]))
+
+
+@cache
+def _paths(paths: tuple[str, ...]) -> tuple[_Path, ...]:
+    """Fact paths taken apart (a service reads one of a handful of path lists)."""
+    return tuple(_path(path) for path in paths)
+
+
+def _context(
+    request: RequestFacts | AssessmentRequest, calendar: Calendar, wages: WageTable, time_limit: int
+) -> Context:
+    return Context(
+        service=request.service,
+        as_of=request.as_of,
+        unit=request.unit or NO_UNIT,
+        applicant=request.applicant or NO_APPLICANT,
+        subtype=request.change.subtype if request.change else None,
+        calendar=calendar,
+        wages=wages,
+        time_limit=time_limit,
+    )
+
+
+def service_reads(request: RequestFacts | AssessmentRequest) -> tuple[str, ...]:
     """The fact paths this request must state: what the rules that apply to it, and its checklist, read — each once.
 
     Whether a conditional rule applies (U-CAPITAL for legal-person enterprises, A-INCOME from 2021 and not for
     conditions 4–5, A-HOUSING for an address change, …) is decided on the facts given; a fact the condition itself
     needs is read by an unconditional rule and so reported there when missing.
     """
-    conditional = [(rule_id, applies) for rule_id, applies in ITEMS[request.service].rules if applies is not None]
-    if not conditional:
+    if not _conditional_rules(request.service):
         return _unconditional_reads(request.service)
-    probe = Context(
-        service=request.service,
-        as_of=request.as_of,
-        unit=request.unit or NO_UNIT,
-        applicant=request.applicant or NO_APPLICANT,
-        subtype=request.change.subtype if request.change else None,
-        calendar=Calendar.builtin(),  # the applicability predicates read neither calendar nor wages
-        wages=builtin_table(),
-        time_limit=0,
-    )
-    extra = [path for rule_id, applies in conditional if applies(probe) for path in RULES[rule_id].reads]
-    return tuple(dict.fromkeys([*_unconditional_reads(request.service), *extra]))
+    # the applicability predicates read neither calendar nor wages
+    return _reads(_context(request, Calendar.builtin(), builtin_table(), 0))
 
 
-def needed_paths(request: AssessmentRequest) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Every problem of presence for the service's rules and checklist (empty when the request is complete)."""
+def needed_paths(request: RequestFacts, probe: Context | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every problem of presence for the service's rules and checklist (empty when the request is complete).
+
+    `probe`: a context built from the request, if the caller has one (it decides which conditional rules apply).
+    """
     presence = _Presence(request, {})
-    item = ITEMS[request.service]
     if request.service == Service.INFO_CHANGE:
         if request.change is None:
             presence.problems["change"] = ("missing", {})
@@ -263,19 +332,23 @@ def needed_paths(request: AssessmentRequest) -> dict[str, tuple[str, dict[str, A
         presence.problems["change"] = ("change_not_allowed", {})
     unit = request.unit or NO_UNIT
     applicant = request.applicant or NO_APPLICANT
-    for path in service_reads(request):
-        presence.require(path)
+    for where in _paths(service_reads(request) if probe is None else _reads(probe)):
+        presence.require(where)
     condition = applicant.talent_condition if request.service == Service.INITIAL else None
     if condition is not None:
-        for path in CONDITION_READS[condition]:
-            presence.require(path)
+        for where in _paths(CONDITION_READS[condition]):
+            presence.require(where)
     housing = applicant.housing
-    reads_housing = any(rule_id == "A-HOUSING" for rule_id, _ in item.rules)
-    if reads_housing and housing is not None and housing.kind in RENTED_HOUSING and housing.lease_end is None:
+    if (
+        _reads_housing(request.service)
+        and housing is not None
+        and housing.kind in RENTED_HOUSING
+        and housing.lease_end is None
+    ):
         presence.problems.setdefault("applicant.housing.lease_end", ("lease_end", {}))
     for index, child in enumerate(applicant.children or ()):
         if child.case is None:
-            code = "missing" if "case" not in child.model_fields_set else "null"
+            code = "missing" if "case" not in child.fields_set else "null"
             presence.problems.setdefault(f"applicant.children.{index}.case", (code, {}))
     account = unit.account
     if account is not None and account.status == AccountStatus.OPEN and account.district is None:
@@ -292,25 +365,15 @@ def needs_reference_wage(context: Context) -> bool:
 
 def validate(raw: bytes | str | dict[str, Any] | AssessmentRequest, *, calendar: Calendar, wages: WageTable) -> Context:
     """Parse and check a request; the `Context` the rules run in, or `InvalidRequest` naming every bad field."""
-    request, problems = parse(raw)
+    request, problems = read(raw)
     if request is None:
         raise InvalidRequest(problems)
-    for path, problem in needed_paths(request).items():
+    context = _context(request, calendar, wages, ITEMS[request.service].time_limit)
+    for path, problem in needed_paths(request, context).items():
         if not _overlaps(path, problems):
             problems[path] = problem
     if problems:
         raise InvalidRequest(problems)
-    item = ITEMS[request.service]
-    context = Context(
-        service=request.service,
-        as_of=request.as_of,
-        unit=request.unit or NO_UNIT,
-        applicant=request.applicant or NO_APPLICANT,
-        subtype=request.change.subtype if request.change else None,
-        calendar=calendar,
-        wages=wages,
-        time_limit=item.time_limit,
-    )
     if needs_reference_wage(context) and wages.reference(context.as_of) is None:
         raise InvalidRequest({"as_of": ("no_reference_wage", {})})
     return context

@@ -128,12 +128,18 @@ AWARD_GRADES = {
 
 def zh(code: StrEnum | None) -> str:
     """The Chinese name of a code (the code itself when it has none)."""
-    return "—" if code is None else LABELS.get(code, (str(code), str(code)))[0]
+    if code is None:
+        return "—"
+    names = LABELS.get(code)
+    return str(code) if names is None else names[0]
 
 
 def en(code: StrEnum | None) -> str:
     """The English name of a code."""
-    return "—" if code is None else LABELS.get(code, (str(code), str(code)))[1]
+    if code is None:
+        return "—"
+    names = LABELS.get(code)
+    return str(code) if names is None else names[1]
 
 
 def label(code: StrEnum | None, lang: str) -> str:

@@ -8,10 +8,13 @@ the rows that apply to its service and facts, one code each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wrp.policy.codes import HOME_DISTRICT, ChangeSubtype, HousingKind, Service
-from wrp.policy.models import Applicant, Unit
 from wrp.policy.rules.conditions import CONDITION_MATERIALS
+
+if TYPE_CHECKING:
+    from wrp.policy.rules.base import ApplicantLike, UnitLike
 
 
 @dataclass(frozen=True)
@@ -340,12 +343,12 @@ def base_materials(service: Service, subtype: ChangeSubtype | None = None) -> tu
     return _BASE[service] + (_SUBTYPE[subtype] if subtype is not None else ())
 
 
-def taxed_here_registered_elsewhere(unit: Unit) -> bool:
+def taxed_here_registered_elsewhere(unit: UnitLike) -> bool:
     """「企业纳税地为本区但工商注册地非本区的」 (G5–G7 注意事项): such units add their tax certificates."""
     return unit.tax_district == HOME_DISTRICT and unit.registered_district != HOME_DISTRICT
 
 
-def checklist(service: Service, subtype: ChangeSubtype | None, unit: Unit, applicant: Applicant) -> list[str]:
+def checklist(service: Service, subtype: ChangeSubtype | None, unit: UnitLike, applicant: ApplicantLike) -> list[str]:
     """The material codes a case must carry (POLICY §8), in the guide's order, each once."""
     codes = list(_BASE[service])
     if subtype is not None:

@@ -9,7 +9,6 @@ wrong type, an unknown code, a negative amount, a malformed date or an unknown f
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -35,6 +34,12 @@ from wrp.policy.codes import (
     Service,
     UnitKind,
 )
+from wrp.policy.response import Assessment, Check, Income
+
+__all__ = [
+    "Account", "Applicant", "Assessment", "AssessmentRequest", "AssessmentSchema", "Award", "Change", "Check",
+    "CheckSchema", "Child", "Housing", "Income", "IncomeSchema", "IntellectualProperty", "Permit", "Startup", "Unit",
+]  # fmt: skip
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -174,71 +179,8 @@ class AssessmentRequest(_Facts):
 
 
 # --- response -------------------------------------------------------------------------------------------------------
-# The engine returns light dataclasses (fast to build: an assessment takes a few tens of microseconds); the pydantic
-# `*Schema` twins below describe the same JSON for the OpenAPI document.
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    rule: str
-    outcome: Outcome
-    clause: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class Income:
-    reference_year: int
-    reference_monthly_wage: str
-    multiplier: str
-    monthly_threshold: str
-    annual_threshold: str
-
-
-@dataclass(frozen=True, slots=True)
-class Assessment:
-    """The engine's answer (contract: assessment.md §Response)."""
-
-    service: Service
-    as_of: date
-    decision: Decision
-    checks: tuple[Check, ...]
-    manual_checks: tuple[str, ...]
-    income: Income | None
-    materials: tuple[str, ...]
-    time_limit_working_days: int
-    decision_due: date
-    review_chain: tuple[Reviewer, ...]
-    provisional: bool = False
-
-    def as_json_dict(self) -> dict[str, Any]:
-        """The contract's JSON object: dates ISO, codes as strings, `provisional` only when true."""
-        data: dict[str, Any] = {
-            "service": self.service.value,
-            "as_of": self.as_of.isoformat(),
-            "decision": self.decision.value,
-            "checks": [
-                {"rule": c.rule, "outcome": c.outcome.value, "clause": c.clause, "message": c.message}
-                for c in self.checks
-            ],
-            "manual_checks": list(self.manual_checks),
-            "income": None
-            if self.income is None
-            else {
-                "reference_year": self.income.reference_year,
-                "reference_monthly_wage": self.income.reference_monthly_wage,
-                "multiplier": self.income.multiplier,
-                "monthly_threshold": self.income.monthly_threshold,
-                "annual_threshold": self.income.annual_threshold,
-            },
-            "materials": list(self.materials),
-            "time_limit_working_days": self.time_limit_working_days,
-            "decision_due": self.decision_due.isoformat(),
-            "review_chain": [reviewer.value for reviewer in self.review_chain],
-        }
-        if self.provisional:
-            data["provisional"] = True
-        return data
+# The engine returns the light dataclasses of `wrp.policy.response` (re-exported here); the pydantic `*Schema` twins
+# below describe the same JSON for the OpenAPI document.
 
 
 class CheckSchema(BaseModel):

@@ -9,17 +9,24 @@ All dates are Asia/Shanghai calendar dates; nothing here looks at the clock.
 
 from __future__ import annotations
 
-from calendar import monthrange
+from calendar import isleap
 from datetime import date, timedelta
 
 __all__ = ["add_months", "add_years", "at_least_left", "completed", "within_days"]
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 def add_months(d: date, n: int) -> date:
     """The date n months after d (before it when n < 0), clamped to the month's last day."""
     months = d.year * 12 + d.month - 1 + n
     year, month = divmod(months, 12)
-    return date(year, month + 1, min(d.day, monthrange(year, month + 1)[1]))
+    day = d.day
+    if day > 28:
+        last = _MONTH_DAYS[month] if month != 1 else (29 if isleap(year) else 28)
+        day = min(day, last)
+    return date(year, month + 1, day)
 
 
 def add_years(d: date, n: int) -> date:

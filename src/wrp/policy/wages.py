@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 DATA_FILE = Path(__file__).with_name("data") / "wages.toml"
@@ -35,18 +35,26 @@ class Threshold:
     reference: WageRow
     multiplier: Decimal
 
-    @property
+    @cached_property
     def monthly(self) -> Decimal:
         return self.multiplier * self.reference.monthly
 
-    @property
+    @cached_property
     def annual(self) -> Decimal:
         return MONTHS * self.monthly
 
 
+_PLAIN: dict[Decimal, str] = {}  # the amounts shown again and again (thresholds, wages, round sums)
+
+
 def plain(amount: Decimal) -> str:
     """A decimal as plain digits without exponent or trailing zeros: Decimal('211698.0') → '211698'."""
-    return format(amount.normalize(), "f")
+    text = _PLAIN.get(amount)
+    if text is None:
+        text = format(amount.normalize(), "f")
+        if amount and len(_PLAIN) < 4096:  # not zero: Decimal('-0') equals 0 but is written '-0'
+            _PLAIN[amount] = text
+    return text
 
 
 class WageTable:

@@ -100,6 +100,7 @@ class Calendar:
         self._notices: dict[int, YearNotice] = dict(sorted(notices.items()))
         self._days: dict[int, tuple[int, ...]] = {y: _notice_workdays(n) for y, n in self._notices.items()}
         self._day_sets: dict[int, frozenset[int]] = {y: frozenset(days) for y, days in self._days.items()}
+        self._deadlines: dict[tuple[date, int], DueDate] = {}  # asked for again and again (every assessment)
 
     def __repr__(self) -> str:
         years = sorted(self._notices)
@@ -149,8 +150,13 @@ class Calendar:
 
     def deadline(self, start: date, n: int) -> DueDate:
         """“N个工作日”: the N-th working day after start, provisional when an unloaded year had to be assumed."""
-        result, guessed = self._walk(start, n, provisional=True)
-        return DueDate(result, guessed)
+        due = self._deadlines.get((start, n))
+        if due is None:
+            result, guessed = self._walk(start, n, provisional=True)
+            due = DueDate(result, guessed)
+            if len(self._deadlines) < 20_000:
+                self._deadlines[(start, n)] = due
+        return due
 
     def workdays_between(self, after: date, until: date, *, provisional: bool = False) -> int:
         """Working days in (after, until]; negative count of those in (until, after] when until is earlier."""

@@ -8,30 +8,41 @@ fact paths it reads (which makes those facts required in a request for any servi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from wrp.policy.codes import ChangeSubtype, Outcome, Service
-from wrp.policy.models import Applicant, Unit
+from wrp.policy.quick import quick_init
 from wrp.policy.wages import Threshold, WageTable, plain
 from wrp.policy.workdays import Calendar
 
+if TYPE_CHECKING:
+    from wrp.policy.models import Applicant, Unit
+    from wrp.policy.plain import ApplicantFacts, UnitFacts
 
-@dataclass(frozen=True)
+# The rules read the plain facts of a validated request (wrp.policy.plain); callers that build a `Context` by hand
+# (the guide pages, the case workflow) may hand them the pydantic models instead: the field names are the same.
+UnitLike: TypeAlias = "UnitFacts | Unit"
+ApplicantLike: TypeAlias = "ApplicantFacts | Applicant"
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     service: Service
     as_of: date
-    unit: Unit
-    applicant: Applicant
+    unit: UnitLike
+    applicant: ApplicantLike
     subtype: ChangeSubtype | None
     calendar: Calendar
     wages: WageTable
     time_limit: int
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """A rule's answer (a named tuple: immutable, and cheap to build — every rule of every assessment returns one)."""
+
     outcome: Outcome
     zh: str
     en: str
@@ -48,7 +59,8 @@ class Rule:
     doc: str = ""
 
 
-@dataclass(frozen=True)
+@quick_init
+@dataclass(frozen=True, slots=True)
 class Result:
     rule: str
     clause: str
@@ -72,7 +84,7 @@ SECTION = {
 
 def cited(context: Context, verdict: Verdict, heading: str) -> Verdict:
     """The same requirement stands in each item's own section of the guide: cite the one of the service assessed."""
-    return replace(verdict, clause=f"{SECTION[context.service]}.{heading}")
+    return Verdict(verdict.outcome, verdict.zh, verdict.en, verdict.income, f"{SECTION[context.service]}.{heading}")
 
 
 def rule(rule_id: str, *, clause: str, reads: tuple[str, ...]) -> Callable[[Callable[[Context], Verdict]], Rule]:
@@ -113,7 +125,7 @@ def warn(zh: str, en: str) -> Verdict:
 
 def amount(value: Decimal | int) -> str:
     """Yuan as plain digits (the UI adds separators): Decimal('211698.0') → '211698'."""
-    return plain(Decimal(value))
+    return plain(value if type(value) is Decimal else Decimal(value))
 
 
 def income_years(as_of: date) -> tuple[int, int, int]:

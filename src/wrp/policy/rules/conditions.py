@@ -9,7 +9,6 @@ look at the three complete calendar years before the declaration year.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from decimal import Decimal
 
 from wrp.policy.codes import (
@@ -345,4 +344,6 @@ def a_condition(context: Context) -> Verdict:
     number = context.applicant.talent_condition
     assert number is not None
     verdict = CONDITIONS[number](context)
-    return replace(verdict, clause=f"G3.申请条件.2({CHINESE_NUMERALS[number]})")
+    return Verdict(
+        verdict.outcome, verdict.zh, verdict.en, verdict.income, f"G3.申请条件.2({CHINESE_NUMERALS[number]})"
+    )
