@@ -103,6 +103,6 @@ def test_events_of_an_earlier_version_verify_and_the_key_takes_over_after_them(t
     new = audit_record(actor=None, action="test.new", object_type="test.thing", object_id="3")
     schemes = dict(AuditEvent.objects.values_list("id", "scheme"))
     assert schemes == {old[0].pk: None, old[1].pk: None, new.pk: AuditEvent.KEYED}
-    result = audit_verify()
+    result = audit_verify(chain=True)  # as `wrp audit verify`: the new event is chained first
     assert (result.ok, result.checked) == (True, 3)
     assert AuditHead.objects.get().count == 3

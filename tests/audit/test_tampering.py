@@ -56,16 +56,17 @@ def test_a_deleted_last_event_is_found_by_the_head(events, tampering):
     assert result.checked == len(events) - 1
 
 
-def _make_room_after(events: list[AuditEvent], position: int, tamper) -> int:
-    """Move the events after `position` up by 1000 ids (an intruder's renumbering); the free id."""
-    tamper("UPDATE audit_auditevent SET id = id + 1000 WHERE id > %s", [events[position].pk])
-    return events[position].pk + 1
+def _make_room_after(events: list[AuditEvent], position: int, tamper) -> tuple[int, int]:
+    """Move the events after `position` up by 1000 ids and 1000 places in the chain (an intruder's renumbering); the
+    free id and place."""
+    tamper("UPDATE audit_auditevent SET id = id + 1000, seq = seq + 1000 WHERE id > %s", [events[position].pk])
+    return events[position].pk + 1, events[position].seq + 1
 
 
 def test_an_inserted_event_with_a_forged_link_breaks_the_chain_at_the_next_one(events, tampering):
-    free_id = _make_room_after(events, 1, tampering)
-    forged = AuditEvent(id=free_id, at=events[1].at, action="test.forged", object_type="test.thing", object_id="x",
-                        changes={}, prev_hash=events[1].hash)
+    free_id, free_seq = _make_room_after(events, 1, tampering)
+    forged = AuditEvent(id=free_id, seq=free_seq, at=events[1].at, action="test.forged", object_type="test.thing",
+                        object_id="x", changes={}, prev_hash=events[1].hash)
     forged.hash = _digest(forged.prev_hash, _content(forged))
     forged.save(force_insert=True)
     result = audit_verify()
@@ -74,10 +75,20 @@ def test_an_inserted_event_with_a_forged_link_breaks_the_chain_at_the_next_one(e
 
 
 def test_an_inserted_event_with_a_made_up_hash_breaks_the_chain_at_itself(events, tampering):
-    free_id = _make_room_after(events, 0, tampering)
-    AuditEvent.objects.create(id=free_id, at=events[0].at, action="test.forged", object_type="test.thing",
-                              object_id="x", prev_hash=events[0].hash, hash="f" * 64)
+    free_id, free_seq = _make_room_after(events, 0, tampering)
+    AuditEvent.objects.create(id=free_id, seq=free_seq, at=events[0].at, action="test.forged",
+                              object_type="test.thing", object_id="x", prev_hash=events[0].hash, hash="f" * 64)
     assert audit_verify().broken_at == free_id
+
+
+def test_an_inserted_event_with_a_hash_but_no_place_in_the_chain_is_found(events, tampering):
+    """Rows the chainer did not write: linked and hashed by hand, but left out of the chain's order (no seq)."""
+    forged = AuditEvent(at=events[-1].at, action="test.forged", object_type="test.thing", object_id="x", changes={},
+                        prev_hash=events[-1].hash)
+    forged.hash = _digest(forged.prev_hash, _content(forged))
+    forged.save(force_insert=True)
+    result = audit_verify()
+    assert (result.broken_at, "outside the chain" in result.reason) == (forged.pk, True)
 
 
 def test_tampering_is_found_across_batches(events, tampering):

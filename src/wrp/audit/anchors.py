@@ -6,7 +6,8 @@ and the id of the last event written before the chain was keyed (0 when none). `
 fields under the anchor key (derived from AUDIT_KEY, wrp.audit.keys), so whoever holds the database alone can neither
 forge a line nor make an old one fit a rewritten trail. The file is meant to leave the machine as it grows (shipped
 by the log collector, or written to an append-only store): an intruder who can also rewrite it can only remove what
-has not yet been shipped. `wrp audit verify` holds the trail against every line (wrp.audit.services.audit_verify).
+has not yet been shipped. `wrp audit verify` holds the trail against every line (wrp.audit.services.audit_verify). Anchors name chained events
+only (`count` is the newest one's `seq`): `audit_anchor` runs the chainer first.
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ def anchor_file(path: Path | str | None = None) -> Path:
     return Path(path if path is not None else settings.AUDIT_ANCHOR_FILE)
 
 
-def audit_anchor(*, path: Path | str | None = None, now: datetime | None = None) -> Anchor:
-    """Sign the chain's current head and append it as one line to the anchor file; the anchor written."""
+def audit_anchor(*, path: Path | str | None = None, now: datetime | None = None, chain: bool = True) -> Anchor:
+    """Chain the events waiting for it (unless `chain` is off), then sign the chain's head and append it as one line
+    to the anchor file; the anchor written. Only chained events are anchored."""
+    if chain:
+        from wrp.audit.chainer import audit_chain  # the chainer sits above this module (services reads anchors)
+
+        audit_chain()
     with transaction.atomic():
         head = AuditHead.objects.filter(id=1).first()
         count, last_hash = (head.count, head.last_hash) if head is not None else (0, "0" * 64)

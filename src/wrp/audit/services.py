@@ -1,43 +1,58 @@
 """Writing and verifying the audit chain. Every service of the platform calls `audit_record` in its transaction.
 
 What changes no state (a sign-in, a refused look at an object, a download) is noted with `audit_note`, in a short
-transaction of its own. `audit_verify` checks each event's keyed hash and link, the head row, and every signed anchor
-(wrp.audit.anchors) — which is what finds deleted newest events, a rewound head and a chain recomputed without the key.
+transaction of its own. Writing an event takes no lock: the events of a transaction are inserted together at its end,
+and the chainer (wrp.audit.chainer) gives them their place, link and keyed hash after it commits. `audit_verify` checks
+each event's keyed hash and link in the chain's order, the head row, and every signed anchor (wrp.audit.anchors) —
+which is what finds deleted newest events, a rewound head and a chain recomputed without the key.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wrp.audit.anchors import Anchor, anchors_read
+from wrp.audit.chainer import audit_chain, audit_chain_on_commit
 from wrp.audit.context import request_id
+from wrp.audit.hashing import GENESIS, _canonical, _content, _digest, _unkeyed_content, _unkeyed_digest
 from wrp.audit.keys import CHAIN, subkey
 from wrp.audit.models import AuditEvent, AuditHead
 
-GENESIS = "0" * 64
-# Events of the running `audited_atomic` block, written to the chain just before it commits.
+__all__ = [
+    "AUDIT_CONTENT_COLUMNS", "GENESIS", "Verification", "_canonical", "_content", "_digest", "_unkeyed_content",
+    "_unkeyed_digest", "audit_chain", "audit_chain_on_commit", "audit_note", "audit_record", "audit_verify",
+    "audited_atomic",
+]
+
+# The columns of audit_auditevent a raw INSERT … SELECT fills (scheme = AuditEvent.KEYED); the chain columns (seq,
+# prev_hash, hash) stay empty for the chainer, which the writer wakes with `audit_chain_on_commit()`.
+AUDIT_CONTENT_COLUMNS = (
+    "at", "actor_id", "actor_role", "action", "object_type", "object_id", "outcome", "request_id", "changes", "scheme",
+)
+# `wrp audit verify` chains first; an event still waiting for the chain after that and older than this is a problem
+# (the chainer cannot chain it).
+UNCHAINED_GRACE = timedelta(minutes=10)
+# Events of the running `audited_atomic` block, inserted together just before it commits.
 _pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
 
 
 @contextmanager
 def audited_atomic() -> Iterator[None]:
-    """A transaction whose audit events join the chain at its end, after every other row lock it takes.
+    """A transaction whose audit events are inserted in one statement at its end, and chained after it commits.
 
-    Appending to the chain locks its single head row until commit. Were that lock taken in the middle of a service
-    (an event written, then a quota ledger locked), two services taking the same rows in the other order could
-    deadlock; taking it last keeps one order for everyone: the service's own rows first, the chain head last.
-    Nested blocks join the outermost one.
+    No lock is taken for them: the chain is written by the chainer (wrp.audit.chainer), off this path. Nested blocks
+    join the outermost one.
     """
     if _pending.get() is not None:
         with transaction.atomic():
@@ -47,44 +62,9 @@ def audited_atomic() -> Iterator[None]:
     try:
         with transaction.atomic():
             yield
-            _append(_pending.get() or [])
+            _insert(_pending.get() or [])
     finally:
         _pending.reset(token)
-
-
-def _canonical(prev_hash: str, content: dict[str, Any]) -> bytes:
-    return (prev_hash + json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)).encode()
-
-
-def _digest(prev_hash: str, content: dict[str, Any], key: bytes | None = None) -> str:
-    """The keyed hash of an event: HMAC-SHA256 under the chain key (derived from AUDIT_KEY) of its link and content."""
-    return hmac.new(key if key is not None else subkey(CHAIN), _canonical(prev_hash, content), hashlib.sha256).hexdigest()
-
-
-def _unkeyed_digest(prev_hash: str, content: dict[str, Any]) -> str:
-    """The hash of events written before the chain was keyed (plain SHA-256): checked, never written any more."""
-    return hashlib.sha256(_canonical(prev_hash, content)).hexdigest()
-
-
-def _content(event: AuditEvent) -> dict[str, Any]:
-    content = _unkeyed_content(event)
-    if event.scheme is not None:
-        content["scheme"] = event.scheme
-    return content
-
-
-def _unkeyed_content(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "at": event.at.isoformat(),
-        "actor": event.actor_id,
-        "actor_role": event.actor_role,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "outcome": event.outcome,
-        "request_id": event.request_id,
-        "changes": event.changes,
-    }
 
 
 def audit_record(
@@ -98,7 +78,7 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     actor_role: str = "",
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction (it commits or rolls back with the change).
+    """Record one event inside the caller's transaction (it commits or rolls back with the change); chained after.
 
     `changes` names what changed ({field: [old, new]} or {field: "changed"} for personal data): never raw ID numbers,
     income figures or children's details. `actor_role` overrides the role read from the actor ("anonymous").
@@ -121,9 +101,9 @@ def audit_record(
     )
     pending = _pending.get()
     if pending is not None:
-        pending.append(event)  # written when the audited transaction ends
+        pending.append(event)  # inserted with the others when the audited transaction ends
     else:
-        _append([event])
+        _insert([event])
     return event
 
 
@@ -134,28 +114,21 @@ def _storable(text: str) -> str:
 
 
 def audit_note(**event: Any) -> AuditEvent:
-    """An event of something that changes no state (sign-in, denial, download), appended in its own short transaction
-    (joining the caller's audited transaction when there is one): a read request holds the head lock for one insert."""
+    """An event of something that changes no state (sign-in, denial, download), inserted in its own short transaction
+    (joining the caller's audited transaction when there is one); it waits on no lock."""
     with audited_atomic():
         return audit_record(**event)
 
 
-def _append(events: list[AuditEvent]) -> None:
-    """Chain and save events under the head row's lock (inside the caller's transaction)."""
+def _insert(events: list[AuditEvent]) -> None:
+    """Insert the events in one statement, inside the caller's transaction, and have them chained after it commits."""
     if not events:
         return
-    with transaction.atomic():
-        head, _created = AuditHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_hash": GENESIS, "count": 0}
-        )
-        key = subkey(CHAIN)
-        for event in events:
-            event.prev_hash = head.last_hash
-            event.hash = _digest(event.prev_hash, _content(event), key)
-            event.save(force_insert=True)
-            head.last_hash = event.hash
-            head.count += 1
-        head.save(update_fields=["last_hash", "count"])
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
+    audit_chain_on_commit()
 
 
 @dataclass(frozen=True)
@@ -164,35 +137,45 @@ class Verification:
     broken_at: int | None  # id of the first event whose link does not hold (None: an anchor line, or intact)
     reason: str = ""
     anchors: int = 0  # signed anchors that were checked
+    unchained: int = 0  # events not yet chained (committed a moment ago): not checked
 
     @property
     def ok(self) -> bool:
         return not self.reason
 
 
-def audit_verify(batch: int = 2000, anchors_file: Path | str | None = None) -> Verification:
-    """Walk the chain in order and hold it against every anchor; the first thing that does not hold, and why.
+def audit_verify(batch: int = 2000, anchors_file: Path | str | None = None, *, chain: bool = False) -> Verification:
+    """Walk the chain in order (`seq`) and hold it against every anchor; the first thing that does not hold, and why.
 
-    Reported first: an anchor line whose signature does not hold. Then, event by event: a link (prev_hash) or a keyed
-    hash that does not hold, an unkeyed event where only keyed ones may be, an event an anchor names with another hash
-    or count. Then anchors naming events that are gone (truncation), and a head row that is not the last event.
+    With `chain`, the events waiting for the chainer are chained first (as `wrp audit verify` does), and any still
+    waiting afterwards that is older than UNCHAINED_GRACE is a problem. Reported first: an anchor line whose signature
+    does not hold. Then, event by event: a link (prev_hash) or a keyed hash that does not hold, an unkeyed event where
+    only keyed ones may be, an event an anchor names with another hash or count. Then an event with a hash but no place
+    in the chain, anchors naming events that are gone (truncation), and a head row that is not the last event.
     """
     anchors, problem = anchors_read(anchors_file)
     if problem:
         return Verification(0, None, problem)
+    if chain:
+        try:
+            audit_chain()
+        except DatabaseError as error:
+            first = AuditEvent.objects.filter(hash__isnull=True).order_by("id").values_list("id", flat=True).first()
+            return Verification(0, first, f"events waiting for the chain cannot be chained ({error}): their chain "
+                                          "columns were set outside the chainer, or the head row was rewound")
     pending: dict[int, list[Anchor]] = {}
     for anchor in anchors:
         if anchor.count:
             pending.setdefault(anchor.last_id, []).append(anchor)
     legacy_until = min((anchor.legacy_until for anchor in anchors), default=None)
     key = subkey(CHAIN)
-    expected_prev, checked, last_id, keyed_seen = GENESIS, 0, 0, False
+    expected_prev, checked, last_id, last_seq, keyed_seen = GENESIS, 0, 0, 0, False
 
     def broken(event_id: int | None, reason: str) -> Verification:
         return Verification(checked, event_id, reason, len(anchors))
 
     while True:
-        events = list(AuditEvent.objects.filter(id__gt=last_id).order_by("id")[:batch])
+        events = list(AuditEvent.objects.filter(seq__gt=last_seq).order_by("seq")[:batch])
         if not events:
             break
         for event in events:
@@ -212,12 +195,17 @@ def audit_verify(batch: int = 2000, anchors_file: Path | str | None = None) -> V
                 return broken(event.id, "event content changed, or hashed with another key (hash mismatch)")
             expected_prev = event.hash
             checked += 1
-            last_id = event.id
+            last_id, last_seq = event.id, event.seq or 0
             for anchor in pending.pop(event.id, []):
                 if (anchor.count, anchor.head) != (checked, event.hash):
                     return broken(event.id, f"{anchor.name} holds event {event.id} at count {anchor.count} with hash "
                                             f"{anchor.head[:12]}…, the trail at count {checked} with {event.hash[:12]}…"
                                             ": events up to it were replaced or recomputed (anchor mismatch)")
+    outside = (AuditEvent.objects.filter(seq__isnull=True).filter(Q(hash__isnull=False) | Q(prev_hash__isnull=False))
+               .order_by("id").values_list("id", flat=True).first())
+    if outside is not None:
+        return broken(outside, "event with a hash but no place in the chain (no seq): inserted or moved by hand "
+                               "(outside the chain)")
     if pending:
         anchor = min((item for items in pending.values() for item in items), key=lambda item: item.last_id)
         return broken(anchor.last_id, f"{anchor.name} names event {anchor.last_id} ({anchor.count} events), but the "
@@ -226,4 +214,10 @@ def audit_verify(batch: int = 2000, anchors_file: Path | str | None = None) -> V
     head = AuditHead.objects.filter(id=1).first()
     if head is not None and (head.last_hash != expected_prev or head.count != checked):
         return broken(last_id + 1, "events after the last one were deleted (head mismatch)")
-    return Verification(checked, None, "", len(anchors))
+    unchained = AuditEvent.objects.filter(hash__isnull=True)
+    if chain:
+        stale = unchained.filter(at__lt=timezone.now() - UNCHAINED_GRACE).order_by("id").values_list("id", flat=True)
+        if (first := stale.first()) is not None:
+            return broken(first, f"{stale.count()} events older than {UNCHAINED_GRACE} are not chained: the chainer "
+                                 "cannot chain them (unchained)")
+    return Verification(checked, None, "", len(anchors), unchained.count())

@@ -8,7 +8,8 @@ for that day and returns a small JSON summary that the run keeps.
 - `releases.late`: the 60-day release deadline (approaching and missed) and the late releases on record;
 - `retention.*`: delivery logs older than DELIVERY_LOG_RETENTION_DAYS, finished queue records older than
   TASKS_RESULT_RETENTION_DAYS, the uploaded files of cases withdrawn more than WITHDRAWN_FILES_RETENTION_DAYS ago;
-- `audit.anchor` (every hour): a signed checkpoint of the audit chain appended to AUDIT_ANCHOR_FILE (wrp.audit.anchors).
+- `audit.anchor` (every hour): the audit events left waiting for the chainer chained (the safety net of the chainer
+  run after each commit, wrp.audit.chainer), then a signed checkpoint of the chain appended to AUDIT_ANCHOR_FILE.
 """
 
 from __future__ import annotations
@@ -135,8 +136,9 @@ def withdrawn_files_retention(*, today: date) -> dict[str, Any]:
 
 @periodic("audit.anchor", every="hour")
 def audit_anchor(*, today: date) -> dict[str, Any]:
-    """Append a signed checkpoint of the audit chain (head, count, last id, time) to the anchor file: what lets
-    `wrp audit verify` find deleted newest events and a recomputed chain. Another anchor in the same hour is harmless."""
+    """Chain the audit events still waiting (a chainer run after a commit that failed), then append a signed checkpoint
+    of the chain (head, count, last id, time) to the anchor file: what lets `wrp audit verify` find deleted newest
+    events and a recomputed chain. Another anchor in the same hour is harmless."""
     from wrp.audit.anchors import audit_anchor as anchor_write
 
     anchor = anchor_write()

@@ -18,7 +18,7 @@ from wrp.audit import triggers
 
 
 def install(apps, schema_editor):
-    triggers.install(schema_editor.connection)
+    triggers.install_v1(schema_editor.connection)
 
 
 def first_anchor(apps, schema_editor):

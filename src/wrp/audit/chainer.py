@@ -1,0 +1,137 @@
+"""The chainer: the one writer of the chain, off the services' path.
+
+Services only insert events (their content; `seq`, `prev_hash` and `hash` empty) and take no lock for it, so audited
+writes no longer queue on one row. `audit_chain` then gives the events that are not yet chained, in the order it sees
+them (by id), their place (`seq`, 1, 2, 3 …), their link to the one before and their keyed hash, in batches — each
+batch under the head row's lock, which nothing but the chainer takes. An event whose transaction commits late is
+simply chained later: the chain's order is `seq`, not id. The append-only triggers let the chain columns be set once,
+from empty, and nothing else (wrp.audit.triggers).
+
+Who runs it: after each audited transaction commits (`audit_chain_on_commit`), without waiting — when another chainer
+holds the lock it skips, and that chainer looks again for events once it has let the lock go, so an event committed
+while it worked is not left behind; `wrp audit verify`, `wrp audit anchor` and the hourly `audit.anchor` job chain first
+(the safety net when a chainer failed). An event waits for its chain a moment after its commit: tamper evidence for
+it starts then, and the anchors name only chained events.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from wrp.audit.hashing import GENESIS, _content, _digest
+from wrp.audit.keys import CHAIN, subkey
+from wrp.audit.models import AuditEvent, AuditHead
+
+log = logging.getLogger("wrp.audit")
+
+CHAIN_BATCH = 1000
+# An after-commit run stops looking again after this many batches (a busy platform keeps one request chaining for
+# everyone otherwise); whatever is left is chained by the next audited commit, or the hourly job.
+AFTER_COMMIT_BATCHES = 50
+AFTER_COMMIT_ROUNDS = 5
+_chaining = threading.Lock()  # one after-commit chainer per process at a time
+# An event chained longer than this after its time is logged: a transaction that long, or a row someone inserted.
+LATE = timedelta(minutes=10)
+
+
+def audit_chain(limit: int | None = None, *, wait: bool = True, batch: int = CHAIN_BATCH,
+                max_batches: int | None = None) -> int:
+    """Chain the events waiting for it (at most `limit`); how many were chained.
+
+    `wait=False` gives up at once when another chainer holds the lock (it chains what is left). Each batch is its own
+    transaction (unless the caller's transaction holds them all). When a batch finds fewer events than it could take,
+    the chainer looks once more after letting the lock go, for events committed meanwhile whose own after-commit run
+    skipped because this one held the lock.
+    """
+    chained = batches = 0
+    while limit is None or chained < limit:
+        if max_batches is not None and batches >= max_batches:
+            break
+        size = batch if limit is None else min(batch, limit - chained)
+        done = _chain_batch(size, wait=wait)
+        batches += 1
+        if done is None:
+            break  # another chainer holds the lock; it looks again once it lets go
+        chained += done
+        if done < size and not AuditEvent.objects.filter(hash__isnull=True).exists():
+            break
+    return chained
+
+
+def audit_chain_on_commit() -> None:
+    """Chain the new events once the running transaction commits (at once outside a transaction), never waiting."""
+    transaction.on_commit(_chain_after_commit)
+
+
+def _chain_after_commit() -> None:
+    """Chain, unless a thread of this process already does (it looks again once it is done) or a chainer of another
+    process holds the database lock (likewise). The in-process lock spares the other threads any round trip."""
+    for _round in range(AFTER_COMMIT_ROUNDS):
+        if not _chaining.acquire(blocking=False):
+            return
+        try:
+            audit_chain(wait=False, max_batches=AFTER_COMMIT_BATCHES)
+        except Exception:  # the change is committed: its request must not fail; the next run chains the events
+            log.exception("audit chainer failed; the events wait for the next run")
+            return
+        finally:
+            _chaining.release()
+        # Threads that committed while this one chained skipped: their events are seen now, after the release.
+        if not AuditEvent.objects.filter(hash__isnull=True).exists():
+            return
+
+
+def _chain_batch(size: int, *, wait: bool) -> int | None:
+    """Chain up to `size` events under the head's lock; None when `wait` is off and another chainer holds it."""
+    with transaction.atomic():
+        head = _head_locked(wait=wait)
+        if head is None:
+            return None
+        events = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")[:size])
+        if not events:
+            return 0
+        key = subkey(CHAIN)
+        for event in events:
+            head.count += 1
+            event.seq, event.prev_hash = head.count, head.last_hash
+            event.hash = _digest(event.prev_hash, _content(event), key)
+            head.last_hash = event.hash
+        _chain_columns_write(events)
+        head.save(update_fields=["last_hash", "count"])
+    _log_late(events)
+    return len(events)
+
+
+def _chain_columns_write(events: list[AuditEvent]) -> None:
+    """Set the chain columns of the events in one statement, joined on their ids (a CASE per column, as bulk_update
+    writes it, costs each row a scan of every branch)."""
+    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s, %s)"] * len(events))
+    params = [value for event in events for value in (event.pk, event.seq, event.prev_hash, event.hash)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH chained (id, seq, prev_hash, hash) AS (VALUES {rows}) "
+            "UPDATE audit_auditevent SET seq = chained.seq, prev_hash = chained.prev_hash, hash = chained.hash "
+            "FROM chained WHERE audit_auditevent.id = chained.id",
+            params,
+        )
+
+
+def _head_locked(*, wait: bool) -> AuditHead | None:
+    """The head row, locked for this transaction; None when another chainer holds it and `wait` is off. The row is
+    made on a new trail by an insert that does nothing when it exists (and waits on no lock: the same two statements
+    every time). On SQLite the transaction's write lock (BEGIN IMMEDIATE) already makes the chainer single."""
+    AuditHead.objects.bulk_create([AuditHead(id=1, last_hash=GENESIS, count=0)], ignore_conflicts=True)
+    return AuditHead.objects.select_for_update(skip_locked=not wait).filter(id=1).first()
+
+
+def _log_late(events: list[AuditEvent]) -> None:
+    cutoff = timezone.now() - LATE
+    late = [event.pk for event in events if event.at < cutoff]
+    if late:
+        log.warning("audit chainer: %d events chained more than %s after their time (first id %s)", len(late), LATE,
+                    late[0])
