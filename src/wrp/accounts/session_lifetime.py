@@ -1,10 +1,11 @@
 """The absolute session lifetime: a session ends SESSION_ABSOLUTE_SECONDS (12 hours) after sign-in, however active.
 
-The idle timeout (SESSION_COOKIE_AGE, renewed on every request) ends a session left alone; this ends one that is kept
-busy — a stolen session cookie is worth a working day at most. The moment of sign-in is written into the session by
-the first response that sees the user signed in (the sign-in itself). Past the lifetime the user is signed out
-(`session.ended` in the audit trail) and sent to the sign-in page with a message; an API call goes on as anonymous
-(a bearer token still decides for itself), and an htmx request is redirected whole (HX-Redirect).
+The idle timeout (SESSION_COOKIE_AGE, renewed by a request once a minute at most: wrp.accounts.session_touch) ends
+a session left alone; this ends one that is kept busy — a stolen session cookie is worth a working day at most. The
+moment of sign-in is written into the session by the first response that sees the user signed in (the sign-in
+itself). Past the lifetime the user is signed out (`session.ended` in the audit trail) and sent to the sign-in page
+with a message; an API call goes on as anonymous (a bearer token still decides for itself), and an htmx request is
+redirected whole (HX-Redirect).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +40,10 @@ class AbsoluteSessionLifetimeMiddleware:
                     return ended
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and SIGNED_IN_AT not in request.session:
+        # Only a session sign-in is stamped: a bearer-token call (request.user set by the API) has no session to keep,
+        # and stamping it would write a new session row and a cookie on every call.
+        if (user is not None and user.is_authenticated and request.session.get(SESSION_KEY) is not None
+                and SIGNED_IN_AT not in request.session):
             request.session[SIGNED_IN_AT] = time.time()
         return response
 

@@ -43,7 +43,7 @@ from wrp.core.errors import Ineligible, Invalid, MaterialsMissing, Message
 from wrp.core.events import emit
 from wrp.employment.selectors import active_association
 from wrp.policy.codes import Decision
-from wrp.quotas.services import quota_lock, quota_reserve
+from wrp.quotas.services import quota_exhausted, quota_lock, quota_reserve_if_left
 from wrp.units.models import Unit
 
 PUBLIC_ID_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -226,10 +226,11 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
     it to the district (→ submitted).
 
     The handler's submission, in the contract's order: every required material uploaded; for personal items a free
-    slot; then, holding the lock on the unit's quota row, the assessment of today's facts (ineligible → refused); the
-    applicant's real name (no document prints a login name); then freeze facts and assessment, start the clock, book
-    the slot and reserve one quota unit, freeze the declarations and issue the receipt with the window's acceptance
-    deadline (`wrp.cases.acceptance`) — all or nothing.
+    slot; then one quota unit reserved by one conditional UPDATE, which holds the unit's quota row until commit, and
+    the assessment of today's facts with the units left before it (none left: U-QUOTA fails; ineligible → refused,
+    the reservation rolled back with the rest); the applicant's real name (no document prints a login name); then
+    freeze facts and assessment, start the clock, book the slot, freeze the declarations and issue the receipt with
+    the window's acceptance deadline (`wrp.cases.acceptance`) — all or nothing.
     """
     today = timezone.localdate()
     require_actor(case, actor, "submit")
@@ -253,11 +254,11 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
             raise Invalid({"slot": _("请预约办理时段。")}, codes={"slot": "slot_required"})
         if spec.personal:
             slot_bookable(slot or "")
-        ledger = None
+        reservation = None
         quota_remaining = None
-        if spec.needs_quota:
-            ledger = quota_lock(unit=case.unit, year=today.year)
-            quota_remaining = ledger.remaining
+        if spec.needs_quota:  # reserved first, in one statement; any refusal below rolls it back with the rest
+            reservation = quota_reserve_if_left(unit=case.unit, year=today.year, actor=actor)
+            quota_remaining = 0 if reservation is None else reservation.remaining + 1
         facts, evaluation = case_evaluate(case, as_of=today, quota_remaining=quota_remaining)
         if evaluation.decision == Decision.INELIGIBLE:
             raise Ineligible(frozen_assessment(evaluation))
@@ -267,8 +268,9 @@ def case_submit(*, case: Case, actor: Any, slot: str | None = None) -> Case:
         records.require_real_names(case)
         if spec.personal:
             booking_create(case=case, slot_public_id=slot or "", actor=actor)
-        if ledger is not None:
-            quota_reserve(ledger=ledger, actor=actor)
+        if spec.needs_quota:
+            if reservation is None:
+                raise quota_exhausted()
             case.quota_year = today.year
         _freeze(case, facts=facts, evaluation=evaluation, today=today)
         clock.start(case, on=today, time_limit=spec.time_limit)

@@ -2,15 +2,17 @@
 
 A unit declares its need for a year (指标申报); the bureau grants a number, added to the unit-year ledger. A submitted
 `initial` or `employer_change` reserves one unit, approval consumes it, rejection or withdrawal releases it. The
-ledger keeps granted ≥ reserved + used by a database constraint; its row is locked (SELECT … FOR UPDATE) for every
-change, and a change the constraint refuses becomes InvalidState("exhausted"), never a server error.
+ledger keeps granted ≥ reserved + used by a database constraint. Reserve, consume and release are each one conditional
+`UPDATE … RETURNING` (PostgreSQL, SQLite ≥ 3.35): the condition and the row lock the UPDATE takes until commit make
+them safe under any race without a prior SELECT … FOR UPDATE; no row changed means nothing was left, which becomes
+InvalidState("exhausted") (or "not_reserved"), never a server error — as does a change the constraint refuses.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -106,43 +108,76 @@ def quota_lock(*, unit: Unit, year: int) -> QuotaLedger:
     return QuotaLedger.objects.select_for_update().get(pk=ledger.pk)
 
 
-def _change(ledger_pk: int, **expressions: Any) -> None:
-    """Apply F() expressions to one ledger row; a constraint violation is exhaustion, not a server error."""
+_TABLE = QuotaLedger._meta.db_table
+_RETURNING = "RETURNING id, granted, reserved, used"
+
+
+def _ledger_update(unit_id: int, year: int, assignments: str, condition: str) -> QuotaLedger | None:
+    """One conditional UPDATE of the unit-year row: the ledger as it is afterwards, or None when no row met the
+    condition (no ledger, or nothing left to take). Its row lock lasts until the caller's transaction ends."""
+    sql = f"UPDATE {_TABLE} SET {assignments} WHERE unit_id = %s AND year = %s AND {condition} {_RETURNING}"
     try:
-        with transaction.atomic():
-            QuotaLedger.objects.filter(pk=ledger_pk).update(**expressions)
-    except IntegrityError:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [unit_id, year])
+            row = cursor.fetchone()
+    except IntegrityError:  # the constraint is the last guard; the condition should have stopped it first
         raise _exhausted() from None
+    if row is None:
+        return None
+    pk, granted, reserved, used = row
+    return QuotaLedger(pk=pk, unit_id=unit_id, year=year, granted=granted, reserved=reserved, used=used)
+
+
+def quota_reserve_if_left(*, unit: Unit, year: int, actor: Any = None) -> QuotaLedger | None:
+    """Reserve one unit of the unit-year quota if one is left, in one statement: the ledger after the reservation
+    (its `remaining + 1` is what was left before), or None when none was left — nothing changed, nothing audited.
+
+    In the caller's transaction when there is one (the reserved row stays locked until it ends, and a later refusal
+    rolls the reservation back), else in its own.
+    """
+    return _reserve(unit.pk, year, actor)
+
+
+def _reserve(unit_id: int, year: int, actor: Any) -> QuotaLedger | None:
+    with transaction.atomic(savepoint=False):
+        ledger = _ledger_update(unit_id, year, "reserved = reserved + 1", "granted - reserved - used >= 1")
+        if ledger is not None:
+            audit_record(actor=actor, action="quota.reserve", obj=ledger,
+                         changes={"reserved": [ledger.reserved - 1, ledger.reserved]})
+    return ledger
+
+
+def quota_exhausted() -> InvalidState:
+    """The refusal of a reservation when nothing is left (code `quota_exhausted`)."""
+    return _exhausted()
 
 
 def quota_reserve(*, ledger: QuotaLedger, actor: Any = None) -> None:
-    """Reserve one unit on a ledger obtained from `quota_lock` (a submitted initial or employer_change)."""
+    """Reserve one unit on a ledger obtained from `quota_lock` (a submitted initial or employer_change); `ledger` is
+    brought up to date. Refused as exhausted when none is left, whatever the (possibly stale) object says."""
     _require_atomic("quota_reserve")
-    if ledger.remaining < 1:
+    taken = _reserve(ledger.unit_id, ledger.year, actor)
+    if taken is None:
         raise _exhausted()
-    _change(ledger.pk, reserved=F("reserved") + 1)
-    ledger.refresh_from_db(fields=["granted", "reserved", "used"])
-    audit_record(actor=actor, action="quota.reserve", obj=ledger,
-                 changes={"reserved": [ledger.reserved - 1, ledger.reserved]})
+    ledger.granted, ledger.reserved, ledger.used = taken.granted, taken.reserved, taken.used
 
 
 def quota_consume(*, unit: Unit, year: int, actor: Any = None) -> None:
     """Turn one reserved unit into a used one (the case was approved). `year` is the year it was reserved in."""
-    with transaction.atomic():
-        ledger = quota_lock(unit=unit, year=year)
-        if ledger.reserved < 1:
-            raise InvalidState("not_reserved", _("没有占用中的指标"), code="quota_not_reserved")
-        _change(ledger.pk, reserved=F("reserved") - 1, used=F("used") + 1)
-        audit_record(actor=actor, action="quota.consume", obj=ledger,
-                     changes={"reserved": [ledger.reserved, ledger.reserved - 1], "used": [ledger.used, ledger.used + 1]})
+    with transaction.atomic(savepoint=False):
+        ledger = _ledger_update(unit.pk, year, "reserved = reserved - 1, used = used + 1", "reserved >= 1")
+        if ledger is not None:
+            audit_record(actor=actor, action="quota.consume", obj=ledger,
+                         changes={"reserved": [ledger.reserved + 1, ledger.reserved],
+                                  "used": [ledger.used - 1, ledger.used]})
+    if ledger is None:  # nothing changed: refused without spoiling the caller's transaction
+        raise InvalidState("not_reserved", _("没有占用中的指标"), code="quota_not_reserved")
 
 
 def quota_release(*, unit: Unit, year: int, actor: Any = None) -> None:
     """Give a reserved unit back (the case was rejected or withdrawn); never below zero."""
-    with transaction.atomic():
-        ledger = quota_lock(unit=unit, year=year)
-        if ledger.reserved < 1:
-            return
-        _change(ledger.pk, reserved=F("reserved") - 1)
-        audit_record(actor=actor, action="quota.release", obj=ledger,
-                     changes={"reserved": [ledger.reserved, ledger.reserved - 1]})
+    with transaction.atomic(savepoint=False):
+        ledger = _ledger_update(unit.pk, year, "reserved = reserved - 1", "reserved >= 1")
+        if ledger is not None:
+            audit_record(actor=actor, action="quota.release", obj=ledger,
+                         changes={"reserved": [ledger.reserved + 1, ledger.reserved]})
