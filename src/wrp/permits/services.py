@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +30,7 @@ from wrp.documents.models import IssuedDocument
 from wrp.permits.models import Permit, PermitChild, PermitEvent, PermitStatus
 from wrp.permits.printouts import certificate
 from wrp.permits.selectors import can_see_permit
+from wrp.permits.sweep import permits_expire_setwise
 from wrp.policy.codes import ChildCase
 from wrp.policy.periods import add_years
 from wrp.units.models import Unit
@@ -40,7 +41,6 @@ NUMBER_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 NUMBER_LENGTH = 12
 VALIDITY_YEARS = 3  # 京政办发〔2003〕29号: 有效期三年，期满可续
 CURRENT_STATUSES = (PermitStatus.VALID, PermitStatus.SUSPENDED)
-_SWEEP_BATCH = 200
 _CHILD_CASES = frozenset(case.value for case in ChildCase)
 CERTIFICATE = "certificate"
 
@@ -311,26 +311,12 @@ def permit_revoke(*, permit: Permit, actor: Any, reason: str) -> Permit:
 
 
 def permits_expire(*, today: date) -> int:
-    """The daily sweep: valid or suspended permits whose valid_until is before today become expired.
+    """The daily sweep: valid or suspended permits whose valid_until is before today become expired (POLICY §9).
 
+    Set-wise, in keyset batches of `SWEEP_BATCH_SIZE` (`wrp.permits.sweep`): each batch one transaction writing the
+    permits, their PermitEvents and audit events, and announcing `permit.expired` per permit after it commits.
     Idempotent (a second run finds nothing) and safe to run on several workers at once: on PostgreSQL each batch
     takes its rows with SKIP LOCKED, so two sweeps never wait on or double-count the same permit. Returns how many
     permits it changed.
     """
-    changed = 0
-    skip_locked = connection.features.has_select_for_update_skip_locked
-    while True:
-        with transaction.atomic():
-            due = Permit.objects.filter(status__in=CURRENT_STATUSES, valid_until__lt=today).order_by("pk")
-            locked = due.select_for_update(skip_locked=True) if skip_locked else due.select_for_update()
-            batch = list(locked[:_SWEEP_BATCH])
-            for permit in batch:
-                previous = permit.status
-                permit.status = PermitStatus.EXPIRED
-                permit.save(update_fields=["status"])
-                _record(permit, action="expired", from_status=previous, actor=None,
-                        note=f"valid_until {permit.valid_until.isoformat()} < {today.isoformat()}")
-                emit("permit.expired", permit_id=permit.pk)
-        changed += len(batch)
-        if len(batch) < _SWEEP_BATCH:
-            return changed
+    return permits_expire_setwise(today=today)
