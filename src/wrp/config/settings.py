@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "wrp.accounts.middleware.StaffSecondFactorMiddleware",  # staff confirm it before anything else
     "django.contrib.messages.middleware.MessageMiddleware",
     "wrp.accounts.session_lifetime.AbsoluteSessionLifetimeMiddleware",  # a session ends 12 h after sign-in
+    "wrp.accounts.session_touch.SessionTouchMiddleware",  # the idle timeout: re-saved once a minute at most
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "wrp.config.security.IntegrityFailureMiddleware",  # altered ciphertext or stored file: the integrity page, an alert
@@ -278,7 +279,10 @@ if PRODUCTION:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout
+# The age above is an idle timeout: a request re-saves the session (new expiry) when it was last saved more than
+# SESSION_TOUCH_SECONDS ago (wrp.accounts.session_touch), not on every request — a plain page view writes nothing.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60, minimum=1, maximum=3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
