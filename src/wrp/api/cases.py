@@ -20,28 +20,34 @@ from pydantic import ConfigDict, Field, StrictBool
 from wrp.api.auth import AUTH, actor
 from wrp.api.errors import message_language
 from wrp.api.material_uploads import CheckingOut, check_answer, check_wait
-from wrp.api.schemas import PAGE_SIZE, PageNumber, ShortText, Text, page_of, refusals
+from wrp.api.schemas import PAGE_SIZE, Cursor, PageNumber, PageSize, ShortText, Text, list_window, refusals
 from wrp.audit.services import audit_note
 from wrp.cases import clock
 from wrp.cases.acceptance import acceptance_view, extension_view
 from wrp.cases.material_checks import material_check_for, material_upload_start
 from wrp.cases.materials import case_checklist, material_verdict
-from wrp.cases.models import Case, CaseState
+from wrp.cases.models import Case, CaseEvent, CaseState
 from wrp.cases.selectors import (
+    CASE_LIST_ORDER,
     case_applicant_for,
     case_events,
     case_for,
     case_materials,
     case_permit,
     case_unit_for,
+    cases_for_api_list,
     cases_listed,
+    listed_events,
+    listed_materials,
+    listed_permit_number,
+    listed_relations,
     material_file_for,
 )
 from wrp.cases.services import (
     case_open,
 )
-from wrp.cases.workflow import allowed_actions, require_opener
-from wrp.core.errors import Invalid, NotFound
+from wrp.cases.workflow import ACTIONS, allowed_actions, require, require_opener
+from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
 from wrp.documents.pdfcheck import MAX_BYTES
 from wrp.documents.services import open_file
 from wrp.policy.codes import Service
@@ -133,9 +139,12 @@ class CaseOut(Schema):
 
 class CasePage(Schema):
     items: list[CaseOut]
-    count: int
+    count: int = Field(description="the cases listed, counted up to 10,000 (see `count_capped`)")
     page: int
     page_size: int
+    next: str | None = Field(description="an extension of the contract: the cursor of the next page (pass it as "
+                             "`?after=`), null on the last page")
+    count_capped: bool = Field(description="an extension of the contract: true when there are more than `count`")
 
 
 class CaseIn(Schema):
@@ -161,6 +170,8 @@ class CaseFilters(Schema):
     page: PageNumber = 1
     state: CaseState | None = None
     kind: Service | None = None
+    after: Cursor | None = None
+    limit: PageSize = PAGE_SIZE
 
 
 class UploadOut(Schema):
@@ -200,22 +211,23 @@ def _materials(case: Case) -> list[dict[str, Any]]:
 
 
 def _events(case: Case) -> list[dict[str, Any]]:
-    return [
-        {
-            "at": timezone.localtime(event.at).isoformat(),
-            "action": event.action,
-            "actor_role": event.actor_role,
-            "from": event.from_state or None,
-            "to": event.to_state,
-        }
-        for event in case_events(case)
-    ]
+    return [_event_json(event) for event in case_events(case)]
 
 
-def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
-    """The case of contracts/cases-api.md §Cases, its assessment in the caller's language, and what the caller may do
-    with it (`allowed_actions`, by `wrp.cases.workflow`)."""
-    permit = case_permit(case)
+def _event_json(event: CaseEvent) -> dict[str, Any]:
+    return {
+        "at": timezone.localtime(event.at).isoformat(),
+        "action": event.action,
+        "actor_role": event.actor_role,
+        "from": event.from_state or None,
+        "to": event.to_state,
+    }
+
+
+def _case_body(
+    case: Case, request: HttpRequest, *, materials: list[dict[str, Any]], events: list[dict[str, Any]],
+    permit: str | None, actions: frozenset[str],
+) -> dict[str, Any]:
     today = timezone.localdate()
     extension = extension_view(case)
     return {
@@ -226,14 +238,48 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
         "unit": case.unit.credit_code,
         "applicant": case.applicant.username if case.applicant_id else None,
         "assessment": case.assessment[message_language(request)] if case.assessment else None,
-        "materials": _materials(case),
-        "clock": clock.view(case, today=timezone.localdate()).as_json_dict(),
-        "permit": permit.number if permit is not None else None,
-        "events": _events(case),
+        "materials": materials,
+        "clock": clock.view(case, today=today).as_json_dict(),
+        "permit": permit,
+        "events": events,
         "acceptance": acceptance_view(case, today=today).as_json_dict(),
         "extension": extension.as_json_dict() if extension is not None else None,
-        "allowed_actions": sorted(allowed_actions(case, request.auth)),  # type: ignore[attr-defined]
+        "allowed_actions": sorted(actions),
     }
+
+
+def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
+    """The case of contracts/cases-api.md §Cases, its assessment in the caller's language, and what the caller may do
+    with it (`allowed_actions`, by `wrp.cases.workflow`)."""
+    permit = case_permit(case)
+    return _case_body(
+        case, request, materials=_materials(case), events=_events(case),
+        permit=permit.number if permit is not None else None,
+        actions=allowed_actions(case, request.auth),  # type: ignore[attr-defined]
+    )
+
+
+def _listed_actions(case: Case, user: Any) -> frozenset[str]:
+    """`allowed_actions` of a listed case, its relation to the caller read from the list's annotation."""
+    held = listed_relations(case, user)
+    allowed = set()
+    for action in ACTIONS:
+        try:
+            require(case, user, action, held=held)
+        except (Forbidden, InvalidState):
+            continue
+        allowed.add(action)
+    return frozenset(allowed)
+
+
+def case_list_json(case: Case, request: HttpRequest, user: Any) -> dict[str, Any]:
+    """`case_json` of a case read by `cases_for_api_list`, without a query of its own: materials from the stored rows
+    (a draft's are those on file; its own GET assesses it afresh), events prefetched, permit and relation annotated."""
+    materials = [{key: row[key] for key in ("code", "required", "status", "reason")} for row in listed_materials(case)]
+    return _case_body(
+        case, request, materials=materials, events=[_event_json(event) for event in listed_events(case)],
+        permit=listed_permit_number(case), actions=_listed_actions(case, user),
+    )
 
 
 def _material_json(case: Case, code: str) -> dict[str, Any]:
@@ -284,7 +330,11 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
 @router.get(
     "/cases", response=_responses(200, CasePage, 403, 422), exclude_unset=True, by_alias=True,
     summary="The cases you may see",
-    description="Own (applicant), their units' (handler), every case (clerk, approver); newest first, 20 a page.",
+    description="Own (applicant), their units' (handler), every case (clerk, approver); newest first, 20 a page "
+    "(`limit` up to 100). `next` is the cursor of the next page: `?after=<next>` goes on from there at the same cost "
+    "however deep (keyset pagination; `page` is then ignored; a cursor not made by this list is 422 naming `after`). "
+    "`count` counts at most 10,000 cases (`count_capped` says when there are more). A draft's `materials` here are "
+    "those on file; `GET /cases/{id}` lists its checklist from a fresh assessment.",
 )
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     user = actor(request)
@@ -293,12 +343,17 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
         state=filters.state.value if filters.state else None,
         kind=filters.kind.value if filters.kind else None,
     )
-    page, count = page_of(cases, filters.page)
+    window = list_window(
+        cases_for_api_list(cases, user), order=CASE_LIST_ORDER, page=filters.page, after=filters.after,
+        size=filters.limit,
+    )
     return {
-        "items": [case_json(case, request) for case in page],
-        "count": count,
+        "items": [case_list_json(case, request, user) for case in window.items],
+        "count": window.count,
         "page": filters.page,
-        "page_size": PAGE_SIZE,
+        "page_size": filters.limit,
+        "next": window.next,
+        "count_capped": window.count_capped,
     }
 
 

@@ -9,6 +9,7 @@ it is translated when the value is checked).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -29,6 +30,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
+from wrp.core.keyset import capped_count, cursor_for, keyset_ordered, keyset_page
 from wrp.policy.codes import District, Qualification, UnitKind
 from wrp.policy.models import Applicant
 from wrp.units.models import PenaltyKind
@@ -117,6 +119,49 @@ def page_of(queryset: QuerySet[Any], page: int) -> tuple[list[Any], int]:
 
 
 PageNumber = Annotated[int, Field(ge=1, description="page number, from 1; 20 items a page")]
+MAX_PAGE_SIZE = 100
+COUNT_CAP = 10_000  # a list counts at most this many rows (then `count_capped` is true), never the whole table
+PageSize = Annotated[int, Field(ge=1, le=MAX_PAGE_SIZE, description="items a page (an extension of the contract): "
+                                "1 to 100, default 20")]
+Cursor = Annotated[str, AfterValidator(_no_nul), Field(
+    min_length=1, max_length=1000,
+    description="the `next` of the previous page (an extension of the contract): the items after it, in the "
+    "list's order, however deep (keyset pagination; `page` is then ignored)",
+)]
+
+
+@dataclass(frozen=True)
+class ListWindow:
+    """One page of a list: its items, the cursor of the next page (None on the last), and the capped count."""
+
+    items: list[Any]
+    next: str | None
+    count: int
+    count_capped: bool
+
+
+def list_window(
+    queryset: QuerySet[Any], *, order: tuple[str, ...], page: int, after: str | None, size: int = PAGE_SIZE
+) -> ListWindow:
+    """A page of an ordered list by keyset when `after` is given, else by page number (compatibility: an OFFSET over
+    the ids, then the page's rows; it still grows with the depth); both give `next`, the cursor to go on by keyset.
+    The count is capped at COUNT_CAP (a LIMITed subquery): no exact COUNT(*) over a large table. A bad cursor is 422
+    naming `after`."""
+    count, capped = capped_count(queryset, cap=COUNT_CAP)
+    if after is not None:
+        keyed = keyset_page(queryset, order=order, after=after, size=size)
+        return ListWindow(keyed.items, keyed.next_cursor, count, capped)
+    start = (page - 1) * size
+    rows: list[Any] = []
+    if start == 0:
+        rows = list(keyset_ordered(queryset, order=order)[:size + 1])
+    elif capped or start < count:
+        # OFFSET over the ids alone (the index serving the order, no wide row read or joined), then those rows
+        ids = list(keyset_ordered(queryset, order=order).values_list("pk", flat=True)[start:start + size + 1])
+        rows = list(keyset_ordered(queryset.filter(pk__in=ids), order=order))
+    items = rows[:size]
+    following = cursor_for(items[-1], order=order) if len(rows) > size else None
+    return ListWindow(items, following, count, capped)
 
 
 # ---------------------------------------------------------------------------------------------------------------------

@@ -8,8 +8,11 @@ frozen with the assessment; the clock starts and stops while the case is returne
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from wrp.policy.codes import ChangeSubtype, Service
@@ -44,6 +47,21 @@ class Acceptance(models.TextChoices):
 # workflow's FINAL_STATES; `tests/cases/test_one_open_case.py` checks the two agree).
 ONE_OPEN_PER_APPLICANT = ("initial", "employer_change")
 FINISHED_STATES = ("approved", "rejected", "withdrawn")
+# The window's queue (the workflow's OPEN_STATES, checked by tests/cases/test_selectors_lists.py): the states its
+# partial index covers, so the queue's WHERE implies the index's.
+QUEUE_STATES = ("submitted", "in_review", "returned", "pending_approval")
+NO_DATE = date.max  # a missing date sorts last in the queue
+
+
+def queue_sort_keys() -> dict[str, models.Expression]:
+    """The queue's order (`wrp.cases.selectors.by_due_date`), as expressions that are never NULL so that one
+    row-value comparison pages through them by keyset: running clocks before paused ones, soonest due first, then by
+    acceptance day (a missing date last). The partial indexes case_queue_due and case_queue_state_due are on them."""
+    return {
+        "queue_paused": models.ExpressionWrapper(models.Q(paused_on__isnull=False), output_field=models.BooleanField()),
+        "queue_due": Coalesce("due_on", models.Value(NO_DATE), output_field=models.DateField()),
+        "queue_accepted": Coalesce("accepted_on", models.Value(NO_DATE), output_field=models.DateField()),
+    }
 
 
 class Case(models.Model):
@@ -102,7 +120,21 @@ class Case(models.Model):
         verbose_name = _("案件")
         verbose_name_plural = _("案件")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "due_on"]), models.Index(fields=["unit", "state"])]
+        indexes = [
+            models.Index(fields=["state", "due_on"]),
+            models.Index(fields=["unit", "state"]),
+            # The lists (wrp.cases.selectors): newest first for everyone (and by state), a unit's and an applicant's
+            # own cases, and the window's queue in `by_due_date` order over the open states only (partial expression
+            # indexes, the second for the queue narrowed to one state).
+            models.Index(fields=["created_at", "id"], name="case_created"),
+            models.Index(fields=["state", "created_at", "id"], name="case_state_created"),
+            models.Index(fields=["unit", "created_at", "id"], name="case_unit_created"),
+            models.Index(fields=["applicant", "created_at", "id"], name="case_applicant_created"),
+            models.Index(*queue_sort_keys().values(), "id", name="case_queue_due",
+                         condition=models.Q(state__in=QUEUE_STATES)),
+            models.Index("state", *queue_sort_keys().values(), "id", name="case_queue_state_due",
+                         condition=models.Q(state__in=QUEUE_STATES)),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant", "kind"], name="one_open_case_per_purpose",

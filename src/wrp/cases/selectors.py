@@ -3,39 +3,60 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.cases.kinds import kind_of
-from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseSnapshot, CaseState, MaterialStatus
-from wrp.cases.workflow import OPEN_STATES
+from wrp.cases.models import (
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    CaseSnapshot,
+    CaseState,
+    MaterialStatus,
+    queue_sort_keys,
+)
+from wrp.cases.workflow import OPEN_STATES, Relation
 from wrp.cases.workflow import is_case_applicant as is_case_applicant  # re-exported (cases/standing.py)
 from wrp.cases.workflow import is_case_handler as is_case_handler  # re-exported (cases/standing.py)
 from wrp.core.errors import NotFound
 from wrp.documents.models import StoredFile
-from wrp.permits.models import Permit
+from wrp.permits.models import Permit, PermitStatus
 from wrp.permits.selectors import permit_of
 from wrp.policy.codes import Service
 from wrp.units.documents import STANDING_CODES, unit_documents
-from wrp.units.models import AssociationState, Unit
+from wrp.units.models import AssociationState, Unit, UnitHandler
 from wrp.units.selectors import normalised_code, units_handled_by
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
-    """Own cases (applicant), their units' cases (handler), every case (clerk, approver); none for anyone else."""
+def cases_visible_to(user: Any, *, units_read_first: bool = False) -> QuerySet[Case]:
+    """Own cases (applicant), their units' cases (handler), every case (clerk, approver); none for anyone else.
+
+    `units_read_first` (lists): a handler's units are read first (one small query), so the database sees
+    `unit_id = X` and pages a unit's cases through the index (unit, created_at, id) rather than sorting them all."""
     cases = Case.objects.select_related("unit", "applicant")
     if not getattr(user, "is_authenticated", False):
         return cases.none()
     if user.role == Role.APPLICANT:
         return cases.filter(applicant=user)
     if user.role == Role.UNIT_HANDLER:
-        return cases.filter(unit__in=units_handled_by(user))
+        units = units_handled_by(user)
+        return cases.filter(unit__in=list(units.values_list("pk", flat=True)) if units_read_first else units)
     if user.role in (Role.WINDOW_CLERK, Role.BUREAU_APPROVER):
         return cases
     return cases.none()
@@ -60,19 +81,27 @@ def material_file_for(user: Any, public_id: str, code: str) -> StoredFile:
 
 def case_materials(case: Case, checklist: list[str] | tuple[str, ...]) -> list[dict[str, Any]]:
     """The checklist with each material's status: `missing` until uploaded (contract: cases-api.md §Cases)."""
-    rows = {material.code: material for material in CaseMaterial.objects.filter(case=case).select_related("file")}
+    return materials_on_file(checklist, CaseMaterial.objects.filter(case=case).select_related("file"))
+
+
+def materials_on_file(
+    checklist: list[str] | tuple[str, ...], materials: Iterable[CaseMaterial], *, sha256: bool = True
+) -> list[dict[str, Any]]:
+    """`case_materials` from rows already read (a list's prefetch); `sha256` needs the rows' `file` joined (without
+    it the rows have no `sha256`)."""
+    rows = {material.code: material for material in materials}
     out = []
     for code in dict.fromkeys([*checklist, *(c for c, m in rows.items() if m.file_id)]):
         row = rows.get(code)
-        out.append(
-            {
-                "code": code,
-                "required": code in checklist,
-                "status": row.status if row else MaterialStatus.MISSING.value,
-                "reason": row.reason if row else "",
-                "sha256": row.file.sha256 if row and row.file_id else None,
-            }
-        )
+        material = {
+            "code": code,
+            "required": code in checklist,
+            "status": row.status if row else MaterialStatus.MISSING.value,
+            "reason": row.reason if row else "",
+        }
+        if sha256:
+            material["sha256"] = row.file.sha256 if row and row.file_id else None
+        out.append(material)
     return out
 
 
@@ -114,13 +143,102 @@ def case_changes(case: Case) -> dict[str, Any]:
 
 
 def cases_listed(user: Any, *, state: str | None = None, kind: str | None = None) -> QuerySet[Case]:
-    """The cases the user may see, newest first (the id breaks ties of cases opened in the same instant)."""
-    cases = cases_visible_to(user)
+    """The cases the user may see, newest first (the id breaks ties of cases opened in the same instant):
+    CASE_LIST_ORDER, which the (created_at, id) indexes serve."""
+    cases = cases_visible_to(user, units_read_first=True)
     if state:
         cases = cases.filter(state=state)
     if kind:
         cases = cases.filter(kind=kind)
-    return cases.order_by("-created_at", "-id")
+    return cases.order_by(*CASE_LIST_ORDER)
+
+
+# --- lists ---------------------------------------------------------------------------------------------------------
+# A list reads a page of cases in a fixed number of queries whatever its size: the rows without the wide JSON columns
+# it never shows, their unit and applicant joined, and what each row shows of its materials and events in one query
+# each. Deep pages go by keyset (wrp.core.keyset) in the order of an index (cases/models.py Meta.indexes):
+# CASE_LIST_ORDER for the lists newest first, QUEUE_ORDER over `queue_ordered` for the window's queue.
+
+CASE_LIST_ORDER: tuple[str, ...] = ("-created_at", "-id")  # indexes case_created, case_unit_created, case_applicant_created
+QUEUE_ORDER: tuple[str, ...] = ("queue_paused", "queue_due", "queue_accepted", "id")  # `by_due_date`; case_queue_due
+
+# What no list shows: the frozen facts and answers, reasons, the unit's tax history and qualifications, the
+# applicant's encrypted ID number. (`assessment` too, but the API's list shows it: see `cases_for_api_list`.)
+LIST_DEFERRED: tuple[str, ...] = (
+    "answers", "frozen_facts", "review_reasons", "decision_reason", "acceptance_reason",
+    "unit__annual_tax", "unit__qualifications", "applicant__id_number_encrypted",
+)
+
+
+def cases_slim(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases with their unit and applicant joined and without the wide columns a list row never shows
+    (LIST_DEFERRED and `assessment`); reading a deferred field later costs a query per row, so a page must not."""
+    return cases.select_related("unit", "applicant").defer(*LIST_DEFERRED, "assessment")
+
+
+def queue_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases annotated for a keyset page in QUEUE_ORDER (the order of `by_due_date`, which the partial index
+    case_queue_due serves over the queue's states): `keyset_page(queue_ordered(clerk_queue(user)), order=QUEUE_ORDER,
+    …)`. The annotations (cases/models.py `queue_sort_keys`): `queue_paused` the clock stopped (returned for
+    correction), `queue_due` and `queue_accepted` the due and acceptance days (date.max when missing)."""
+    return cases.annotate(**queue_sort_keys())
+
+
+def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
+    """What the API's list shows of each case (contracts/cases-api.md §Cases), in four queries whatever the page's
+    size: the cases (without LIST_DEFERRED) with unit, applicant, the permit they produced and, annotated, the
+    applicant's current permit number and whether the caller handles the unit; then materials and events prefetched.
+    Read the rows with `listed_materials`, `listed_events`, `listed_permit_number` and `listed_relations`."""
+    current_permit = (
+        Permit.objects.filter(holder_id=OuterRef("applicant_id")).exclude(status=PermitStatus.REVOKED)
+        .order_by("-issued_on", "-id").values("number")[:1]
+    )
+    handles = (
+        Exists(UnitHandler.objects.filter(unit_id=OuterRef("unit_id"), user_id=user.pk))
+        if getattr(user, "role", None) == Role.UNIT_HANDLER else Value(False)
+    )
+    return (
+        cases.select_related("unit", "applicant", "permit")
+        .defer(*LIST_DEFERRED, *(f"permit__{name}" for name in ("verify_token", "suspended_on")))
+        .annotate(listed_applicant_permit=Subquery(current_permit), listed_caller_handles=handles)
+        .prefetch_related(
+            Prefetch("materials", queryset=CaseMaterial.objects.only(
+                "id", "case_id", "code", "required", "status", "reason", "file_id").order_by("id")),
+            Prefetch("events", queryset=CaseEvent.objects.defer("detail").order_by("at", "id")),
+        )
+    )
+
+
+def listed_materials(case: Case) -> list[dict[str, Any]]:
+    """A listed case's materials from its stored rows: the frozen checklist once submitted; for a draft, the rows on
+    file (the single case's page assesses the draft afresh; a list does not run the policy for every draft)."""
+    rows = list(case.materials.all())
+    checklist = list(case.assessment["zh"]["materials"]) if case.assessment else [row.code for row in rows]
+    return materials_on_file(checklist, rows, sha256=False)
+
+
+def listed_events(case: Case) -> list[CaseEvent]:
+    """A listed case's history, oldest first (prefetched)."""
+    return list(case.events.all())
+
+
+def listed_permit_number(case: Case) -> str | None:
+    """`case_permit(case).number` of a listed case, from its joined permit or the annotated current permit."""
+    if case.permit_id is not None:
+        return case.permit.number if case.permit is not None else None
+    if case.applicant_id is None or not kind_of(case).on_permit:
+        return None
+    return getattr(case, "listed_applicant_permit", None)
+
+
+def listed_relations(case: Case, user: Any) -> frozenset[Relation]:
+    """`wrp.cases.workflow.relations` of a listed case, without a query per row (the handler's is annotated)."""
+    held = {Relation.ROLE}
+    if is_case_applicant(user, case):
+        held.add(Relation.APPLICANT)
+    if getattr(user, "role", None) == Role.UNIT_HANDLER and getattr(case, "listed_caller_handles", False):
+        held.add(Relation.HANDLER)
+    return frozenset(held)
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:
@@ -190,11 +308,9 @@ def cases_filtered(
 
 def by_due_date(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Soonest due first; cases whose clock is paused (returned for correction: waiting on the unit, their due date
-    suspended) after every running clock; cases without a clock last; the id keeps the order stable."""
-    paused = ExpressionWrapper(Q(paused_on__isnull=False), output_field=BooleanField())
-    return cases.alias(clock_paused=paused).order_by(
-        "clock_paused", F("due_on").asc(nulls_last=True), "accepted_on", "id"
-    )
+    suspended) after every running clock; cases without a clock last; the id keeps the order stable. QUEUE_ORDER on
+    `queue_sort_keys`, which the partial indexes case_queue_due / case_queue_state_due serve over the queue's states."""
+    return cases.alias(**queue_sort_keys()).order_by(*QUEUE_ORDER)
 
 
 def clerk_queue(

@@ -41,6 +41,8 @@ class Permit(models.Model):
         verbose_name = _("工作居住证")
         verbose_name_plural = _("工作居住证")
         ordering = ["-issued_on"]
+        # The nightly sweep's expiries and the lists by status: valid permits past their date, in date order.
+        indexes = [models.Index(fields=["status", "valid_until"], name="permit_status_valid_until")]
 
     def __str__(self) -> str:
         return self.number
