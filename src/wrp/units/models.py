@@ -50,6 +50,8 @@ class Unit(models.Model):
         verbose_name = _("用人单位")
         verbose_name_plural = _("用人单位")
         ordering = ["name"]
+        # The bureau's quota ledger lists units by name, a page at a time (keyset on (name, id)).
+        indexes = [models.Index(fields=["name", "id"], name="unit_name_id")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.credit_code}）"
@@ -117,6 +119,12 @@ class Association(models.Model):
         verbose_name = _("员工关联")
         verbose_name_plural = _("员工关联")
         ordering = ["-requested_at"]
+        # A unit's employees page: those in post by start date a page at a time (keyset on (decided_at, id)), the
+        # open requests of the unit (the same index's (unit, state) prefix), the latest released.
+        indexes = [
+            models.Index(fields=["unit", "state", "decided_at", "id"], name="association_unit_state_since"),
+            models.Index(fields=["unit", "state", "released_at", "id"], name="association_unit_released"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["applicant"], condition=Q(state="active"), name="one_active_association"),
             models.UniqueConstraint(

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -49,7 +48,7 @@ from wrp.portal.applicant.profile import (
     stored_profile_form,
 )
 from wrp.portal.common.access import role_required
-from wrp.portal.common.presenters import case_rows, permit_status_label
+from wrp.portal.common.presenters import case_list_rows, case_rows, paginate, permit_status_label
 from wrp.portal.common.refusals import refusal_text
 from wrp.public import views as check_views
 from wrp.public.forms import CheckForm
@@ -296,7 +295,7 @@ def association(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.APPLICANT)
 def cases(request: HttpRequest) -> HttpResponse:
-    page_obj = Paginator(cases_listed(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj = paginate(request, case_list_rows(cases_listed(request.user)))
     today = timezone.localdate()
     context = {
         "page_obj": page_obj,

@@ -28,7 +28,7 @@ from wrp.cases.ratings import (
 )
 from wrp.core.errors import Invalid, NotFound, ServiceError
 from wrp.portal.bureau.views import approver_only
-from wrp.portal.common.presenters import mask_name, paginate, query_without
+from wrp.portal.common.presenters import keyset_listing, mask_name
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -94,14 +94,16 @@ def _rows(follow_ups: Any) -> list[dict[str, Any]]:
 @require_safe
 def bureau_rating_follow_ups(request: HttpRequest) -> HttpResponse:
     period_form, period = _period(request)
-    page = paginate(request, rating_follow_ups(request.user, closed=True))
+    # the call-backs made, most recent first, by keyset (`?after=`) and uncounted: the page is the period's figures,
+    # the open follow-ups and a page of closed ones, in four queries however many there are
+    closed = keyset_listing(request, rating_follow_ups(request.user, closed=True), order=("-closed_at", "-id"),
+                            counted=False)
     context = {
         "period_form": period_form,
         "stats": rating_summary(period),
         "open_rows": _rows(rating_follow_ups(request.user)),
-        "closed_rows": _rows(page),
-        "page_obj": page,
-        "query": query_without(request, "page"),
+        "closed_rows": _rows(closed.items),
+        "listing": closed,
     }
     return render(request, "portal/bureau/follow_ups.html", context)
 

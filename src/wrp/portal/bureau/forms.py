@@ -86,3 +86,5 @@ class QuotaFilterForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), required=False, min_value=2000, max_value=2200)
     state = forms.ChoiceField(label=_("申报状态"), required=False,
                               choices=[("pending", _("待下发")), ("granted", _("已下发")), ("all", _("全部"))])
+    # the ledger table's search: a part of a unit's name or of its credit code (not personal data)
+    unit = forms.CharField(label=_("单位名称或统一社会信用代码"), required=False, max_length=100)

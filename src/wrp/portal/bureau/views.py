@@ -10,10 +10,11 @@ typed.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,19 +25,30 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wrp.accounts.models import Role
 from wrp.cases.kinds import BUREAU_KINDS, kind_of
 from wrp.cases.models import Case, CaseState
-from wrp.cases.selectors import by_due_date, cases_filtered
+from wrp.cases.selectors import cases_filtered
 from wrp.cases.services import case_approve, case_reject
 from wrp.core.errors import Invalid, ServiceError
 from wrp.portal.bureau.forms import ApproveForm, GrantForm, QueueFilterForm, QuotaFilterForm, RejectForm
 from wrp.portal.case_page import case_context
 from wrp.portal.common.access import case_or_404, quota_request_or_404, role_required
-from wrp.portal.common.presenters import case_rows, paginate, query_without
+from wrp.portal.common.presenters import (
+    COUNT_CAP,
+    CappedCount,
+    Listing,
+    case_list_rows,
+    case_rows,
+    figures,
+    keyset_listing,
+    paginate,
+    query_without,
+)
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.public.templatetags.wrp_format import cn_date
 from wrp.quotas.models import QuotaLedger, QuotaRequest, QuotaRequestState
 from wrp.quotas.selectors import quota_requests_visible_to, quota_status
 from wrp.quotas.services import quota_grant
-from wrp.units.models import Penalty, PenaltyKind
+from wrp.units.models import Penalty, PenaltyKind, Unit
+from wrp.units.selectors import normalised_code, units_visible_to
 
 QUEUE_KINDS = tuple(sorted(BUREAU_KINDS))
 approver_only = role_required(Role.BUREAU_APPROVER)
@@ -49,16 +61,19 @@ def _reviewed(user: Any, case: Case) -> bool:
 
 # --- the approval queue ---------------------------------------------------------------------------------------------
 
-def _queue(user: Any, *, kind: str, unit: str, sort: str) -> QuerySet[Case]:
-    """Cases awaiting the bureau (initial, renewal), with what the rows show in a fixed number of queries."""
+QUEUE_ORDERS = {"due": ("due_on", "accepted_on", "id"), "submitted": ("accepted_on", "id")}
+# What a row shows beyond a case list's own columns (`_marks`): the reasons accepted for `review` outcomes, who
+# reviewed and who forwarded the case.
+QUEUE_ROW_FIELDS = ("review_reasons", "reviewed_by", "forwarded_by__id", "forwarded_by__username",
+                    "forwarded_by__real_name")
+
+
+def _queue(user: Any, *, kind: str, unit: str) -> QuerySet[Case]:
+    """Cases awaiting the bureau (initial, renewal), with what the rows show in a fixed number of queries: the case,
+    its unit, applicant and forwarding clerk in one, the units' active penalties in another. Paged by keyset in
+    `QUEUE_ORDERS` (a pending case's clock always runs: the due date alone orders it)."""
     cases = cases_filtered(user, kind=kind or None, state=CaseState.PENDING_APPROVAL, unit=unit or None)
-    cases = cases.filter(kind__in=QUEUE_KINDS).select_related("forwarded_by").prefetch_related(
-        Prefetch("unit__penalties", queryset=Penalty.objects.filter(active=True).order_by("kind"),
-                 to_attr="active_penalties")
-    )
-    if sort == "submitted":
-        return cases.order_by(F("accepted_on").asc(nulls_last=True), "id")
-    return by_due_date(cases)
+    return case_list_rows(cases.filter(kind__in=QUEUE_KINDS).select_related("forwarded_by"), *QUEUE_ROW_FIELDS)
 
 
 def _marks(case: Case, user: Any) -> list[tuple[str, str]]:
@@ -82,10 +97,14 @@ def bureau_queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     kind, unit = chosen.get("kind", ""), chosen.get("unit", "")
-    page = paginate(request, _queue(request.user, kind=kind, unit=unit, sort=chosen.get("sort") or "due"))
-    rows = [{**row, "marks": _marks(row["case"], request.user)} for row in case_rows(page, timezone.localdate())]
-    context = {"filters": filters, "page_obj": page, "rows": rows, "filtered": bool(kind or unit),
-               "query": query_without(request, "page")}
+    cases = _queue(request.user, kind=kind, unit=unit)
+    penalties = Prefetch("unit__penalties", queryset=Penalty.objects.filter(active=True).order_by("kind"),
+                         to_attr="active_penalties")
+    listing = keyset_listing(request, cases.prefetch_related(penalties),
+                             order=QUEUE_ORDERS[chosen.get("sort") or "due"])
+    rows = [{**row, "marks": _marks(row["case"], request.user)}
+            for row in case_rows(listing.items, timezone.localdate())]
+    context = {"filters": filters, "listing": listing, "rows": rows, "filtered": bool(kind or unit)}
     return render(request, "portal/bureau/queue.html", context)
 
 
@@ -137,31 +156,74 @@ def bureau_case_reject(request: HttpRequest, public_id: str) -> HttpResponse:
     return redirect("portal:bureau_queue")
 
 
-def _ledger_rows(year: int) -> list[dict[str, Any]]:
-    """Every unit-year ledger of the year: granted, reserved, used and left, and whether the quota is frozen."""
-    frozen = set(Penalty.objects.filter(active=True, kind=PenaltyKind.QUOTA_FROZEN).values_list("unit_id", flat=True))
-    ledgers = QuotaLedger.objects.filter(year=year).select_related("unit").order_by("unit__name", "unit_id")
-    return [{"ledger": ledger, "left": ledger.granted - ledger.reserved - ledger.used,
-             "frozen": ledger.unit.pk in frozen} for ledger in ledgers]
+LEDGER_PAGE = 50  # units a page of the year's ledger table
+LEDGER_ORDER = ("name", "id")  # by unit name: the index unit_name_id serves it, the ledger joined by (unit, year)
+
+
+def _ledger_units(user: Any, year: int, *, unit: str = "") -> QuerySet[Unit]:
+    """The units with a ledger for the year (narrowed to a part of their name or credit code), each with its
+    granted, reserved and used and whether its quota is frozen: one row per unit, the ledger joined by the unique
+    (unit, year), only the columns the table shows."""
+    ledger = FilteredRelation("quota_ledgers", condition=Q(quota_ledgers__year=year))
+    frozen = Exists(Penalty.objects.filter(unit_id=OuterRef("pk"), active=True, kind=PenaltyKind.QUOTA_FROZEN))
+    units = units_visible_to(user).annotate(ledger=ledger).filter(ledger__isnull=False)
+    if unit:
+        units = units.filter(Q(name__icontains=unit) | Q(credit_code__contains=normalised_code(unit)))
+    return units.only("id", "name", "credit_code").annotate(
+        granted=F("ledger__granted"), reserved=F("ledger__reserved"), used=F("ledger__used"), frozen=frozen)
+
+
+def _year_figures(year: int, **counts: Any) -> dict[str, Any]:
+    """The year's totals over every unit's ledger — how many units, granted, reserved, used: one aggregate, one
+    pass over the year's ledgers — with `counts` (one-value subqueries) read in the same query. A year without
+    ledgers has no group to aggregate: zeros, and `counts` read on their own (`ledgers` False: nothing to list)."""
+    totals = (QuotaLedger.objects.filter(year=year).order_by().values("year")
+              .annotate(units=Count("id"), granted=Sum("granted"), reserved=Sum("reserved"), used=Sum("used"), **counts))
+    row = next(iter(totals), None)
+    if row is None:
+        return {"units": 0, "granted": 0, "reserved": 0, "used": 0, **figures(**counts), "ledgers": False}
+    return {**row, "ledgers": True}
 
 
 @approver_only
 def bureau_quotas(request: HttpRequest) -> HttpResponse:
+    """The quota requests of a year (`?page=`), and the year's ledger of every unit a page of `LEDGER_PAGE` at a
+    time by unit name (keyset `?after=`, searchable by unit), with the year's totals. Three queries whatever the
+    number of units (issue 14): the figures (the year's totals, with the requests listed and pending and the units
+    the search matched), the page of requests, the page of ledgers."""
     this_year = timezone.localdate().year
     filters = QuotaFilterForm(request.GET)
-    year, state = this_year, "pending"
+    year, state, unit = this_year, "pending", ""
     if filters.is_valid():
         year = filters.cleaned_data["year"] or this_year
         state = filters.cleaned_data["state"] or "pending"
-    requests = quota_requests_visible_to(request.user).filter(year=year).select_related("requested_by", "decided_by")
-    if state != "all":
-        requests = requests.filter(state=state)
+        unit = (filters.cleaned_data["unit"] or "").strip()
+    visible = quota_requests_visible_to(request.user)
+    listed = Q(year=year) if state == "all" else Q(year=year, state=state)
+    ledgers = _ledger_units(request.user, year, unit=unit)
+    numbers = _year_figures(
+        year, listed=CappedCount(visible.filter(listed)),
+        pending=CappedCount(visible.filter(state=QuotaRequestState.PENDING)),
+        **({"matched": CappedCount(ledgers)} if unit else {}),
+    )
+    matched = numbers.get("matched", numbers["units"])  # without a search the table lists every ledger of the year
+    requests = visible.filter(listed).select_related("requested_by", "decided_by")
     requests = requests.order_by("requested_at", "id") if state == "pending" else requests.order_by("-requested_at")
+    if numbers["ledgers"]:
+        listing = keyset_listing(request, ledgers, order=LEDGER_ORDER, size=LEDGER_PAGE, counted=False)
+    else:  # the year has no ledger: nothing to ask the database for
+        listing = Listing(items=[], next_query=None, prev_query=None, first_query=None, total=0, more=False)
+    listing = replace(listing, total=min(matched, COUNT_CAP), more=matched > COUNT_CAP)
+    totals = {name: numbers[name] for name in ("units", "granted", "reserved", "used")}
+    totals.update(left=totals["granted"] - totals["reserved"] - totals["used"])
     context = {
-        "filters": filters, "year": year, "state": state, "years": [this_year - 1, this_year, this_year + 1],
-        "page_obj": paginate(request, requests), "ledgers": _ledger_rows(year),
-        "query": query_without(request, "page"),
-        "pending_count": quota_requests_visible_to(request.user).filter(state=QuotaRequestState.PENDING).count(),
+        "filters": filters, "year": year, "state": state, "unit": unit,
+        "years": [this_year - 1, this_year, this_year + 1],
+        "page_obj": paginate(request, requests, counted=numbers["listed"]),
+        "ledgers": [{"unit": row, "left": row.granted - row.reserved - row.used, "frozen": row.frozen}
+                    for row in listing.items],
+        "listing": listing, "totals": totals,
+        "query": query_without(request, "page"), "pending_count": min(numbers["pending"], COUNT_CAP),
     }
     return render(request, "portal/bureau/quotas.html", context)
 

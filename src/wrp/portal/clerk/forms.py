@@ -30,7 +30,7 @@ class CaseFilter(forms.Form):
         choices = {
             "kind": [("", _("全部事项")), *((kind.value, kind_label(kind.value)) for kind in Service)],
             "state": [("", _("全部状态")), *((state, state_label(state)) for state in states)],
-            "sort": [("due", _("截止日期（最近的在前）")), ("new", _("提交时间（最新的在前）"))],
+            "sort": [("due", _("截止日期（最近的在前）")), ("new", _("开立时间（最新的在前）"))],
         }
         for name, options in choices.items():
             cast(forms.ChoiceField, self.fields[name]).choices = options

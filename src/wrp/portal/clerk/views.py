@@ -16,8 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Case as Case_
-from django.db.models import DateField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,7 +31,7 @@ from wrp.cases.acceptance import acceptance_view
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState, MaterialStatus
-from wrp.cases.selectors import by_due_date, cases_filtered, clerk_queue
+from wrp.cases.selectors import CASE_LIST_ORDER, QUEUE_ORDER, cases_filtered, clerk_queue, queue_ordered
 from wrp.cases.services import (
     case_approve,
     case_forward,
@@ -42,33 +41,71 @@ from wrp.cases.services import (
 )
 from wrp.cases.workflow import AWAITING_ACCEPTANCE, OPEN_STATES
 from wrp.core.errors import Invalid, InvalidState, ServiceError
+from wrp.core.keyset import KeysetPage, cursor_for, keyset_page
 from wrp.portal.case_page import case_context
 from wrp.portal.clerk.casefile import material_pdf
 from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
 from wrp.portal.clerk.search import by_applicant_name, by_id_search, id_search_of, id_search_record
 from wrp.portal.clerk.workbench import workbench
 from wrp.portal.common.access import case_or_404, role_required
-from wrp.portal.common.presenters import case_rows, paginate
+from wrp.portal.common.presenters import (
+    BAD_CURSOR,
+    PAGE_SIZE,
+    Fetch,
+    case_list_rows,
+    case_rows,
+    keyset_listing,
+)
 from wrp.portal.common.refusals import refusal_text
 from wrp.portal.templatetags.portal import material_title, state_label
 
 QUEUE_STATES = [state for state in CaseState.values if state in OPEN_STATES]
 
 
-def awaiting_acceptance_first(cases: QuerySet[Case], today: date) -> QuerySet[Case]:
-    """The cases the window still has to accept or return (L-ACCEPT) first, by their acceptance deadline; then the
-    queue's own order (by due date)."""
-    awaiting = Q(state__in=AWAITING_ACCEPTANCE, accepted_at__isnull=True, acceptance="", acceptance_due__gte=today)
-    return cases.alias(
-        acceptance_rank=Case_(When(awaiting, then=Value(0)), default=Value(1), output_field=IntegerField()),
-        acceptance_key=Case_(When(awaiting, then=F("acceptance_due")), default=None, output_field=DateField()),
-    ).order_by("acceptance_rank", F("acceptance_key").asc(nulls_last=True), *cases.query.order_by)
+def _awaiting(today: date) -> Q:
+    return Q(state__in=AWAITING_ACCEPTANCE, accepted_at__isnull=True, acceptance="", acceptance_due__gte=today)
+
+
+# The order "by due date" is two runs, each paged by keyset through the index that serves it: first the cases the
+# window still has to accept or return (L-ACCEPT), by their acceptance deadline; then the others in the queue's order
+# (`QUEUE_ORDER`: running clocks soonest due first, then the paused ones, returned for correction and waiting on the
+# unit; index case_queue_due). A cursor names its run.
+AWAITING_ORDER = ("acceptance_due", "due_on", "accepted_on", "id")
+NEWEST_ORDER = CASE_LIST_ORDER  # newest opened first (index case_created)
+AWAITING_RUN, DUE_RUN = "a-", "r-"
+
+
+def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE) -> Fetch:
+    """The page fetcher of the order "by due date" (`keyset_listing`): two queries on a page of the first run (its
+    rows, and the head of the second run that the page may go on with), one on a page of the second."""
+    awaiting = _awaiting(today)
+    rest = queue_ordered(cases.exclude(awaiting))
+
+    def fetch(cursor: str | None) -> KeysetPage:
+        if cursor and cursor.startswith(DUE_RUN):
+            page = keyset_page(rest, order=QUEUE_ORDER, after=cursor.removeprefix(DUE_RUN) or None, size=size)
+            return KeysetPage(page.items, DUE_RUN + str(page.next_cursor) if page.has_more else None, page.has_more)
+        if cursor and not cursor.startswith(AWAITING_RUN):
+            raise Invalid({"after": BAD_CURSOR}, codes={"after": "invalid_cursor"})
+        first = keyset_page(cases.filter(awaiting), order=AWAITING_ORDER,
+                            after=cursor.removeprefix(AWAITING_RUN) if cursor else None, size=size)
+        head = keyset_page(rest, order=QUEUE_ORDER, after=None, size=size)
+        if first.has_more:
+            return KeysetPage(first.items, AWAITING_RUN + str(first.next_cursor), True)
+        wanted = size - len(first.items)
+        taken = head.items[:wanted]
+        if len(head.items) <= wanted and not head.has_more:
+            return KeysetPage([*first.items, *taken], None, False)
+        following = DUE_RUN + (cursor_for(taken[-1], order=QUEUE_ORDER) if taken else "")
+        return KeysetPage([*first.items, *taken], following, True)
+
+    return fetch
 
 
 def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch | None = None,
                  status: int = 200) -> HttpResponse:
     """The queue or the list of every case, filtered (GET) and, with `?search=id`, narrowed to the applicant the
-    posted ID number found (`search.py`)."""
+    posted ID number found (`search.py`); paged by keyset (`?after=`), the total counted up to 10,000."""
     form = CaseFilter(request.GET or None, states=QUEUE_STATES if queue else list(CaseState.values))
     chosen = form.chosen()
     sort = chosen.pop("sort", "due" if queue else "new")
@@ -78,15 +115,14 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     if id_search is not None:
         cases = by_id_search(cases, id_search)
     today = timezone.localdate()
-    cases = (
-        awaiting_acceptance_first(by_due_date(cases), today) if sort == "due"
-        else cases.order_by(F("accepted_on").desc(nulls_last=True), "-created_at", "-id")
-    )
-    page = paginate(request, cases)
+    cases = case_list_rows(cases)
+    if sort == "due":
+        listing = keyset_listing(request, cases, fetch=by_due_date_paged(cases, today))
+    else:
+        listing = keyset_listing(request, cases, order=NEWEST_ORDER)
     # The clock of each row is arithmetic on the case's own fields and the cached calendar: no query per row.
     rows = [{**row, "acceptance": acceptance_view(row["case"], today=today)}
-            for row in case_rows(page.object_list, today)]
-    kept = [(key, str(value)) for key, value in request.GET.items() if key != "page" and value]
+            for row in case_rows(listing.items, today)]
     return render(request, "portal/clerk/cases.html", {
         "queue": queue,
         "by_due": sort == "due",
@@ -94,9 +130,8 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
         "id_form": id_form or IdNumberSearch(initial={"listing": "queue" if queue else "cases"}),
         "id_search": id_search,
         "filtered": bool(chosen or name or id_search),
-        "page_obj": page,
+        "listing": listing,
         "rows": rows,
-        "query": urlencode(kept) + "&" if kept else "",
         "today": today,
     }, status=status)
 

@@ -1,23 +1,49 @@
 """Presenters the role pages share: the page's language, choices in words, dates of moments, masked names, rows of
 cases with their clock, pages of a list and the query that keeps a list's filters. Formatting only; the data comes
-from the selectors."""
+from the selectors.
+
+Lists stay flat however many rows the table holds (issue 14): a row fetches only the columns it shows
+(`CASE_ROW_FIELDS`, never the wide frozen facts and assessment), its unit and applicant in the same query; a deep list
+pages by keyset (`keyset_listing`: "the rows after this one", a cursor in `?after=`, through `wrp.core.keyset`) and
+counts at most `COUNT_CAP` rows ("more than 10,000"); a short list may keep `?page=` with the count capped
+(`CappedPaginator`). A page's several figures (capped counts, sums) are read in one round trip (`figures`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.http import HttpRequest
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models.sql import Query
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from wrp.cases import clock
 from wrp.cases.workflow import sources
+from wrp.core.errors import Invalid
+from wrp.core.keyset import KeysetPage, capped_count, keyset_page
 from wrp.core.language import page_language
 from wrp.policy.codes import PermitStatus
 from wrp.policy.labels import label
 
 PAGE_SIZE = 20
+COUNT_CAP = 10_000
+# What a row of a case list shows (kind, state, unit, applicant, the clock and acceptance, the day it was opened):
+# the wide JSON columns (answers, frozen facts, assessment) stay in the table.
+CASE_ROW_FIELDS = (
+    "id", "public_id", "kind", "subtype", "state", "created_at", "version",
+    "time_limit", "accepted_on", "due_on", "paused_on", "days_left_at_pause", "clock_provisional", "decided_at",
+    "received_at", "acceptance_due", "accepted_at", "acceptance",
+    "unit__id", "unit__name", "unit__credit_code",
+    "applicant__id", "applicant__username", "applicant__real_name", "applicant__id_number_masked",
+)
 
 
 def choices(codes: Any) -> list[tuple[str, str]]:
@@ -47,8 +73,9 @@ def case_rows(cases: Any, today: date | None = None) -> list[dict[str, Any]]:
     return [{"case": case, "clock": clock.view(case, today=today), "filing": case.state in filing} for case in cases]
 
 
-def paginate(request: HttpRequest, items: Any, *, param: str = "page") -> Page[Any]:
-    return Paginator(items, PAGE_SIZE).get_page(request.GET.get(param))
+def paginate(request: HttpRequest, items: Any, *, param: str = "page", counted: int | None = None) -> Page[Any]:
+    """A `?page=` page of a short list, its count capped at `COUNT_CAP` (or `counted` already)."""
+    return CappedPaginator(items, PAGE_SIZE, counted=counted).get_page(request.GET.get(param))
 
 
 def query_without(request: HttpRequest, *names: str) -> str:
@@ -58,3 +85,126 @@ def query_without(request: HttpRequest, *names: str) -> str:
         query.pop(name, None)
     encoded = query.urlencode()
     return f"{encoded}&" if encoded else ""
+
+
+def case_list_rows(cases: QuerySet[Any], *extra: str) -> QuerySet[Any]:
+    """A case queryset narrowed to the columns a list row shows (and `extra` ones), its unit and applicant joined."""
+    return cases.select_related("unit", "applicant").only(*CASE_ROW_FIELDS, *extra)
+
+
+class CappedPaginator(Paginator):  # type: ignore[type-arg]
+    """A paginator for short lists (`?page=`) whose count stops at `COUNT_CAP`: no exact COUNT(*) over a big table;
+    `more` says there are more rows than counted (the pages beyond are not offered)."""
+
+    def __init__(self, object_list: Any, per_page: int, *, counted: int | None = None, **kwargs: Any) -> None:
+        super().__init__(object_list, per_page, **kwargs)
+        if counted is not None:  # counted already, with another figure of the page (one query for both)
+            self.__dict__["_capped"] = (min(counted, COUNT_CAP), counted > COUNT_CAP)
+
+    @cached_property
+    def _capped(self) -> tuple[int, bool]:
+        if isinstance(self.object_list, QuerySet):
+            return capped_count(self.object_list, COUNT_CAP)
+        return min(len(self.object_list), COUNT_CAP), len(self.object_list) > COUNT_CAP
+
+    @cached_property
+    def count(self) -> int:
+        return self._capped[0]
+
+    @property
+    def more(self) -> bool:
+        return self._capped[1]
+
+
+# --- keyset pages -------------------------------------------------------------------------------------------------
+
+AFTER, BACK = "after", "back"
+BACK_DEPTH = 5  # how many pages 「上一页」 can go back (the trail of cursors rides in the address)
+FIRST = "-"  # the trail's mark for the first page (no cursor); never a cursor itself
+BAD_CURSOR = _("分页位置无效，请从第一页重新开始。")  # wrp.core.keyset's words, for a cursor a page's own runs refuse
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One page of a keyset list: its rows, the query strings of 「下一页」, 「上一页」 and 「回到第一页」 (filters
+    kept, None when there is no such page), the total counted up to `COUNT_CAP` (None when not counted) and whether
+    there are more, and the refusal of a bad cursor (the first page is shown instead)."""
+
+    items: list[Any]
+    next_query: str | None
+    prev_query: str | None
+    first_query: str | None
+    total: int | None
+    more: bool
+    refused: str = ""
+
+    cap: int = COUNT_CAP
+
+    @property
+    def paged(self) -> bool:
+        return bool(self.next_query or self.prev_query or self.first_query)
+
+
+Fetch = Callable[[str | None], KeysetPage]
+
+
+def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tuple[str, ...] = (),
+                   fetch: Fetch | None = None, size: int = PAGE_SIZE, counted: bool = True) -> Listing:
+    """The page of `queryset` after `?after=` in `order` (or as `fetch(cursor)` pages it), with links that keep the
+    page's other parameters, and the capped total (`counted`): one query for the rows, one for the count, the same
+    at any size and depth."""
+    fetch = fetch or (lambda cursor: keyset_page(queryset, order=order, after=cursor, size=size))
+    after = request.GET.get(AFTER) or None
+    refused = ""
+    try:
+        page = fetch(after)
+    except Invalid as error:
+        refused, after = error.messages().get(AFTER, ""), None
+        page = fetch(None)
+    total, more = capped_count(queryset, COUNT_CAP) if counted else (None, False)
+    trail = [part for part in request.GET.get(BACK, "").split("~") if part][-BACK_DEPTH:] if after else []
+    return Listing(
+        items=page.items,
+        next_query=_cursor_query(request, page.next_cursor, [*trail, after or FIRST][-BACK_DEPTH:])
+        if page.has_more else None,
+        prev_query=_cursor_query(request, None if trail[-1] == FIRST else trail[-1], trail[:-1]) if trail else None,
+        first_query=_cursor_query(request, None, []) if after else None,
+        total=total, more=more, refused=refused, cap=COUNT_CAP,
+    )
+
+
+def _cursor_query(request: HttpRequest, cursor: str | None, trail: list[str]) -> str:
+    query: QueryDict = request.GET.copy()
+    for name in (AFTER, BACK, "page"):
+        query.pop(name, None)
+    if cursor:
+        query[AFTER] = cursor
+        if trail:
+            query[BACK] = "~".join(trail)
+    return query.urlencode(safe="~")
+
+
+# --- a page's figures in one query --------------------------------------------------------------------------------
+
+
+class CappedCount(Subquery):
+    """The rows of `queryset` counted up to `cap + 1`, as a one-value subquery (what `capped_count` counts, for
+    `figures`): the caller reads `min(n, cap)` and `n > cap`. Unordered: any `cap + 1` rows tell "more than cap", so
+    the database counts through whichever index narrows the filter best instead of sorting the rows first."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    empty_result_set_value = 0
+
+    def __init__(self, queryset: QuerySet[Any], cap: int = COUNT_CAP) -> None:
+        super().__init__(queryset.order_by().values("pk")[: cap + 1], output_field=IntegerField())
+
+
+def figures(**expressions: Any) -> dict[str, Any]:
+    """Several one-value expressions (`CappedCount`, `Subquery` of an aggregate, …) read in ONE query,
+    `SELECT (…) AS a, (…) AS b` with no table of its own: a page's counts and totals cost one round trip."""
+    query = Query(None)
+    for name, expression in expressions.items():
+        query.add_annotation(expression, name)
+    compiler = query.get_compiler(DEFAULT_DB_ALIAS)
+    row = next(iter(compiler.results_iter()), None) or [None] * len(expressions)
+    return dict(zip(expressions, row, strict=True))

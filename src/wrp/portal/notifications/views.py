@@ -31,7 +31,7 @@ from wrp.notifications.services import (
     notification_mark_read,
     notifications_mark_all_read,
 )
-from wrp.portal.common.presenters import paginate
+from wrp.portal.common.presenters import keyset_listing
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.notifications.forms import ContactForm, VerifyForm
 
@@ -44,10 +44,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     notices = notifications_for(request.user)
     if unread_only:
         notices = notices.filter(read_at__isnull=True)
-    page = paginate(request, notices)
+    # Newest first by keyset (`?after=`): a person's notices only grow, and the page never counts them.
+    listing = keyset_listing(request, notices, order=("-created_at", "-id"), counted=False)
     return render(request, "portal/notifications/list.html", {
-        "page_obj": page, "notices": page.object_list, "unread_only": unread_only,
-        "query": "show=unread&" if unread_only else "",
+        "listing": listing, "notices": listing.items, "unread_only": unread_only,
     })
 
 

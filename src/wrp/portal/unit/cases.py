@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,22 +33,27 @@ from wrp.policy.codes import Service
 from wrp.portal.case_page import case_context
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import PAGE_SIZE, case_rows, choices, local_day
+from wrp.portal.common.presenters import case_list_rows, case_rows, choices, keyset_listing, local_day
 from wrp.portal.common.refusals import failing_checks, form_add_refusal, refusal_text
 from wrp.portal.common.uploads import REPLACE_UNCONFIRMED, replacing_accepted, upload_refusal_keep, upload_taken
 from wrp.portal.templatetags.portal import material_title
 from wrp.portal.unit.slots import slot_weeks
-from wrp.portal.unit.views import CASE_SORTS, handler_only
+from wrp.portal.unit.views import handler_only
 from wrp.quotas.selectors import quota_status
 from wrp.units.selectors import units_handled_by
+
+# The orders of the list, by keyset (`?after=`): newest or oldest first (index case_unit_created), or by due date.
+CASE_ORDERS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"),
+               "due": ("due_on", "-created_at", "-id")}
 
 
 @handler_only
 def unit_cases(request: HttpRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
-    units = list(units_handled_by(user).order_by("name"))
+    units = list(units_handled_by(user).only("id", "name", "credit_code").order_by("name"))
     state, kind, unit_code = (request.GET.get(key, "") for key in ("state", "kind", "unit"))
-    sort = request.GET.get("sort") if request.GET.get("sort") in CASE_SORTS else "-created"
+    sort = request.GET.get("sort") or "-created"
+    sort = sort if sort in CASE_ORDERS else "-created"
     cases = cases_visible_to(user)
     if state in CaseState.values:
         cases = cases.filter(state=state)
@@ -57,13 +61,12 @@ def unit_cases(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(kind=kind)
     if unit_code:
         cases = cases.filter(unit__credit_code=unit_code)
-    page = Paginator(cases.order_by(*CASE_SORTS[sort]), PAGE_SIZE).get_page(request.GET.get("page"))
+    listing = keyset_listing(request, case_list_rows(cases), order=CASE_ORDERS[sort])
     filters = {"state": state, "kind": kind, "unit": unit_code}
-    query = urlencode({key: value for key, value in {**filters, "sort": sort}.items() if value})
     return render(request, "portal/unit/cases.html", {
-        "page_obj": page, "rows": [{**row, "created_on": local_day(row["case"].created_at)} for row in case_rows(page, today)],
+        "listing": listing,
+        "rows": [{**row, "created_on": local_day(row["case"].created_at)} for row in case_rows(listing.items, today)],
         "filters": filters, "sort": sort, "states": CaseState.values, "kinds": choices_of_kinds(), "units": units,
-        "query": f"{query}&" if query else "",
         "filter_query": urlencode({key: value for key, value in filters.items() if value}),
     })
 

@@ -5,9 +5,11 @@ employee."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,7 +33,7 @@ from wrp.permits.selectors import permits_visible_to
 from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import local_day
+from wrp.portal.common.presenters import COUNT_CAP, CappedCount, figures, keyset_listing, local_day
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import DepartureForm, ReleaseForm
 from wrp.portal.unit.views import handler_only
@@ -50,29 +52,72 @@ def unit_employees(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/unit/employees.html", employees_context(request))
 
 
+PERMIT_SHOWN = ("number", "status", "valid_until")
+EMPLOYEES_PAGE = 50  # employees in post a page
+REQUESTS_SHOWN = 50  # the oldest open requests shown (the others once these are answered)
+RELEASED_SHOWN = 50  # the latest released
+# Employees in post newest first by their start date (关联日期), a page at a time: the index
+# association_unit_state_since serves it for a unit. `since` is the start date (an accepted association always has
+# one) as a non-null figure, so the page boundary is one row comparison the index starts at.
+EMPLOYEE_ORDER = ("-since", "-id")
+
+
 def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, Any]:
-    """The page's rows; `refused` is a departure form that came back with errors (shown on its row and on top)."""
+    """The page's rows; `refused` is a departure form that came back with errors (shown on its row and on top).
+    Three queries however many employees (issue 14): how many units the handler has and which one when one; a
+    keyset page of `EMPLOYEES_PAGE` employees in post with their permit's number, status and validity (annotated)
+    and their number counted up to `COUNT_CAP`; the oldest open requests and the latest released."""
     user = request.user
     today = timezone.localdate()
-    associations = associations_visible_to(user)
-    active = list(associations.filter(state=AssociationState.ACTIVE).order_by("applicant__real_name", "pk"))
-    permits = {
-        (permit.holder_id, permit.unit_id): permit
-        for permit in permits_visible_to(user).filter(holder_id__in=[row.applicant_id for row in active])
-    }
-    released = [
-        {"association": row, "released_on": local_day(row.released_at),
-         "deadline": release_deadline(row.left_on) if row.left_on else None}
-        for row in associations.filter(state=AssociationState.RELEASED).order_by("-released_at")[:50]
-    ]
+    handled = units_handled_by(user)
+    associations = associations_visible_to(user).defer("applicant__id_number_encrypted", "unit__annual_tax",
+                                                       "unit__qualifications")
+    numbers = figures(units=CappedCount(handled, cap=1), unit=Subquery(handled.order_by("pk").values("pk")[:1]))
+    if numbers["units"] == 1:  # the handler's one unit as a constant, so that the unit's index orders the page
+        associations = associations.filter(unit_id=numbers["unit"])
+    permit = permits_visible_to(user).filter(holder_id=OuterRef("applicant_id"), unit_id=OuterRef("unit_id")).order_by(
+        "-issued_on", "-id")
+    in_post = associations.filter(state=AssociationState.ACTIVE)
+    rows = in_post.annotate(
+        since=ExpressionWrapper(F("decided_at"), output_field=DateTimeField()),
+        **{f"permit_{name}": Subquery(permit.values(name)[:1]) for name in PERMIT_SHOWN},
+        in_post_count=CappedCount(in_post),  # counted once with the page (the same figure on every row)
+    )
+    listing = keyset_listing(request, rows, order=EMPLOYEE_ORDER, size=EMPLOYEES_PAGE, counted=False)
+    counted = listing.items[0].in_post_count if listing.items else 0
+    listing = replace(listing, total=min(counted, COUNT_CAP), more=counted > COUNT_CAP)
+    oldest_requests = associations.filter(state=AssociationState.REQUESTED).order_by("requested_at", "pk")
+    latest_released = associations.filter(state=AssociationState.RELEASED).order_by("-released_at", "-pk")
+    # one query for both short lists: the ids of each (LIMITed, by its index) in one UNION, so that the database
+    # knows it fetches about a hundred rows with their applicant and unit
+    shown = oldest_requests.filter(pk__in=oldest_requests.values("pk")[: REQUESTS_SHOWN + 1]).order_by().values("pk")
+    shown = shown.union(latest_released.filter(pk__in=latest_released.values("pk")[: RELEASED_SHOWN + 1])
+                        .order_by().values("pk"), all=True)
+    others = list(associations.filter(pk__in=shown).order_by())
+    requested = sorted((row for row in others if row.state == AssociationState.REQUESTED),
+                       key=lambda row: (row.requested_at, row.pk))
+    released = sorted((row for row in others if row.state == AssociationState.RELEASED),
+                      key=lambda row: (row.released_at is not None, row.released_at or 0, row.pk), reverse=True)
     return {
-        "requested": [{"association": row, "on": local_day(row.requested_at)}
-                      for row in associations.filter(state=AssociationState.REQUESTED).order_by("requested_at")],
-        "active": [employee_row(row, permits.get((row.applicant_id, row.unit_id)), today=today, refused=refused)
-                   for row in active],
-        "released": released, "several_units": units_handled_by(user).count() > 1, "release_days": RELEASE_DAYS,
-        "departure_refused": refused,
+        "requested": [{"association": row, "on": local_day(row.requested_at)} for row in requested[:REQUESTS_SHOWN]],
+        "more_requested": len(requested) > REQUESTS_SHOWN, "requests_shown": REQUESTS_SHOWN,
+        "active": [employee_row(row, _permit_of(row), today=today, refused=refused) for row in listing.items],
+        "listing": listing,
+        "released": [
+            {"association": row, "released_on": local_day(row.released_at),
+             "deadline": release_deadline(row.left_on) if row.left_on else None}
+            for row in released[:RELEASED_SHOWN]
+        ],
+        "more_released": len(released) > RELEASED_SHOWN, "released_shown": RELEASED_SHOWN,
+        "several_units": numbers["units"] > 1, "release_days": RELEASE_DAYS, "departure_refused": refused,
     }
+
+
+def _permit_of(association: Any) -> dict[str, Any] | None:
+    """The employee's permit with this unit as the row shows it (annotated on the association), if any."""
+    if getattr(association, "permit_number", None) is None:
+        return None
+    return {name: getattr(association, f"permit_{name}") for name in PERMIT_SHOWN}
 
 
 def departure_form(association: Any, data: Any = None) -> DepartureForm:
@@ -88,8 +133,9 @@ def employee_row(association: Any, permit: Any, *, today: Any = None, refused: A
         timing = release_timing(association.left_on, on=today or timezone.localdate())
         timing["days_left"] = -timing["days_late"]
     own = refused if refused is not None and refused.association_pk == association.pk else None
+    status = permit.get("status", "") if isinstance(permit, dict) else getattr(permit, "status", "")
     return {"association": association, "since": local_day(association.decided_at), "permit": permit,
-            "permit_status": PERMIT_WORDS.get(getattr(permit, "status", ""), ""), "timing": timing,
+            "permit_status": PERMIT_WORDS.get(status, ""), "timing": timing,
             "departure_form": own or departure_form(association)}
 
 
