@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: run dev worker scheduler test lint bench messages install serve clean
+.PHONY: run dev worker scheduler test lint bench bench-scale messages install serve clean
 
 # Create the virtual environment and install the pinned dependency tree (once, again when the pins change).
 $(STAMP): pyproject.toml requirements.lock
@@ -49,6 +49,16 @@ lint: install
 bench: install
 	$(BIN)/python bench/assess.py
 	$(BIN)/python bench/uploads.py
+
+# The PostgreSQL benchmarks of issue 14 (BENCH_PG=postgres://postgres@127.0.0.1:5432 by default; each makes a fresh
+# database and drops it at the end): list timings at 1k/10k/100k cases, pages under gunicorn, the server shapes, sweep, quota, audit.
+SCALE_BENCHES := scale_lists.py pages.py server.py sweep.py quota.py audit.py
+bench-scale: install
+	@bash bench/ensure-tools.sh
+	@status=0; for b in $(SCALE_BENCHES); do \
+	  if [ -f bench/$$b ]; then echo "== bench/$$b"; $(BIN)/python bench/$$b || status=1; \
+	  else echo "== bench/$$b: missing, skipped"; fi; \
+	done; exit $$status
 
 # Refresh the catalogues (src/wrp/locale) after adding a msgid; prints the msgids still without English.
 messages: install

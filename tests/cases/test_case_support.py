@@ -1,4 +1,4 @@
-"""The clerk's diff on resubmission, the real upload path, the sweep, late releases and the demo data set."""
+"""The clerk's diff on resubmission, the real upload path, the sweep and late releases (the demo data set: tests/demo/test_scale.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pikepdf
 import pytest
-from django.core.management import call_command
 
 from tests.cases.conftest import attach, attach_all, free_slot
 from tests.factories import make_association, make_permit, make_user
@@ -109,25 +108,6 @@ def test_a_release_more_than_60_days_after_leaving_is_shown_to_the_bureau_as_lat
     assert list(late_releases_for(people.approver)) == [association]
     assert list(late_releases_for(people.handler)) == []
     assert people.applicant.permits.get().status == PermitStatus.SUSPENDED
-
-
-def test_the_demo_data_set_has_every_role_and_every_state_of_every_kind(today, private_media):
-    call_command("demo")
-    from django.contrib.auth import get_user_model
-
-    roles = set(get_user_model().objects.values_list("role", flat=True))
-    assert roles == set(Role)
-    pairs = set(Case.objects.values_list("kind", "state"))
-    for kind in ("unit_opening", "unit_transfer", "initial", "employer_change", "children_change", "info_change",
-                 "renewal"):
-        assert {state for k, state in pairs if k == kind} >= {"draft", "submitted", "in_review", "returned",
-                                                               "approved", "rejected", "withdrawn"}
-    assert {("initial", "pending_approval"), ("renewal", "pending_approval"),
-            ("initial", "awaiting_unit")} <= pairs
-    assert audit_verify().ok
-    with pytest.raises(Exception, match="already has users"):
-        call_command("demo")
-    call_command("demo", "--if-empty")  # quietly does nothing
 
 
 def test_a_handler_of_another_unit_cannot_release_an_employee(people):

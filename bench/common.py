@@ -1,0 +1,288 @@
+"""What the PostgreSQL benchmarks share (bench/scale_lists.py, bench/pages.py; issue 14): a fresh database per run,
+dropped at the end; the demo and the scale data set (`wrp demo --scale N`) in it; the platform under gunicorn as
+scripts/run.sh serves it (gthread, 2 workers × 4 threads); a demo account signed in through /login/ (staff with the
+code of their demo authenticator, `wrp user otp-code NAME`); a load generator (`wrk`, else a threaded Python client)
+reporting requests/s and p99.
+
+    BENCH_PG=postgres://postgres@127.0.0.1:5432  (the server; each run makes and drops its own database)
+    BENCH_SECONDS=10 BENCH_CONNECTIONS=50
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
+PASSWORD = "Demo-2026-wrp"
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+# --- the database ---------------------------------------------------------------------------------------------------
+
+
+def _admin(sql: str) -> None:
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", f"{PG}/postgres", "-c", sql], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+@contextlib.contextmanager
+def fresh_database(label: str) -> Iterator[dict[str, str]]:
+    """A new PostgreSQL database and data directory for this run: the environment of the platform's commands."""
+    name = f"wrp_bench_{label}_{secrets.token_hex(3)}"
+    data = Path(tempfile.mkdtemp(prefix=f"wrp-bench-{label}-"))
+    _admin(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": f"{PG}/{name}", "WRP_DATA_DIR": str(data), "DEBUG": "false"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    try:
+        yield env
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def wrp(env: dict[str, str], *args: str, quiet: bool = True) -> str:
+    """Run `wrp ARGS` in the bench's environment; its standard output."""
+    done = subprocess.run([str(BIN / "wrp"), *args], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"wrp {' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
+    if not quiet:
+        say(done.stdout.strip())
+    return done.stdout
+
+
+def prepare(env: dict[str, str], cases: int) -> None:
+    """Migrate, make the demo, then add cases until there are `cases` scale cases (the demo's own ~80 aside)."""
+    started = time.monotonic()
+    wrp(env, "migrate", "--no-input")
+    wrp(env, "demo")
+    say(f"  demo made in {time.monotonic() - started:.0f} s")
+    grow(env, cases)
+
+
+def grow(env: dict[str, str], more: int) -> None:
+    """Add `more` scale cases. Without their audit events: the list benchmarks do not read the trail, and the trail's
+    chainer would dominate the set-up time (bench/audit.py measures it)."""
+    started = time.monotonic()
+    out = wrp(env, "demo", "--scale", str(more), "--no-audit")
+    line = next((line for line in out.splitlines() if line.startswith("demo --scale")), out.strip())
+    say(f"  +{more} cases in {time.monotonic() - started:.0f} s ({line})")
+
+
+def django_setup(env: dict[str, str], settings: str = "wrp.config.settings") -> None:
+    """Use the bench's database from this process (the Django test client)."""
+    os.environ.update({key: env[key] for key in ("DATABASE_URL", "WRP_DATA_DIR", "DEBUG")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings
+    import django
+
+    django.setup()
+
+
+# --- signing in ------------------------------------------------------------------------------------------------------
+
+
+def otp_code(env: dict[str, str], username: str) -> str:
+    return wrp(env, "user", "otp-code", username).strip().split()[-1]
+
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Session:
+    base: str
+    cookie: str  # the Cookie header of the signed-in session
+
+    def get(self, path: str) -> tuple[int, bytes, float]:
+        """One GET; status, body and seconds taken."""
+        parts = urllib.parse.urlsplit(self.base)
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+        started = time.perf_counter()
+        connection.request("GET", path, headers={"Cookie": self.cookie})
+        response = connection.getresponse()
+        body = response.read()
+        connection.close()
+        return response.status, body, time.perf_counter() - started
+
+
+def sign_in(base: str, username: str, env: dict[str, str]) -> Session:
+    """Sign in through /login/ (and /login/code/ for staff) as a browser would; the session cookie."""
+    import requests
+
+    browser = requests.Session()
+    page = browser.get(f"{base}/login/", timeout=30)
+    token = _CSRF.search(page.text)
+    assert token, "the sign-in page has a CSRF token"
+    answer = browser.post(f"{base}/login/", data={"csrfmiddlewaretoken": token.group(1), "username": username,
+                                                  "password": PASSWORD}, headers={"Referer": f"{base}/login/"},
+                          timeout=30)
+    if "/login/code/" in answer.url:
+        token = _CSRF.search(answer.text)
+        assert token, "the code page has a CSRF token"
+        answer = browser.post(answer.url, data={"csrfmiddlewaretoken": token.group(1), "code": otp_code(env, username)},
+                              headers={"Referer": answer.url}, timeout=30)
+    if "/login/" in answer.url:
+        sys.exit(f"could not sign {username} in (ended on {answer.url})")
+    cookie = "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
+    return Session(base, cookie)
+
+
+# --- the server ------------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, settings: str = "wrp.config.settings") -> Iterator[str]:
+    """The platform under gunicorn as scripts/run.sh starts it (gthread, 2 workers × 4 threads, the same timeouts and
+    recycling; no access log); its base URL. `settings` may be a bench module of bench/ (on the path)."""
+    port = free_port()
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": settings,
+                  "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")]))}
+    command = [str(BIN / "gunicorn"), "wrp.config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+               "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
+               "--max-requests", "1000", "--max-requests-jitter", "100", "--log-level", "warning"]
+    log = open(Path(env["WRP_DATA_DIR"]) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed below
+    server = subprocess.Popen(command, env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        _wait_port(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def _wait_port(port: int, server: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"gunicorn exited with {server.returncode}")
+        with socket.socket() as probe:
+            probe.settimeout(0.2)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    sys.exit(f"gunicorn does not listen on port {port} after {timeout} s")
+
+
+# --- load ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Load:
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    tool: str
+
+
+def load(session: Session, path: str, *, seconds: int = SECONDS, connections: int = CONNECTIONS) -> Load:
+    """Requests/s and latency percentiles of `path` under `connections` concurrent connections for `seconds`."""
+    if shutil.which("wrk"):
+        return _wrk(session, path, seconds, connections)
+    return _python_load(session, path, seconds, connections)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(number) * _UNITS[unit]
+
+
+def _wrk(session: Session, path: str, seconds: int, connections: int) -> Load:
+    threads = min(2, connections)
+    done = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                           "--timeout", "30s", "-H", f"Cookie: {session.cookie}", session.base + path],
+                          capture_output=True, text=True, check=True)
+    out = done.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    failed = re.search(r"Socket errors:.*?timeout (\d+)", out)
+    errors = (int(bad.group(1)) if bad else 0) + (int(failed.group(1)) if failed else 0)
+    return Load(rps, p50, p99, errors, "wrk")
+
+
+def _python_load(session: Session, path: str, seconds: int, connections: int) -> Load:
+    """Threads with keep-alive connections (they share the cores with the server: a lower bound)."""
+    parts = urllib.parse.urlsplit(session.base)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        mine: list[float] = []
+        while time.monotonic() < stop:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers={"Cookie": session.cookie})
+                response = connection.getresponse()
+                response.read()
+                if response.status >= 400:
+                    errors[0] += 1
+            except (OSError, http.client.HTTPException):
+                errors[0] += 1
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                continue
+            mine.append(time.perf_counter() - started)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(connections)]
+    begun = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - begun
+    latencies.sort()
+    if not latencies:
+        return Load(0.0, 0.0, 0.0, errors[0], "python")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000
+    return Load(len(latencies) / elapsed, statistics.median(latencies) * 1000, p99, errors[0], "python")
