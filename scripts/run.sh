@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 BIN=.venv/bin
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
-WORKERS=${WORKERS:-2}
+export WEB_WORKERS=${WEB_WORKERS:-${WORKERS:-}}  # gunicorn worker processes (default: one per core); WORKERS: older name
 DATA_DIR=${WRP_DATA_DIR:-var}
 umask 077  # the database, uploads and the generated secret key: readable by this user alone (docs/deploy.md §Files)
 mkdir -p "$DATA_DIR"
@@ -25,11 +25,11 @@ running() {  # the process exists and has not exited (an exited child stays a zo
   state=$(cut -d')' -f2 "/proc/$1/stat" 2>/dev/null | cut -d' ' -f2) || return 1
   [ -n "$state" ] && [ "$state" != "Z" ]
 }
-stop() {  # TERM to all three; whatever has not stopped 20 s later (a job that will not end) is killed
+stop() {  # TERM to all three; whatever has not stopped 35 s later (gunicorn drains for up to 30 s) is killed
   trap - INT TERM EXIT
   local pid tries
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for tries in $(seq 200); do
+  for tries in $(seq 350); do
     alive=0
     for pid in "${pids[@]}"; do running "$pid" && alive=1; done
     [ $alive -eq 0 ] && break
@@ -37,7 +37,7 @@ stop() {  # TERM to all three; whatever has not stopped 20 s later (a job that w
   done
   for pid in "${pids[@]}"; do
     if running "$pid"; then
-      echo "run.sh: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)(pid $pid) did not stop in 20 s; killed" >&2
+      echo "run.sh: $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null)(pid $pid) did not stop in 35 s; killed" >&2
       kill -KILL "$pid" 2>/dev/null || true
     fi
   done
@@ -47,13 +47,10 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap 'stop' EXIT
 
-# Threaded workers (gthread, 4 threads each): a slow request (the API waiting up to UPLOAD_API_WAIT_SECONDS=20 for an
-# upload's check, a large upload arriving) holds one thread, not a whole worker, so `GET /` stays fast meanwhile.
-# Nothing in a request parses a PDF any more (the worker does), so --timeout 60 is three times the longest wait;
-# workers are recycled after about 1000 requests (jittered, so not all at once) to bound any slow memory growth.
-"$BIN/gunicorn" wrp.config.wsgi --bind "$HOST:$PORT" --workers "$WORKERS" --worker-class gthread --threads 4 \
-  --timeout 60 --graceful-timeout 5 --max-requests 1000 --max-requests-jitter 100 --access-logfile - \
-  --control-socket "$DATA_DIR/gunicorn.ctl" &
+# gunicorn's settings are in src/wrp/config/gunicorn.py (docs/deploy.md §Server configuration): gthread workers, one
+# per core with 8 threads each, 4 on SQLite (WEB_WORKERS, WEB_THREADS), timeouts that fit the API's 20 s upload wait,
+# workers recycled after about 10,000 requests, an access log without query strings.
+"$BIN/gunicorn" -c python:wrp.config.gunicorn --bind "$HOST:$PORT" --control-socket "$DATA_DIR/gunicorn.ctl" &
 pids+=($!)
 "$BIN/wrp" worker &
 pids+=($!)

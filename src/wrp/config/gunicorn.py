@@ -1,0 +1,76 @@
+"""gunicorn's configuration for the platform: `gunicorn -c python:wrp.config.gunicorn wrp.config.wsgi`
+(scripts/run.sh, scripts/two_nodes.sh; docs/deploy.md §Server configuration, which has the measurements behind the
+defaults). Every value can be changed from the environment; gunicorn's own command-line flags win over this file.
+
+| variable | default | meaning |
+|---|---|---|
+| `WEB_BIND` | `127.0.0.1:8000` | address:port (or `unix:/path`) to listen on |
+| `WEB_WORKERS` | number of cores | worker processes |
+| `WEB_THREADS` | 8 (4 on SQLite) | threads per worker: requests served at once by a worker |
+| `WEB_TIMEOUT` | 60 | seconds a worker's main loop may go silent before the arbiter kills the worker |
+| `WEB_GRACEFUL_TIMEOUT` | 30 | seconds a stopping or recycled worker keeps serving the requests it has |
+| `WEB_KEEPALIVE` | 5 | seconds an idle HTTP/1.1 connection is kept open |
+| `WEB_MAX_REQUESTS` | 10000 | a worker is replaced after about this many requests (0: never) |
+| `WEB_ACCESS_LOG` | `-` | access log file (`-`: standard output; empty: none) |
+
+Each thread of each worker holds at most one database connection (`CONN_MAX_AGE`, health-checked before reuse on
+PostgreSQL): a node opens at most WEB_WORKERS × WEB_THREADS connections, and WEB_THREADS more while a recycled worker
+overlaps its replacement.
+"""
+
+from __future__ import annotations
+
+import os
+
+from wrp.config.env import env_int, env_str
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may run on (a container's cpuset)
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+wsgi_app = "wrp.config.wsgi:application"
+bind = [env_str("WEB_BIND", "127.0.0.1:8000")]
+
+# Threaded workers: a request that waits — the API's upload answer waiting up to UPLOAD_API_WAIT_SECONDS (20) for the
+# worker's verdict, a large upload arriving, a slow client — holds one thread, not a whole process. One process per
+# core carries the CPU-bound work (templates, ORM: one thread at a time runs Python in a process); eight threads per
+# process overlap the database round trips. Measured on 2 cores (docs/deploy.md): 2×8 served 1.1–1.9× the requests/s of
+# 2×4 at the same CPU per request, 2×16 no more than 2×8, and 3×4 or 4×2 less, at more CPU per request.
+worker_class = "gthread"
+workers = env_int("WEB_WORKERS", _cores(), minimum=1, maximum=64)
+# On SQLite (the embedded default: one writer at a time) four threads a process, so fewer writers queue on its lock.
+_sqlite = env_str("DATABASE_URL", "sqlite:").startswith("sqlite:")
+threads = env_int("WEB_THREADS", 4 if _sqlite else 8, minimum=1, maximum=64)
+
+# For gthread workers the timeout is a liveness check of the worker's main loop (it keeps ticking while its threads
+# serve requests), not a bound on a request: a worker whose loop is stuck this long is killed. The longest legitimate
+# request — a 20 MB upload on a slow line followed by the API's 20 s wait for its check, or an approval that issues
+# and signs a PDF (under a second) — stays well inside it. The proxy's read timeout (60 s) bounds what a client waits.
+timeout = env_int("WEB_TIMEOUT", 60, minimum=5)
+# On SIGTERM (deployment, `make run`'s Ctrl-C) and on recycling, a worker stops accepting and finishes the requests it
+# has for up to this long: the 20 s upload wait plus a margin. An idle worker stops at once.
+graceful_timeout = env_int("WEB_GRACEFUL_TIMEOUT", 30, minimum=1)
+# Behind a proxy, kept-alive upstream connections save a TCP handshake per request; the proxy's own idle timeout for
+# them must be shorter than this (scripts/two_nodes.sh: 4 s), so it never sends on a connection gunicorn is closing.
+keepalive = env_int("WEB_KEEPALIVE", 5, minimum=0)
+# Replace a worker after about this many requests (jittered so the workers do not all restart together): bounds any
+# slow memory growth. The replacement is started before the old worker finishes its requests, but its first requests
+# are slow (imports, catalogues): at 1000, a loaded node recycled a worker every few seconds and the home page served
+# 0.6–0.9× the requests/s with a p99 2–4× longer (docs/deploy.md). At 10,000, a node of 2 workers serving 5 requests
+# a second replaces each about once an hour.
+max_requests = env_int("WEB_MAX_REQUESTS", 10_000, minimum=0)
+max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
+
+# The heartbeat file each worker touches: in memory, so a busy or slow disk never makes a healthy worker look dead.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+# Access log without query strings or referrers (either may carry a search term or a cursor; personal data never
+# belongs in a URL, and the log would keep it if it were there): client, time, method, path, protocol, status, bytes,
+# milliseconds, worker pid.
+accesslog = os.environ.get("WEB_ACCESS_LOG", "-").strip() or None
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %(p)s'
+errorlog = "-"

@@ -1,0 +1,73 @@
+"""gunicorn's configuration module (`-c python:wrp.config.gunicorn`, docs/deploy.md §Server configuration): threaded
+workers, values from the environment, and an access log that never prints a query string or a referrer."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+import wrp.config.gunicorn as config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _loaded(monkeypatch: pytest.MonkeyPatch, **env: str):
+    for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "WEB_MAX_REQUESTS",
+                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return importlib.reload(config)
+
+
+def test_defaults_are_threaded_workers_one_per_core(monkeypatch):
+    loaded = _loaded(monkeypatch, DATABASE_URL="postgres://wrp@db.internal:5432/wrp")
+    assert loaded.worker_class == "gthread"
+    assert loaded.workers == len(os.sched_getaffinity(0))
+    assert loaded.threads == 8
+    assert _loaded(monkeypatch, DATABASE_URL="sqlite:///var/wrp.sqlite3").threads == 4  # one writer at a time
+    monkeypatch.delenv("DATABASE_URL")
+    assert _loaded(monkeypatch).threads == 4  # the embedded default is SQLite
+    loaded = _loaded(monkeypatch, DATABASE_URL="postgres://wrp@db.internal:5432/wrp")
+    assert loaded.graceful_timeout >= 20 + 5  # the API's upload wait (UPLOAD_API_WAIT_SECONDS) and a margin
+    assert loaded.timeout >= loaded.graceful_timeout
+    assert loaded.max_requests == 10_000
+    assert 0 < loaded.max_requests_jitter < loaded.max_requests
+    assert loaded.accesslog == "-"
+
+
+def test_environment_overrides_and_refuses_nonsense(monkeypatch):
+    loaded = _loaded(monkeypatch, WEB_WORKERS="3", WEB_THREADS="3", WEB_TIMEOUT="90", WEB_ACCESS_LOG="",
+                     WEB_MAX_REQUESTS="0", WEB_BIND="127.0.0.1:9999")
+    assert (loaded.workers, loaded.threads, loaded.timeout) == (3, 3, 90)
+    assert loaded.accesslog is None
+    assert loaded.max_requests == 0
+    assert loaded.max_requests_jitter == 0
+    assert loaded.bind == ["127.0.0.1:9999"]
+    with pytest.raises(ImproperlyConfigured, match="WEB_WORKERS"):
+        _loaded(monkeypatch, WEB_WORKERS="many")
+    _loaded(monkeypatch)
+
+
+def test_access_log_leaves_out_query_strings_and_referrers():
+    atoms = set(re.findall(r"%\((\w)\)s", config.access_log_format))
+    assert {"U", "s", "M"} <= atoms  # path, status, milliseconds
+    assert not atoms & {"q", "r", "f"}  # query string, request line (which carries it), referrer
+    assert "{" not in config.access_log_format  # no request header is printed either
+
+
+def test_gunicorn_reads_the_module():
+    out = subprocess.run([str(Path(sys.executable).parent / "gunicorn"), "-c", "python:wrp.config.gunicorn",
+                          "--print-config"], capture_output=True, text=True, cwd=ROOT, check=True,
+                         env={**os.environ, "WEB_THREADS": "6"}).stdout
+    settings = dict(re.findall(r"^(\w+)\s+= (.*)$", out, re.M))
+    assert settings["worker_class"] == "gthread"
+    assert settings["threads"] == "6"
+    assert settings["worker_tmp_dir"] == "/dev/shm"
