@@ -46,8 +46,8 @@ from wrp.cases.selectors import (
 from wrp.cases.services import (
     case_open,
 )
-from wrp.cases.workflow import ACTIONS, allowed_actions, require, require_opener
-from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.cases.workflow import allowed_actions, require_opener
+from wrp.core.errors import Invalid, NotFound
 from wrp.documents.pdfcheck import MAX_BYTES
 from wrp.documents.services import open_file
 from wrp.policy.codes import Service
@@ -261,15 +261,7 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
 
 def _listed_actions(case: Case, user: Any) -> frozenset[str]:
     """`allowed_actions` of a listed case, its relation to the caller read from the list's annotation."""
-    held = listed_relations(case, user)
-    allowed = set()
-    for action in ACTIONS:
-        try:
-            require(case, user, action, held=held)
-        except (Forbidden, InvalidState):
-            continue
-        allowed.add(action)
-    return frozenset(allowed)
+    return allowed_actions(case, user, held=listed_relations(case, user))
 
 
 def case_list_json(case: Case, request: HttpRequest, user: Any) -> dict[str, Any]:

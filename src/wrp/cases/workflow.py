@@ -235,9 +235,11 @@ def require(case: Case, user: Any, action: str, *, held: frozenset[Relation] | N
     return row
 
 
-def allowed_actions(case: Case, user: Any) -> frozenset[str]:
-    """The actions this user may take on the case now, by the table (a service may still refuse the input given)."""
-    held = relations(case, user)
+def allowed_actions(case: Case, user: Any, *, held: Any = None) -> frozenset[str]:
+    """The actions this user may take on the case now, by the table (a service may still refuse the input given).
+    `held`: the user's relations to the case when the caller already read them (a list's annotation)."""
+    if held is None:
+        held = relations(case, user)
     allowed = set()
     for action in ACTIONS:
         try:
