@@ -9,6 +9,7 @@ directory uses, defined here once (STYLE.md §Tests):
 - `private_media`: a fresh private directory for the stored files of one test.
 """
 
+import itertools
 import os
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -74,13 +75,25 @@ def _upload_check_inline(settings):
     settings.UPLOAD_CHECK_INLINE = True
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _audit_anchor_file(tmp_path_factory):
-    """The run's audit anchors go to a file of its own, never var/'s: `audit_verify` holds the trail against them
-    (tests/audit give each test its own file)."""
+@pytest.fixture(scope="session")
+def _audit_anchor_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("audit")
+
+
+@pytest.fixture(autouse=True)
+def _audit_anchor_file(_audit_anchor_dir):
+    """Each test's audit anchors go to a file of its own, never var/'s: `audit_verify` holds the trail against them,
+    and anchors a test wrote (the scheduler's hourly job in the simulations) name events its rolled-back database no
+    longer has — another test reading them would see a truncated trail."""
     from django.conf import settings
 
-    settings.AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("audit") / "anchors.jsonl"
+    previous = getattr(settings, "AUDIT_ANCHOR_FILE", None)
+    settings.AUDIT_ANCHOR_FILE = _audit_anchor_dir / f"anchors-{next(_ANCHOR_FILES)}.jsonl"
+    yield
+    settings.AUDIT_ANCHOR_FILE = previous
+
+
+_ANCHOR_FILES = itertools.count()
 
 
 # --- the frozen day ---------------------------------------------------------------------------------------------------
