@@ -31,7 +31,9 @@ from typing import Any
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+from common import PG as SERVER  # noqa: E402 — bench/ is the script's own folder (BENCH_PG)
+from common import drop_database, recreate_database  # noqa: E402
+
 DB = os.environ.get("BENCH_AUDIT_DB", "wrp_bench_audit")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -42,21 +44,6 @@ os.environ["DATABASE_URL"] = f"{SERVER}/{DB}"
 os.environ.setdefault("WRP_DATA_DIR", tempfile.mkdtemp(prefix="wrp-bench-audit-"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wrp.config.settings")
 sys.path.insert(0, str(ROOT))
-
-
-def recreate(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def audited_write(n: int) -> None:
@@ -156,7 +143,7 @@ def backlog_chained() -> tuple[float, int]:
 
 
 def main() -> None:
-    recreate(DB)
+    recreate_database(DB)
     try:
         import django
 
@@ -197,7 +184,7 @@ def main() -> None:
 
         connections.close_all()
         if not os.environ.get("BENCH_KEEP"):
-            drop(DB)
+            drop_database(DB)
 
 
 if __name__ == "__main__":

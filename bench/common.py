@@ -54,6 +54,16 @@ def _admin(sql: str) -> None:
                    stdout=subprocess.DEVNULL)
 
 
+def recreate_database(name: str) -> None:
+    """Drop the database `name` if it is there (closing its connections), then create it empty."""
+    drop_database(name)
+    _admin(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(name: str) -> None:
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @contextlib.contextmanager
 def fresh_database(label: str) -> Iterator[dict[str, str]]:
     """A new PostgreSQL database and data directory for this run: the environment of the platform's commands."""
@@ -66,7 +76,7 @@ def fresh_database(label: str) -> Iterator[dict[str, str]]:
         yield env
     finally:
         with contextlib.suppress(subprocess.CalledProcessError):
-            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            drop_database(name)
         shutil.rmtree(data, ignore_errors=True)
 
 

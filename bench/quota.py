@@ -31,7 +31,9 @@ from typing import Any
 from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+from common import PG as SERVER  # noqa: E402 — bench/ is the script's own folder (BENCH_PG)
+from common import drop_database, recreate_database  # noqa: E402
+
 WRP_DB = os.environ.get("BENCH_QUOTA_DB", "wrp_bench_quota")
 PGBENCH_DB = os.environ.get("BENCH_PGBENCH_DB", "wrp_bench_pgbench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
@@ -47,21 +49,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wrp.config.settings")
 sys.path.insert(0, str(ROOT))
 
 
-def recreate(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop(name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 # --- pgbench ------------------------------------------------------------------------------------------------------
 
 
@@ -74,7 +61,7 @@ def pgbench_binary() -> str:
 
 
 def pgbench_init(binary: str) -> None:
-    recreate(PGBENCH_DB)
+    recreate_database(PGBENCH_DB)
     subprocess.run([binary, "-i", "-q", "-s", str(max(1, CLIENTS // 2)), f"{SERVER}/{PGBENCH_DB}"], check=True,
                    capture_output=True)
 
@@ -205,7 +192,7 @@ def statements(year: int, unit_id: int) -> dict[str, int]:
 
 def main() -> None:
     binary = pgbench_binary()
-    recreate(WRP_DB)
+    recreate_database(WRP_DB)
     try:
         units, year = prepare()
         pgbench_init(binary)
@@ -225,8 +212,8 @@ def main() -> None:
             from django.db import connections
 
             connections.close_all()
-            drop(WRP_DB)
-            drop(PGBENCH_DB)
+            drop_database(WRP_DB)
+            drop_database(PGBENCH_DB)
     reference = (before + after) / 2
     print(f"Quota reservations vs pgbench -N, {CLIENTS} clients, {SECONDS:g} s each, {UNITS} units")
     print(f"  statements per reservation: {counted['transaction']} in its transaction (quota ledger "
