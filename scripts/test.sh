@@ -4,7 +4,9 @@
 # PostgreSQL: WRP_TEST_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/wrp_<random> (pytest-django creates
 # and drops its own test_ database from that name, so every run starts fresh). When no server answers, the PostgreSQL
 # run is skipped with the reason printed — except on CI (CI=true), where that is a failure.
-# Browser tests (marker `browser`) run in their own pytest session each time: one Chromium per session.
+# Browser tests (marker `browser`) run in their own pytest session each time, split over BROWSER_WORKERS processes
+# (default 2: the journeys wait on the browser and the live server, so two sessions overlap well on two cores); each
+# process is one pytest session with one Chromium.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -22,7 +24,7 @@ run_suite() {  # $1 = label, DATABASE_URL set by the caller
   code=$?
   [ $code -eq 0 ] || { echo "!!! $label: tests failed (exit $code)"; status=1; }
   echo "=== $label: browser tests ==="
-  "$BIN/pytest" -m browser -q
+  "$BIN/pytest" -n "${BROWSER_WORKERS:-2}" -m browser -q
   code=$?
   [ $code -eq 0 ] || { echo "!!! $label: browser tests failed (exit $code)"; status=1; }
 }

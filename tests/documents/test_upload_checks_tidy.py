@@ -9,7 +9,6 @@ import pytest
 
 from tests.documents import pdfs
 from wrp.documents.models import UploadCheck, UploadCheckState
-from wrp.documents.services import _path_of
 from wrp.documents.uploads import quarantine_store, upload_checks_tidy
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +20,8 @@ def quarantined(people, private_media, frozen_clock):
                             purpose="case_material", reference="1/labour_contract")
 
 
-def test_a_check_never_run_is_refused_after_an_hour_and_its_bytes_deleted(quarantined, frozen_clock):
-    path = _path_of(quarantined.quarantine_name)
+def test_a_check_never_run_is_refused_after_an_hour_and_its_bytes_deleted(quarantined, frozen_clock, private_media):
+    path = private_media / quarantined.quarantine_name
     frozen_clock.shift(timedelta(minutes=59))
     assert upload_checks_tidy() == 0
     frozen_clock.shift(timedelta(minutes=2))

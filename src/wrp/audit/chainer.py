@@ -7,19 +7,27 @@ batch under the head row's lock, which nothing but the chainer takes. An event w
 simply chained later: the chain's order is `seq`, not id. The append-only triggers let the chain columns be set once,
 from empty, and nothing else (wrp.audit.triggers).
 
-Who runs it: after each audited transaction commits (`audit_chain_on_commit`), without waiting — when another chainer
+Who runs it: after an audited transaction commits (`audit_chain_on_commit`), without waiting — when another chainer
 holds the lock it skips, and that chainer looks again for events once it has let the lock go, so an event committed
-while it worked is not left behind; `wrp audit verify`, `wrp audit anchor` and the hourly `audit.anchor` job chain first
-(the safety net when a chainer failed). An event waits for its chain a moment after its commit: tamper evidence for
-it starts then, and the anchors name only chained events.
+while it worked is not left behind. A process chains after a commit at most once per AUDIT_CHAIN_INTERVAL_MS (the
+first commit after a quiet moment chains at once), or sooner once AUDIT_CHAIN_PENDING events of its own wait: under
+load one run chains the events of many transactions in one batch (one head lock, one UPDATE, one COMMIT), instead of
+a run per transaction whose statements cost more than the transaction's own. Events a throttled commit left behind
+are chained by the next commit after the interval (of any process) or by the worker's `audit.chain` job (every
+minute); `wrp audit verify`, `wrp audit anchor` and the hourly `audit.anchor` job chain first (the safety net when a
+chainer failed). An event waits for its chain a moment after its commit (at most about a minute while the worker
+runs): tamper evidence for it starts then, and the anchors name only chained events. AUDIT_CHAIN_INTERVAL_MS = 0
+chains after every commit (the tests: an event is chained as soon as its transaction commits).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -35,6 +43,12 @@ CHAIN_BATCH = 1000
 AFTER_COMMIT_BATCHES = 50
 AFTER_COMMIT_ROUNDS = 5
 _chaining = threading.Lock()  # one after-commit chainer per process at a time
+# The process's throttle (AUDIT_CHAIN_INTERVAL_MS, AUDIT_CHAIN_PENDING): when its last after-commit run started
+# (time.monotonic) and how many events its commits inserted since. Read and written without a lock: a lost update
+# only moves a run by one commit.
+_throttle = {"started": float("-inf"), "waiting": 0}
+DEFAULT_INTERVAL_MS = 200
+DEFAULT_PENDING = CHAIN_BATCH
 # An event chained longer than this after its time is logged: a transaction that long, or a row someone inserted.
 LATE = timedelta(minutes=10)
 
@@ -63,14 +77,31 @@ def audit_chain(limit: int | None = None, *, wait: bool = True, batch: int = CHA
     return chained
 
 
-def audit_chain_on_commit() -> None:
-    """Chain the new events once the running transaction commits (at once outside a transaction), never waiting."""
-    transaction.on_commit(_chain_after_commit)
+def audit_chain_on_commit(events: int = 1) -> None:
+    """Chain the new events (`events` of them) once the running transaction commits (at once outside a transaction),
+    never waiting, and at most once per AUDIT_CHAIN_INTERVAL_MS in this process (see the module's text)."""
+    transaction.on_commit(lambda: _chain_after_commit(events))
 
 
-def _chain_after_commit() -> None:
-    """Chain, unless a thread of this process already does (it looks again once it is done) or a chainer of another
-    process holds the database lock (likewise). The in-process lock spares the other threads any round trip."""
+def _throttled(events: int) -> bool:
+    """Count the committed events; whether this process chained less than AUDIT_CHAIN_INTERVAL_MS ago and fewer than
+    AUDIT_CHAIN_PENDING events wait since (then they are left to the next run). Otherwise the run starts now."""
+    interval = getattr(settings, "AUDIT_CHAIN_INTERVAL_MS", DEFAULT_INTERVAL_MS) / 1000
+    waiting = _throttle["waiting"] = _throttle["waiting"] + events
+    now = time.monotonic()
+    if interval > 0 and now - _throttle["started"] < interval and \
+            waiting < getattr(settings, "AUDIT_CHAIN_PENDING", DEFAULT_PENDING):
+        return True
+    _throttle["started"], _throttle["waiting"] = now, 0
+    return False
+
+
+def _chain_after_commit(events: int = 1) -> None:
+    """Chain, unless this process chained a moment ago (`_throttled`), a thread of this process already does (it looks
+    again once it is done) or a chainer of another process holds the database lock (likewise). The in-process lock
+    spares the other threads any round trip."""
+    if _throttled(events):
+        return
     for _round in range(AFTER_COMMIT_ROUNDS):
         if not _chaining.acquire(blocking=False):
             return

@@ -113,6 +113,10 @@ class Case(models.Model):
     extension_days = models.PositiveSmallIntegerField(null=True, blank=True)
     extension_reason = models.TextField(blank=True)
     due_before_extension = models.DateField(null=True, blank=True)
+    # the window clerk who holds the case in the queue (认领 / 分配, `wrp.cases.claims`): one clerk at a time
+    claimed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("认领人"))
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

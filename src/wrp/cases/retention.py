@@ -13,12 +13,10 @@ which the sweep's `orphan_files_remove` deletes; a second run finds nothing left
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +26,7 @@ from django.utils import timezone
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseState, MaterialStatus
 from wrp.documents.models import StoredFile
+from wrp.documents.services import StoredFileCorrupted, private_delete
 
 logger = logging.getLogger(__name__)
 
@@ -124,11 +123,9 @@ def _still_referenced(file_ids: Iterable[int]) -> set[int]:
 
 
 def _unlink(storage_names: list[str]) -> None:
-    root = Path(settings.MEDIA_ROOT).resolve()
+    """Delete the bytes through the private storage (the local folder or the S3 bucket)."""
     for name in storage_names:
-        path = (root / name).resolve()
-        if root not in path.parents:
+        try:
+            private_delete(name)
+        except StoredFileCorrupted:
             logger.error("stored file name %r points outside the private files; not deleted", name)
-            continue
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()

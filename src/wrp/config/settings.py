@@ -6,6 +6,7 @@ cookies. Development defaults run on the embedded SQLite database under `var/` w
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,7 @@ from wrp.accounts.crypto import field_key_from_env, retired_field_keys_from_env
 from wrp.audit.keys import audit_key_from_env
 from wrp.config.env import env_bool, env_choice, env_int, env_list, env_rate, env_str
 from wrp.config.secret import database_files_private, private_dir, secret_key_from_env
+from wrp.core.storage import storage_config as private_storage_config
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = PACKAGE_DIR.parent.parent  # the checkout, for an editable install (src layout)
@@ -58,6 +60,26 @@ AUDIT_KEY = audit_key_from_env(env_str("WRP_AUDIT_KEY", ""), production=PRODUCTI
 AUDIT_ANCHOR_FILE = Path(env_str("WRP_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchors.jsonl")))
 
 MEDIA_ROOT = DATA_DIR / "private"  # uploads: never served by URL, only streamed by a view that checks the right
+# The private files (wrp.core.storage.private_storage(), storage alias "private"): the folder MEDIA_ROOT by default;
+# WRP_STORAGE=s3 puts them in the bucket WRP_S3_BUCKET of an S3-compatible store (WRP_S3_ENDPOINT_URL, empty for AWS;
+# credentials WRP_S3_ACCESS_KEY_ID/WRP_S3_SECRET_ACCESS_KEY, or boto3's usual chain when empty), private objects,
+# AES256 server-side encryption with WRP_S3_SSE. "default" is the same store, so nothing lands in a public place.
+PRIVATE_STORAGE = private_storage_config(
+    env_choice("WRP_STORAGE", "local", ("local", "s3")),
+    bucket=env_str("WRP_S3_BUCKET", ""),
+    endpoint_url=env_str("WRP_S3_ENDPOINT_URL", ""),
+    access_key_id=env_str("WRP_S3_ACCESS_KEY_ID", ""),
+    secret_access_key=env_str("WRP_S3_SECRET_ACCESS_KEY", ""),
+    region=env_str("WRP_S3_REGION", "us-east-1"),
+    sse=env_bool("WRP_S3_SSE", False),
+)
+if PRIVATE_STORAGE["BACKEND"] != "wrp.core.storage.PrivateFileSystemStorage" and not env_str("WRP_S3_BUCKET", ""):
+    raise ImproperlyConfigured("WRP_STORAGE=s3 needs WRP_S3_BUCKET, the bucket of the private files")
+STORAGES = {
+    "default": PRIVATE_STORAGE,
+    "private": PRIVATE_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_URL = "/static/"
 if not PRODUCTION:
@@ -100,6 +122,7 @@ INSTALLED_APPS = [
     "wrp.api",
     "wrp.notifications",
     "wrp.tasks",
+    "wrp.statistics",
     "wrp.demo",
     "csp",
 ]
@@ -110,6 +133,7 @@ MIDDLEWARE = [
     "wrp.config.security.ResponseHeadersMiddleware",  # downloads sandboxed; no-store for signed-in pages and the API
     "csp.middleware.CSPMiddleware",
     "wrp.audit.context.RequestIdMiddleware",
+    "wrp.ops.metrics.RequestMetricsMiddleware",  # requests counted and timed per view (/metrics), one log line each
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -238,6 +262,24 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 100_000},  # a flood of addresses must not cull the counters of the limits
     }
 }
+# Several nodes (docs/deploy.md §Two nodes): WRP_CACHE=redis puts that cache — rate limits, workers' heartbeat — on
+# Redis at REDIS_URL (wrp.ops.redis_cache: Django's RedisCache with an atomic increment that keeps the expiry);
+# WRP_SESSIONS=cache keeps sessions in the database and reads them through the cache (cached_db). The embedded
+# defaults need nothing but the database.
+CACHE_BACKEND = env_choice("WRP_CACHE", "database", ("database", "redis"))
+if CACHE_BACKEND == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "wrp.ops.redis_cache.RedisCache",
+            "LOCATION": env_str("WRP_CACHE_REDIS_URL", "") or env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "KEY_PREFIX": env_str("WRP_CACHE_KEY_PREFIX", "wrp"),
+            "TIMEOUT": 300,
+        }
+    }
+SESSION_STORE = env_choice("WRP_SESSIONS", "database", ("database", "cache"))
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if SESSION_STORE == "cache" else "django.contrib.sessions.backends.db"
+)
 
 # Public verification (wrp.public.verification, docs/operations.md): certificates print links under
 # WRP_PUBLIC_BASE_URL, never the request's Host. The client address behind a reverse proxy is read from
@@ -400,10 +442,33 @@ DELIVERY_LOG_RETENTION_DAYS = env_int("WRP_DELIVERY_LOG_RETENTION_DAYS", 180, mi
 # The uploaded files of a withdrawn case are deleted this many days after the withdrawal (wrp.cases.retention).
 WITHDRAWN_FILES_RETENTION_DAYS = env_int("WRP_WITHDRAWN_FILES_RETENTION_DAYS", 90, minimum=1)
 
+# Operations (wrp.ops, docs/deploy.md §Operating): /health/live and /health/ready (unready when the newest worker
+# heartbeat is older than WRP_HEALTH_WORKER_MAX_AGE_SECONDS; 0: the workers are not checked); Prometheus metrics on
+# /metrics for the networks of WRP_METRICS_ALLOWED_NETWORKS alone (anyone else: 404), the client address read as for
+# the rate limits (TRUSTED_PROXIES). gunicorn's processes share their figures through PROMETHEUS_MULTIPROC_DIR.
+HEALTH_WORKER_MAX_AGE_SECONDS = env_int("WRP_HEALTH_WORKER_MAX_AGE_SECONDS", 300, minimum=0)
+SECURE_REDIRECT_EXEMPT = [r"^health/", r"^metrics$"]  # probes on the internal network speak plain HTTP to a node
+try:
+    METRICS_ALLOWED_NETWORKS = [
+        ipaddress.ip_network(network, strict=False)
+        for network in env_list("WRP_METRICS_ALLOWED_NETWORKS", ["127.0.0.1/32", "::1/128"])
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"WRP_METRICS_ALLOWED_NETWORKS: {error}") from None
+
+# Logs on standard error: one JSON object per line (WRP_LOG_FORMAT=json, production's default) or plain text; each
+# carries the request id, and anything shaped like a resident ID number is masked (wrp.ops.logs). WRP_LOG_REQUESTS adds
+# a line per request (view name, status, milliseconds; never the path or query).
+LOG_FORMAT = env_choice("WRP_LOG_FORMAT", "json" if PRODUCTION else "plain", ("json", "plain"))
+LOG_REQUESTS = env_bool("WRP_LOG_REQUESTS", PRODUCTION)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "wrp.ops.logs.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "wrp.ops.logs.json_formatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["context"]}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))},
 }

@@ -6,6 +6,7 @@ from django.urls import include, path
 from wrp.api.api import api
 
 urlpatterns = [
+    path("", include("wrp.ops.urls")),  # /health/live, /health/ready, /metrics (monitoring networks only)
     path("", include("wrp.public.urls")),
     path("", include("wrp.portal.documents")),
     path("", include("wrp.accounts.urls")),

@@ -100,7 +100,7 @@ class UploadCheckState(models.TextChoices):
 class UploadCheck(models.Model):
     """One upload waiting in quarantine for the worker's check (`wrp.documents.uploads`), then its verdict.
 
-    The raw bytes lie at MEDIA_ROOT/`quarantine_name` (private, random name) until the check ends either way; the
+    The raw bytes lie in the private storage as `quarantine_name` (a random name) until the check ends either way; the
     row stays as the verdict for the page and the API. `purpose` and `reference` say what the upload is for, in the
     words of the layer above (`case_material`, "<case pk>/<material code>"): documents knows nothing of cases.
     """

@@ -1,33 +1,34 @@
 """Storing materials privately and reading them back.
 
-A stored file lives at MEDIA_ROOT/files/<2 hex>/<32 hex>.pdf: a random name that says nothing of the upload (whose
-name may hold an ID number), in directories only the server's user may enter (0700), readable by it alone (0600),
-written whole or not at all (a temporary file, then `os.replace`). Its SHA-256 goes in the row and in the audit
-chain and is checked again on every read. Nothing here decides who may read a file: that is the case layer's
-selector (`material_file_for(user, case, code)`), the only caller of `open_file` for users' requests.
+A stored file is named files/<2 hex>/<32 hex>.pdf in the private storage (`wrp.core.storage.private_storage()`: the
+folder MEDIA_ROOT by default, 0700 directories and 0600 files written whole or not at all; a private bucket of an
+S3-compatible store by settings): a random name that says nothing of the upload (whose name may hold an ID number).
+Its SHA-256 goes in the row and in the audit chain and is checked again on every read, whatever the backend.
+Nothing here decides who may read a file: that is the case layer's selector (`material_file_for(user, case, code)`),
+the only caller of `open_file` for users' requests.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import os
+import posixpath
 import secrets
-import tempfile
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import timedelta
-from pathlib import Path, PureWindowsPath
+from pathlib import PureWindowsPath
 from typing import Any
 
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.utils import timezone
 
 from wrp.audit.services import audit_record
 from wrp.core.integrity import IntegrityFailure
+from wrp.core.storage import private_storage
 from wrp.documents.models import StoredFile, UploadCheck
 from wrp.documents.pdfcheck import inspect_and_sanitise
 
@@ -35,7 +36,6 @@ logger = logging.getLogger(__name__)
 
 FILES_DIR = "files"
 QUARANTINE_DIR = "quarantine"  # uploads waiting for their check (wrp.documents.uploads)
-TEMP_PREFIX = ".part-"
 
 
 class StoredFileCorrupted(IntegrityFailure):
@@ -72,8 +72,7 @@ def store_file(
     fails, delete the file. Called inside a caller's transaction that later rolls back, the file outlives its row:
     `orphan_files_remove` (the daily sweep) deletes such files.
     """
-    relative = f"{FILES_DIR}/{secrets.token_hex(1)}/{secrets.token_hex(16)}.pdf"
-    path = _write_private(relative, data)
+    relative = _write_private(f"{FILES_DIR}/{secrets.token_hex(1)}/{secrets.token_hex(16)}.pdf", data)
     try:
         with transaction.atomic():
             stored = StoredFile.objects.create(
@@ -92,7 +91,7 @@ def store_file(
                 changes={"sha256": stored.sha256, "size": stored.size, "pages": pages, "removed": stored.removed},
             )
     except BaseException:
-        path.unlink(missing_ok=True)
+        private_delete(relative)
         raise
     return stored
 
@@ -103,9 +102,8 @@ def open_file(stored: StoredFile) -> bytes:
     Low level: it checks nothing about who asks. Views and the API reach it only through the case layer's selector
     `material_file_for(user, case, code)`, which answers NotFound for a case or material the user may not see.
     """
-    path = _path_of(stored.storage_name)
     try:
-        data = path.read_bytes()
+        data = private_read(stored.storage_name)
     except FileNotFoundError:
         logger.error("stored file %s (%s) is missing", stored.pk, stored.storage_name)
         raise StoredFileCorrupted(
@@ -140,32 +138,54 @@ def stored_file_release(*, stored: StoredFile | None, actor: Any = None) -> bool
     renewal, an issued document) stays. Returns whether it went."""
     if stored is None or stored_file_references(stored):
         return False
-    path = _path_of(stored.storage_name)
+    name = _checked_name(stored.storage_name)
     audit_record(actor=actor, action="file.delete", obj=stored, changes={"sha256": stored.sha256})
     stored.delete()
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
+    transaction.on_commit(lambda: private_delete(name))
     return True
 
 
 def orphan_files_remove(*, older_than: timedelta = timedelta(hours=1)) -> int:
-    """Delete files under MEDIA_ROOT/files that no row names (a rolled-back store, an interrupted write), and
+    """Delete private files under files/ that no row names (a rolled-back store, an interrupted write), and
     quarantined uploads no check names, once older than `older_than` so a store still in its transaction is left
     alone. Idempotent; returns how many went."""
     cutoff = time.time() - older_than.total_seconds()
+    storage = private_storage()
     removed = 0
     for directory, named in ((FILES_DIR, _stored_file_named), (QUARANTINE_DIR, _upload_check_named)):
-        root = Path(settings.MEDIA_ROOT) / directory
-        if not root.is_dir():
-            continue
-        for path in root.glob("*/*"):
-            relative = path.relative_to(settings.MEDIA_ROOT).as_posix()
-            with contextlib.suppress(FileNotFoundError):
-                if not path.is_file() or path.stat().st_mtime > cutoff or named(relative):
-                    continue
-                path.unlink()
-                removed += 1
-                logger.warning("removed orphan file %s", relative)
+        for relative, modified in _listing(storage, directory):
+            if modified > cutoff or named(relative):
+                continue
+            storage.delete(relative)
+            removed += 1
+            logger.warning("removed orphan file %s", relative)
     return removed
+
+
+def _listing(storage: Storage, directory: str) -> Iterator[tuple[str, float]]:
+    """(name, modification time as a POSIX timestamp) of the files two levels under `directory` (`files/ab/…`):
+    one listing of the bucket on S3 (its times come with it), the directories' entries on the local folder."""
+    bucket = getattr(storage, "bucket", None)
+    if bucket is not None and hasattr(storage, "bucket_name"):
+        for summary in bucket.objects.filter(Prefix=f"{directory}/"):
+            if summary.key.count("/") == 2:
+                yield summary.key, summary.last_modified.timestamp()
+        return
+    try:
+        subdirectories, _files = storage.listdir(directory)
+    except FileNotFoundError:
+        return
+    for subdirectory in subdirectories:
+        try:
+            _dirs, names = storage.listdir(f"{directory}/{subdirectory}")
+        except FileNotFoundError:
+            continue
+        for name in names:
+            relative = f"{directory}/{subdirectory}/{name}"
+            try:
+                yield relative, storage.get_modified_time(relative).timestamp()
+            except FileNotFoundError:  # deleted meanwhile
+                continue
 
 
 def _stored_file_named(relative: str) -> bool:
@@ -183,41 +203,31 @@ def display_name(original_name: str) -> str:
     return name.strip()[:200]
 
 
-def _path_of(relative: str) -> Path:
-    root = Path(settings.MEDIA_ROOT).resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents:
+def _checked_name(relative: str) -> str:
+    """`relative` if it names a file inside the private storage (no absolute path, no `..`), else
+    StoredFileCorrupted: a row altered to point elsewhere is never followed, on any backend."""
+    normal = posixpath.normpath(relative or ".")
+    if (not relative or "\\" in relative or "\x00" in relative or normal.startswith(("/", "..")) or normal == "."
+            or normal != relative):
         raise StoredFileCorrupted(f"storage name {relative!r} points outside the private files")
-    return path
+    return relative
 
 
-def _write_private(relative: str, data: bytes) -> Path:
-    """Write `data` at MEDIA_ROOT/`relative` atomically, creating private directories on the way."""
-    path = _path_of(relative)
-    _make_private_dirs(path.parent)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX)  # created 0600
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    return path
+def private_read(relative: str) -> bytes:
+    """The bytes of the private file `relative` (FileNotFoundError if there is none). Low level: no check of who
+    asks, nor of the SHA-256 (`open_file` does that for a stored file)."""
+    with private_storage().open(_checked_name(relative), "rb") as handle:
+        return handle.read()
 
 
-def _make_private_dirs(directory: Path) -> None:
-    """Create MEDIA_ROOT, its `files` and the two-hex directory as 0700 (the parents of MEDIA_ROOT as usual)."""
-    root = Path(settings.MEDIA_ROOT).resolve()
-    root.parent.mkdir(parents=True, exist_ok=True)
-    chain = [root]
-    for name in directory.relative_to(root).parts:
-        chain.append(chain[-1] / name)
-    for part in chain:
-        with contextlib.suppress(FileExistsError):
-            part.mkdir(mode=0o700)
-            os.chmod(part, 0o700)
+def private_delete(relative: str) -> None:
+    """Delete the private file `relative`; nothing happens if it is gone already."""
+    private_storage().delete(_checked_name(relative))
+
+
+def _write_private(relative: str, data: bytes) -> str:
+    """Write `data` as the private file `relative`, whole or not at all; the name it was stored under."""
+    name = private_storage().save(_checked_name(relative), ContentFile(data))
+    if name != relative:  # the local folder renames a name taken already; a random name never is
+        logger.warning("private file %s stored as %s", relative, name)
+    return name

@@ -1,7 +1,7 @@
 """Uploads checked off the request path: the request quarantines the raw bytes, the task queue's worker checks them.
 
 A web request does only what costs nothing (the size, the `%PDF-` marker), writes the raw bytes to a private
-quarantine folder (MEDIA_ROOT/quarantine/<2 hex>/<32 hex>, 0600 files in 0700 directories, a random name) and creates
+quarantine (quarantine/<2 hex>/<32 hex> in the private storage, `wrp.core.storage`: a random name) and creates
 an `UploadCheck` row in state `checking`; the layer above enqueues its task after commit. The worker then runs
 `upload_check_perform`: the malware scanner if the deployment has one (`wrp.documents.scanner`), then the sandboxed
 check, sanitising and scan pre-checks (`wrp.documents.pdfcheck`); the layer above stores the sanitised file where it
@@ -15,7 +15,6 @@ Documents knows nothing of what an upload is for: `purpose` and `reference` are 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import secrets
@@ -40,7 +39,7 @@ from wrp.documents.pdfcheck import (
 )
 from wrp.documents.pdfcheck import inspect_and_sanitise as sandboxed_check
 from wrp.documents.scanner import ScannerUnavailable, malware_scanner
-from wrp.documents.services import QUARANTINE_DIR, _path_of, _write_private, display_name
+from wrp.documents.services import QUARANTINE_DIR, _write_private, display_name, private_delete, private_read
 
 logger = logging.getLogger(__name__)
 
@@ -84,8 +83,7 @@ def quarantine_store(
     raw bytes under a random private name, and the `checking` row (in the caller's transaction, if any: the bytes
     of a row rolled back are deleted by the daily sweep's `orphan_files_remove`)."""
     upload_precheck(data)
-    relative = f"{QUARANTINE_DIR}/{secrets.token_hex(1)}/{secrets.token_hex(16)}"
-    path = _write_private(relative, data)
+    relative = _write_private(f"{QUARANTINE_DIR}/{secrets.token_hex(1)}/{secrets.token_hex(16)}", data)
     try:
         return UploadCheck.objects.create(
             purpose=purpose, reference=reference, quarantine_name=relative, size=len(data),
@@ -93,14 +91,14 @@ def quarantine_store(
             uploaded_by=uploaded_by, created_at=timezone.now(),
         )
     except BaseException:
-        path.unlink(missing_ok=True)
+        private_delete(relative)
         raise
 
 
 def upload_check_perform(check: UploadCheck) -> Sanitised:
     """Run `check_upload` on the quarantined bytes (a missing quarantine file is a damaged upload)."""
     try:
-        data = _path_of(check.quarantine_name).read_bytes() if check.quarantine_name else None
+        data = private_read(check.quarantine_name) if check.quarantine_name else None
     except FileNotFoundError:
         data = None
     if data is None:
@@ -163,8 +161,7 @@ def quarantine_remove(check: UploadCheck) -> None:
     """Delete the quarantined bytes of a check (whatever its verdict) and forget their name. Idempotent."""
     if not check.quarantine_name:
         return
-    with contextlib.suppress(FileNotFoundError):
-        _path_of(check.quarantine_name).unlink()
+    private_delete(check.quarantine_name)
     UploadCheck.objects.filter(pk=check.pk).update(quarantine_name="")
     check.quarantine_name = ""
 

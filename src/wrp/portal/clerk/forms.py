@@ -24,6 +24,7 @@ class CaseFilter(forms.Form):
     unit = forms.CharField(label=gettext_lazy("单位名称或统一社会信用代码"), required=False, max_length=100)
     name = forms.CharField(label=gettext_lazy("申请人姓名"), required=False, max_length=50)
     sort = forms.ChoiceField(label=gettext_lazy("排序"), required=False)
+    held = forms.ChoiceField(label=gettext_lazy("认领"), required=False)  # wrp.cases.claims.by_holder
 
     def __init__(self, *args: Any, states: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,6 +32,7 @@ class CaseFilter(forms.Form):
             "kind": [("", _("全部事项")), *((kind.value, kind_label(kind.value)) for kind in Service)],
             "state": [("", _("全部状态")), *((state, state_label(state)) for state in states)],
             "sort": [("due", _("截止日期（最近的在前）")), ("new", _("开立时间（最新的在前）"))],
+            "held": [("", _("全部")), ("mine", _("我的")), ("free", _("未认领"))],
         }
         for name, options in choices.items():
             cast(forms.ChoiceField, self.fields[name]).choices = options

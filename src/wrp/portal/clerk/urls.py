@@ -2,12 +2,15 @@
 
 from django.urls import path
 
-from wrp.portal.clerk import acceptance, checks, views
+from wrp.portal.clerk import acceptance, checks, claims, views
 
 urlpatterns = [
     path("clerk/", views.clerk_queue_page, name="clerk_queue"),
     path("clerk/cases/", views.clerk_cases_page, name="clerk_cases"),
     path("clerk/search/id-number", views.clerk_search_id_number, name="clerk_search_id_number"),
+    path("clerk/assign", claims.clerk_assign, name="clerk_assign"),
+    path("clerk/cases/<str:public_id>/claim", claims.clerk_claim, name="clerk_claim"),
+    path("clerk/cases/<str:public_id>/release", claims.clerk_release, name="clerk_release"),
     path("clerk/cases/<str:public_id>/", views.clerk_case, name="clerk_case"),
     path("clerk/cases/<str:public_id>/start", views.clerk_start_review, name="clerk_start_review"),
     path("clerk/cases/<str:public_id>/materials/<str:code>/view", views.clerk_material_view,

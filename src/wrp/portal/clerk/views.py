@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wrp.accounts.models import Role
 from wrp.cases.acceptance import acceptance_view
+from wrp.cases.claims import by_holder
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState, MaterialStatus
@@ -55,11 +56,13 @@ from wrp.portal.common.presenters import (
     case_list_rows,
     case_rows,
     keyset_listing,
+    query_without,
 )
 from wrp.portal.common.refusals import refusal_text
 from wrp.portal.templatetags.portal import material_title, state_label
 
 QUEUE_STATES = [state for state in CaseState.values if state in OPEN_STATES]
+CLAIM_ROW_FIELDS = ("claimed_at", "claimed_by__id", "claimed_by__username", "claimed_by__real_name")  # joined
 
 
 def _awaiting(today: date) -> Q:
@@ -110,12 +113,14 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     chosen = form.chosen()
     sort = chosen.pop("sort", "due" if queue else "new")
     name = chosen.pop("name", "")
+    held = chosen.pop("held", "")
     cases = by_applicant_name((clerk_queue if queue else cases_filtered)(request.user, **chosen), name)
+    cases = by_holder(cases, request.user, held)
     id_search = id_search_of(request)
     if id_search is not None:
         cases = by_id_search(cases, id_search)
     today = timezone.localdate()
-    cases = case_list_rows(cases)
+    cases = case_list_rows(cases.select_related("claimed_by"), *CLAIM_ROW_FIELDS)
     if sort == "due":
         listing = keyset_listing(request, cases, fetch=by_due_date_paged(cases, today))
     else:
@@ -129,7 +134,8 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
         "form": form,
         "id_form": id_form or IdNumberSearch(initial={"listing": "queue" if queue else "cases"}),
         "id_search": id_search,
-        "filtered": bool(chosen or name or id_search),
+        "filtered": bool(chosen or name or held or id_search),
+        "listing_query": query_without(request, "after", "back").rstrip("&"),
         "listing": listing,
         "rows": rows,
         "today": today,

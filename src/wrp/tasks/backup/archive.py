@@ -4,7 +4,7 @@
   migration state and the audit chain's head and count read in the database snapshot, the number of stored files,
   and the SHA-256 and size of every other member;
 - `database/wrp.sqlite3` or `database/wrp.pgdump`: the snapshot;
-- `private/…`: MEDIA_ROOT (the stored uploads and issued documents);
+- `private/…`: MEDIA_ROOT (the stored uploads and issued documents), when they are on this machine (WRP_STORAGE=local);
 - `signing/…`: the demo signing material of var/signing (outside production only: a production key is backed up
   by whoever keeps it, never beside the data it signs).
 

@@ -5,6 +5,11 @@ the archive (the sweep removes it after a restore), and a file deleted meanwhile
 the restore's file check. A restore changes nothing until every member is checked: it extracts into a staging
 directory beside the data, replaces the database in one transaction, then swaps the staged directories in by
 renaming, and finally checks the audit chain and every stored file against its SHA-256.
+
+The private files are archived when they are a folder of this machine (WRP_STORAGE=local). On an S3-compatible store
+(WRP_STORAGE=s3) the bucket is backed up by the store (versioning, replication: docs/deploy.md) and the archive holds
+the database alone; restoring an archive that holds private files into such a deployment uploads them to the bucket
+(the way from one machine's folder to a store), and the check that ends a restore reads every stored file from it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files import File
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
@@ -25,6 +31,7 @@ from django.utils import timezone
 import wrp
 from wrp.audit.models import AuditHead
 from wrp.audit.services import audit_verify
+from wrp.core.storage import is_local, private_storage, storage_description
 from wrp.documents.models import StoredFile
 from wrp.documents.services import StoredFileCorrupted, open_file
 from wrp.tasks.backup.archive import Progress, archive_extract, archive_write, tree_members
@@ -36,7 +43,7 @@ __all__ = ["BackupFailed", "RestoreReport", "backup_restore", "backup_write"]
 def _trees() -> list[tuple[str, Path]]:
     """The directories a backup holds, by member prefix: the private files, and the demo signing material outside
     production."""
-    trees = [("private", Path(settings.MEDIA_ROOT))]
+    trees = [("private", Path(settings.MEDIA_ROOT))] if is_local() else []
     if not settings.PRODUCTION:
         trees.append(("signing", Path(settings.SIGNING_DIR)))
     return trees
@@ -68,6 +75,9 @@ def backup_write(destination: Path, *, progress: Progress) -> Path:
         progress(f"database: {snapshot.vendor} snapshot of {snapshot.path.stat().st_size} bytes ({snapshot.tool}), "
                  f"audit chain {snapshot.audit_count} events, {snapshot.stored_files} stored files")
         members = [(f"database/{snapshot.path.name}", snapshot.path)]
+        if not is_local():
+            progress(f"private: the files are in the {storage_description()}, not in this archive: "
+                     "the store keeps their copies (versioning or replication of the bucket)")
         for prefix, root in _trees():
             found = list(tree_members(root, prefix))
             progress(f"{prefix}: {len(found)} files from {root}")
@@ -124,6 +134,8 @@ def backup_restore(archive: Path, *, force: bool, progress: Progress) -> Restore
         progress("database: restored")
         for prefix, staged, root in ready:
             _swap_in(staged, root, progress, prefix)
+        if not is_local() and (staging / "private").is_dir():
+            _upload_private(staging / "private", progress)
         if (staging / SECRET_MEMBER).is_file():
             _secret_restore(staging / SECRET_MEMBER, progress)
     finally:
@@ -152,6 +164,18 @@ def _swap_in(staged: Path, target: Path, progress: Progress, prefix: str) -> Non
     staged.rename(target)
     shutil.rmtree(old, ignore_errors=True)
     progress(f"{prefix}: {sum(1 for path in target.rglob('*') if path.is_file())} files in place at {target}")
+
+
+def _upload_private(staged: Path, progress: Progress) -> None:
+    """Put the archive's private files into the store under their names (those the restored rows hold)."""
+    storage = private_storage()
+    count = 0
+    for path in sorted(staged.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as handle:
+                storage.save(path.relative_to(staged).as_posix(), File(handle))
+            count += 1
+    progress(f"private: {count} files uploaded to the {storage_description(storage)}")
 
 
 def _secret_restore(staged: Path, progress: Progress) -> None:

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from wrp.tasks.heartbeat import start_heartbeat
+
 
 class Command(BaseCommand):
     help = "Run a background worker for the configured task backend (database or RQ)."
@@ -22,6 +24,14 @@ class Command(BaseCommand):
         parser.add_argument("--max-tasks", type=int, default=None, help="exit after this many tasks")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        heartbeat = None if options["batch"] else start_heartbeat()  # read by /health/ready (wrp.tasks.heartbeat)
+        try:
+            self._work(options)
+        finally:
+            if heartbeat is not None:
+                heartbeat.set()
+
+    def _work(self, options: dict[str, Any]) -> None:
         if settings.TASKS_BACKEND == "rq":
             self._rq(batch=options["batch"], max_tasks=options["max_tasks"])
             return
