@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.s3server import s3_endpoint, s3_settings  # noqa: F401 (fixtures: the local S3 endpoint, a fresh bucket)
+
 
 @pytest.fixture(autouse=True)
 def _every_test_has_private_media(private_media):

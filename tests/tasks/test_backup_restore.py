@@ -70,9 +70,11 @@ def backup(directory: Path) -> Path:
     return next(directory.glob("wrp-backup-*.tar"))
 
 
-def restore_elsewhere(archive: Path, database_url: str, data: Path) -> subprocess.CompletedProcess[str]:
-    """`wrp restore ARCHIVE` in its own process, on a second database and data directory."""
-    env = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "SECRET_KEY_FILE")}
+def restore_elsewhere(archive: Path, database_url: str, data: Path,
+                     env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`wrp restore ARCHIVE` in its own process, on a second database and data directory (and `env` besides)."""
+    base = {key: value for key, value in os.environ.items() if key not in ("SECRET_KEY", "SECRET_KEY_FILE")}
+    env = {**base, **(env or {})}
     env.update(DATABASE_URL=database_url, WRP_DATA_DIR=str(data))
     return subprocess.run([sys.executable, "-m", "wrp.cli", "restore", str(archive)], env=env, capture_output=True,
                           text=True, timeout=120, check=False)

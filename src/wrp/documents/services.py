@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from wrp.audit.services import audit_record
 from wrp.core.integrity import IntegrityFailure
-from wrp.core.storage import private_storage
+from wrp.core.storage import private_storage, read_bytes
 from wrp.documents.models import StoredFile, UploadCheck
 from wrp.documents.pdfcheck import inspect_and_sanitise
 
@@ -141,7 +141,7 @@ def stored_file_release(*, stored: StoredFile | None, actor: Any = None) -> bool
     name = _checked_name(stored.storage_name)
     audit_record(actor=actor, action="file.delete", obj=stored, changes={"sha256": stored.sha256})
     stored.delete()
-    transaction.on_commit(lambda: private_delete(name))
+    transaction.on_commit(lambda: private_delete_quietly(name))
     return True
 
 
@@ -216,13 +216,21 @@ def _checked_name(relative: str) -> str:
 def private_read(relative: str) -> bytes:
     """The bytes of the private file `relative` (FileNotFoundError if there is none). Low level: no check of who
     asks, nor of the SHA-256 (`open_file` does that for a stored file)."""
-    with private_storage().open(_checked_name(relative), "rb") as handle:
-        return handle.read()
+    return read_bytes(private_storage(), _checked_name(relative))
 
 
 def private_delete(relative: str) -> None:
     """Delete the private file `relative`; nothing happens if it is gone already."""
     private_storage().delete(_checked_name(relative))
+
+
+def private_delete_quietly(relative: str) -> None:
+    """`private_delete` after a commit: a store that fails now (the bucket out of reach) is logged, not raised to a
+    user whose change is committed already; the file, named by no row, goes with the daily `orphan_files_remove`."""
+    try:
+        private_delete(relative)
+    except Exception:
+        logger.exception("private file %s not deleted now; the daily sweep removes it", relative)
 
 
 def _write_private(relative: str, data: bytes) -> str:
