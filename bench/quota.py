@@ -4,7 +4,8 @@ On two scratch databases of the PostgreSQL server at BENCH_PG (default postgres:
 migrated for the platform with BENCH_UNITS units, each with a large grant for this year; one initialised by pgbench.
 BENCH_CLIENTS threads (default 8) reserve one quota unit at a time for BENCH_SECONDS (default 10) each, every
 reservation its own transaction on a unit drawn at random, through the service (`quota_reserve_if_left`, with the
-audit record as wrp.audit writes it today); then the same with the audit record left out, and the same threads
+audit record as wrp.audit writes it today, the chainer throttled by AUDIT_CHAIN_INTERVAL_MS); then the same with the
+chainer run after every commit (AUDIT_CHAIN_INTERVAL_MS=0, as before the throttle), with the audit record left out, and the same threads
 doing a bare `UPDATE … SET reserved = reserved + 1` in autocommit — against pgbench's simple-update transactions with
 the same client count, run before and after (their mean is the reference). Also counts the statements of one
 reservation. Target (issue 14): reservations ≥ 30 % of pgbench's TPS.
@@ -163,6 +164,27 @@ def audit_left_out() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def chained_after_each_commit() -> Iterator[None]:
+    """The chainer as it ran before its throttle: after every commit, in the committing thread."""
+    from django.test import override_settings
+
+    with override_settings(AUDIT_CHAIN_INTERVAL_MS=0):
+        yield
+
+
+def chain_complete() -> str:
+    """After the runs: what the deferred runs left, chained, and the chain verified (it must be whole)."""
+    from wrp.audit.models import AuditEvent
+    from wrp.audit.services import audit_chain, audit_verify
+
+    events = AuditEvent.objects.count()
+    left = audit_chain()
+    result = audit_verify()
+    state = "intact" if result.ok and not result.unchained and result.checked == events else f"BROKEN {result}"
+    return f"{events} audit events, {left} left for the final chainer run, chain {state}"
+
+
 def statements(year: int, unit_id: int) -> dict[str, int]:
     """The statements of one reservation in its own transaction (after a first one: the steady state), split into its
     transaction and what runs after its commit (the audit chainer); and of the race tests' lock-then-reserve path."""
@@ -203,6 +225,9 @@ def main() -> None:
         figures: dict[str, tuple[float, int]] = {}
         before = pgbench_tps(binary)
         figures["service"] = run_threads(reserve_through_the_service(year), units)
+        with chained_after_each_commit():
+            figures["service, chained per commit"] = run_threads(reserve_through_the_service(year), units)
+        chain_check = chain_complete()
         with audit_left_out():
             figures["service, audit left out"] = run_threads(reserve_through_the_service(year), units)
         figures["bare UPDATE"] = run_threads(bare_update(year), units)
@@ -224,6 +249,10 @@ def main() -> None:
     for name, (rate, failed) in figures.items():
         note = f"  ({failed} failed!)" if failed else ""
         print(f"  {name:<26} {rate:9.0f} /s   {rate / reference:6.2f}× pgbench{note}")
+    from django.conf import settings
+
+    print(f"  after-commit chaining at most every {settings.AUDIT_CHAIN_INTERVAL_MS} ms per process "
+          f"(AUDIT_CHAIN_INTERVAL_MS; 'chained per commit': 0, as before); {chain_check}")
     ratio = figures["service"][0] / reference
     verdict = "meets" if ratio >= TARGET else "MISSES"
     print(f"  reservations / pgbench TPS = {ratio:.2f} ({verdict} the target ≥ {TARGET:.2f})")

@@ -13,7 +13,8 @@ about 1,500 running cases are past their due date. Timed, on the same rows reset
 
 Prints each time and the ratio sweep / plain UPDATE; target (issue 14): the sweep of 1M permits < 15 s.
 The notifications of `permit.expired` are sent after each batch commits by the notifications subscriber; they are
-counted here and their cost per permit is measured on a sample (they are the subscriber's work, not the sweep's).
+counted here and their cost per 1,000 expiries is measured on a sample, one event at a time and as one batch event
+(`permits.expired`) (they are the subscriber's work, not the sweep's).
 
 Usage: python bench/sweep.py [--permits N] [--cases N] [--due-share 0.10] [--batch 5000]
 Environment: BENCH_PG=postgres://postgres@127.0.0.1:5432 (the server; the run makes and drops its own database,
@@ -196,20 +197,41 @@ def without_chaining(call: Callable[[], Any]) -> Any:
     from wrp.audit import services
 
     original = services.audit_chain_on_commit
-    services.audit_chain_on_commit = lambda: None  # type: ignore[assignment]
+    services.audit_chain_on_commit = lambda *args, **kwargs: None  # type: ignore[assignment]
     try:
         return call()
     finally:
         services.audit_chain_on_commit = original
 
 
-def notification_cost(sample: int) -> float:
-    """Seconds per `permit.expired` delivered by the notifications subscriber, on `sample` expired permits."""
+def notification_cost(sample: int) -> tuple[float, float, int]:
+    """Seconds per expiry told by the notifications subscriber on `sample` expired permits (their holders with a
+    verified e-mail, so deliveries are written too): one `permit.expired` at a time (before issue 14's set-wise path),
+    then — the notices deleted — the same permits as one sweep batch (`permits.expired`); and the notices written."""
+    from django.db import transaction
+
     from wrp.notifications.events import on_event
+    from wrp.notifications.models import ContactPreference, Delivery, Notification
 
     ids = [row[0] for row in sql("SELECT permit_id FROM permits_permitevent ORDER BY id LIMIT %s", [sample])]
-    seconds, _none = timed(lambda: [on_event("permit.expired", {"permit_id": pk}) for pk in ids])
-    return seconds / max(1, len(ids))
+    holders = [row[0] for row in sql("SELECT holder_id FROM permits_permit WHERE id = ANY(%s)", [ids])]
+    ContactPreference.objects.bulk_create(
+        [ContactPreference(user_id=pk, email=f"h{pk}@example.cn", email_verified=True) for pk in holders],
+        ignore_conflicts=True)
+
+    def forget() -> None:
+        with transaction.atomic():
+            Delivery.objects.all().delete()
+            Notification.objects.all().delete()
+            sql("DELETE FROM django_tasks_database_dbtaskresult")
+
+    forget()
+    single, _none = timed(lambda: [on_event("permit.expired", {"permit_id": pk}) for pk in ids])
+    told = Notification.objects.count()
+    forget()
+    batch, _none = timed(lambda: on_event("permits.expired", {"permit_ids": ids}))
+    assert Notification.objects.count() == told, (Notification.objects.count(), told)
+    return single / max(1, len(ids)), batch / max(1, len(ids)), told
 
 
 def main() -> None:
@@ -242,7 +264,8 @@ def run(args: argparse.Namespace) -> None:
 
     announced: list[int] = []
     subscribers = list(events._subscribers)
-    events._subscribers[:] = [lambda event, context: announced.append(context.get("permit_id", 0))]
+    events._subscribers[:] = [lambda event, context: announced.append(context["permit_id"])
+                              if event == "permit.expired" else None]
     remember_due(today)
 
     # The sweep once first, to learn which cases it marks (the plain UPDATE changes the same ones).
@@ -268,7 +291,7 @@ def run(args: argparse.Namespace) -> None:
     second_seconds, second = timed(lambda: sweep(today=today))
     verify_seconds, verification = timed(audit_verify)
     events._subscribers[:] = subscribers
-    per_notice = notification_cost(200)
+    per_single, per_batch, told = notification_cost(1000)
 
     ratio = sweep_seconds / plain_seconds
     say(f"rows changed: {report.permits_expired:,} permits expired + {report.cases_marked_overdue:,} cases marked "
@@ -286,8 +309,11 @@ def run(args: argparse.Namespace) -> None:
         f"{second.permits_expired + second.cases_marked_overdue}")
     say(f"audit_verify after the sweep: {'ok' if verification.ok else 'BROKEN: ' + verification.reason} "
         f"({verification.checked:,} events, {verify_seconds:.1f} s)")
-    say(f"notifications (subscriber, after commit): {per_notice * 1000:.1f} ms per permit.expired, "
-        f"{per_notice * report.permits_expired:.0f} s for this run's expiries (not in the sweep's time)")
+    say(f"notifications (subscriber, after commit), per 1,000 expiries ({told:,} notices and their e-mail deliveries "
+        f"for 1,000): one permit.expired at a time {per_single * 1000:.2f} s, as a sweep batch (permits.expired) "
+        f"{per_batch * 1000:.2f} s = {per_single / per_batch:.1f}× faster; this run's {report.permits_expired:,} "
+        f"expiries: {per_single * report.permits_expired:.0f} s before, {per_batch * report.permits_expired:.0f} s "
+        "now (not in the sweep's time)")
 
 
 if __name__ == "__main__":

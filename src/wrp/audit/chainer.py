@@ -9,29 +9,32 @@ from empty, and nothing else (wrp.audit.triggers).
 
 Who runs it: after an audited transaction commits (`audit_chain_on_commit`), without waiting — when another chainer
 holds the lock it skips, and that chainer looks again for events once it has let the lock go, so an event committed
-while it worked is not left behind. A process chains after a commit at most once per AUDIT_CHAIN_INTERVAL_MS (the
-first commit after a quiet moment chains at once), or sooner once AUDIT_CHAIN_PENDING events of its own wait: under
-load one run chains the events of many transactions in one batch (one head lock, one UPDATE, one COMMIT), instead of
-a run per transaction whose statements cost more than the transaction's own. Events a throttled commit left behind
-are chained by the next commit after the interval (of any process) or by the worker's `audit.chain` job (every
-minute); `wrp audit verify`, `wrp audit anchor` and the hourly `audit.anchor` job chain first (the safety net when a
-chainer failed). An event waits for its chain a moment after its commit (at most about a minute while the worker
-runs): tamper evidence for it starts then, and the anchors name only chained events. AUDIT_CHAIN_INTERVAL_MS = 0
-chains after every commit (the tests: an event is chained as soon as its transaction commits).
+while it worked is not left behind. A process chains after a commit at most once per AUDIT_CHAIN_INTERVAL_MS: the
+first commit after a quiet moment chains at once; a commit within the interval leaves its events to one deferred run
+of the process, at the end of the interval, in a thread of its own (or sooner, in the commit's thread, once
+AUDIT_CHAIN_PENDING events of the process wait). Under load one run chains the events of many transactions in one
+batch (one head lock, one UPDATE, one COMMIT) instead of a run per transaction whose statements cost more than the
+transaction's own. `wrp audit verify`, `wrp audit anchor` and the hourly `audit.anchor` job chain first (the safety
+net when a chainer failed, or a process died before its deferred run; one that exits normally chains first). An event
+waits for its chain a moment after its commit (at most about the interval): tamper evidence for it starts then, and
+the anchors name only chained events. AUDIT_CHAIN_INTERVAL_MS = 0 chains after every commit in the committing thread
+(the tests: an event is chained as soon as its transaction commits).
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from wrp.audit.hashing import GENESIS, _content, _digest
+from wrp.audit.hashing import CONTENT_FIELDS, GENESIS, chain_digests
 from wrp.audit.keys import CHAIN, subkey
 from wrp.audit.models import AuditEvent, AuditHead
 
@@ -49,6 +52,9 @@ _chaining = threading.Lock()  # one after-commit chainer per process at a time
 _throttle = {"started": float("-inf"), "waiting": 0}
 DEFAULT_INTERVAL_MS = 200
 DEFAULT_PENDING = CHAIN_BATCH
+# The deferred run: one daemon thread per process (started on the first throttled commit), woken by `_wake`.
+_wake = threading.Event()
+_deferred: dict[str, threading.Thread | None] = {"thread": None}
 # An event chained longer than this after its time is logged: a transaction that long, or a row someone inserted.
 LATE = timedelta(minutes=10)
 
@@ -83,10 +89,14 @@ def audit_chain_on_commit(events: int = 1) -> None:
     transaction.on_commit(lambda: _chain_after_commit(events))
 
 
+def _interval() -> float:
+    return max(0, getattr(settings, "AUDIT_CHAIN_INTERVAL_MS", DEFAULT_INTERVAL_MS)) / 1000
+
+
 def _throttled(events: int) -> bool:
     """Count the committed events; whether this process chained less than AUDIT_CHAIN_INTERVAL_MS ago and fewer than
-    AUDIT_CHAIN_PENDING events wait since (then they are left to the next run). Otherwise the run starts now."""
-    interval = getattr(settings, "AUDIT_CHAIN_INTERVAL_MS", DEFAULT_INTERVAL_MS) / 1000
+    AUDIT_CHAIN_PENDING events wait since (then the deferred run chains them). Otherwise the run starts now."""
+    interval = _interval()
     waiting = _throttle["waiting"] = _throttle["waiting"] + events
     now = time.monotonic()
     if interval > 0 and now - _throttle["started"] < interval and \
@@ -97,11 +107,46 @@ def _throttled(events: int) -> bool:
 
 
 def _chain_after_commit(events: int = 1) -> None:
-    """Chain, unless this process chained a moment ago (`_throttled`), a thread of this process already does (it looks
-    again once it is done) or a chainer of another process holds the database lock (likewise). The in-process lock
-    spares the other threads any round trip."""
+    """Chain, unless this process chained a moment ago (`_throttled`: then its deferred run will), a thread of this
+    process already does (it looks again once it is done) or a chainer of another process holds the database lock
+    (likewise). The in-process lock spares the other threads any round trip."""
     if _throttled(events):
+        _defer()
         return
+    _chain_rounds()
+
+
+def _defer() -> None:
+    """Have the process's deferred run chain at the end of the interval (starting its thread the first time)."""
+    _wake.set()
+    thread = _deferred["thread"]
+    if thread is None or not thread.is_alive():
+        thread = threading.Thread(target=_deferred_loop, name="wrp-audit-chainer", daemon=True)
+        _deferred["thread"] = thread
+        thread.start()
+
+
+def _deferred_loop() -> None:
+    """The deferred run's thread: woken by a throttled commit, wait for the end of the interval, then chain."""
+    while True:
+        _wake.wait()
+        _deferred_once()
+
+
+def _deferred_once() -> None:
+    """One deferred run: wait until the interval since the last run has passed, then chain as a commit would."""
+    delay = _throttle["started"] + _interval() - time.monotonic()
+    if delay > 0:
+        time.sleep(delay)  # the throttle itself: the commits of the interval are chained together after it
+    _wake.clear()  # a commit from now on wakes the thread again
+    _throttle["started"], _throttle["waiting"] = time.monotonic(), 0
+    try:
+        _chain_rounds()
+    finally:  # this thread's own connection, closed between runs: nothing held open while the process idles
+        connection.close()
+
+
+def _chain_rounds() -> None:
     for _round in range(AFTER_COMMIT_ROUNDS):
         if not _chaining.acquire(blocking=False):
             return
@@ -117,32 +162,54 @@ def _chain_after_commit(events: int = 1) -> None:
             return
 
 
+def _at_exit() -> None:
+    """A process that ends with a deferred run due (a command, a recycled server worker) chains before it goes."""
+    if _wake.is_set():
+        try:
+            _chain_rounds()
+        except Exception:  # the database is gone already: the next commit or the hourly job chains them
+            log.exception("audit chainer at exit failed; the events wait for the next run")
+
+
+atexit.register(_at_exit)
+
+
+def _after_fork() -> None:
+    """A forked process (a server's worker) starts with no deferred thread, no lock held, and its own throttle."""
+    global _chaining, _wake
+    _chaining, _wake = threading.Lock(), threading.Event()
+    _deferred["thread"] = None
+    _throttle["started"], _throttle["waiting"] = float("-inf"), 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def _chain_batch(size: int, *, wait: bool) -> int | None:
     """Chain up to `size` events under the head's lock; None when `wait` is off and another chainer holds it."""
     with transaction.atomic():
         head = _head_locked(wait=wait)
         if head is None:
             return None
-        events = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")[:size])
-        if not events:
+        rows = list(AuditEvent.objects.filter(hash__isnull=True).order_by("id")
+                    .values_list("id", *CONTENT_FIELDS)[:size])
+        if not rows:
             return 0
-        key = subkey(CHAIN)
-        for event in events:
-            head.count += 1
-            event.seq, event.prev_hash = head.count, head.last_hash
-            event.hash = _digest(event.prev_hash, _content(event), key)
-            head.last_hash = event.hash
-        _chain_columns_write(events)
+        links = [head.last_hash, *chain_digests(head.last_hash, (row[1:] for row in rows), subkey(CHAIN))]
+        chain = [(row[0], head.count + n, links[n - 1], links[n]) for n, row in enumerate(rows, start=1)]
+        _chain_columns_write(chain)
+        head.count, head.last_hash = chain[-1][1], chain[-1][3]
         head.save(update_fields=["last_hash", "count"])
-    _log_late(events)
-    return len(events)
+    _log_late([(row[0], row[1]) for row in rows])
+    return len(rows)
 
 
-def _chain_columns_write(events: list[AuditEvent]) -> None:
-    """Set the chain columns of the events in one statement, joined on their ids (a CASE per column, as bulk_update
-    writes it, costs each row a scan of every branch)."""
-    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s, %s)"] * len(events))
-    params = [value for event in events for value in (event.pk, event.seq, event.prev_hash, event.hash)]
+def _chain_columns_write(chain: list[tuple[int, int, str, str]]) -> None:
+    """Set the chain columns (id, seq, prev_hash, hash) of the events in one statement, joined on their ids (a CASE
+    per column, as bulk_update writes it, costs each row a scan of every branch)."""
+    rows = ", ".join(["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), %s, %s)"] * len(chain))
+    params = [value for link in chain for value in link]
     with connection.cursor() as cursor:
         cursor.execute(
             f"WITH chained (id, seq, prev_hash, hash) AS (VALUES {rows}) "
@@ -160,9 +227,9 @@ def _head_locked(*, wait: bool) -> AuditHead | None:
     return AuditHead.objects.select_for_update(skip_locked=not wait).filter(id=1).first()
 
 
-def _log_late(events: list[AuditEvent]) -> None:
+def _log_late(events: list[tuple[int, datetime]]) -> None:
     cutoff = timezone.now() - LATE
-    late = [event.pk for event in events if event.at < cutoff]
+    late = [pk for pk, at in events if at < cutoff]
     if late:
         log.warning("audit chainer: %d events chained more than %s after their time (first id %s)", len(late), LATE,
                     late[0])

@@ -128,7 +128,7 @@ def _insert(events: list[AuditEvent]) -> None:
         events[0].save(force_insert=True)
     else:
         AuditEvent.objects.bulk_create(events)
-    audit_chain_on_commit()
+    audit_chain_on_commit(len(events))
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,27 @@ def delivery_enqueue(delivery_id: int, *, delay: timedelta | None = None) -> Non
     job.enqueue(delivery_id)
 
 
+# Deliveries per queue task when a batch of notices is written at once (`deliveries_enqueue`, `deliveries_send`).
+DELIVERIES_PER_TASK = 100
+
+
+def deliveries_enqueue(delivery_ids: list[int]) -> None:
+    """Put many deliveries on the queue (a sweep batch's): one task per DELIVERIES_PER_TASK, not one each."""
+    for start in range(0, len(delivery_ids), DELIVERIES_PER_TASK):
+        deliveries_send.enqueue(delivery_ids[start:start + DELIVERIES_PER_TASK])
+
+
+@task()
+def deliveries_send(delivery_ids: list[int]) -> dict[str, int]:
+    """Send several deliveries one after the other, each exactly as `delivery_send` sends one (claimed, recorded, and
+    retried on its own when it fails); how many ended in each status."""
+    outcomes: dict[str, int] = {}
+    for delivery_id in delivery_ids:
+        status = str(delivery_send.call(delivery_id))
+        outcomes[status] = outcomes.get(status, 0) + 1
+    return outcomes
+
+
 def _claim(delivery_id: int) -> Delivery | None:
     delivery = Delivery.objects.select_related("notification").filter(pk=delivery_id).first()
     if delivery is None or delivery.status != DeliveryStatus.QUEUED:

@@ -9,6 +9,10 @@ ID number, an income or a child's detail.
 
 Each notice's key names the occurrence (the CaseEvent, PermitEvent or booking it reports), so an event delivered
 twice notifies once, and a case returned twice is told twice.
+
+The sweep's expiries come in batches (`permits.expired` with the ids of a batch of thousands): they are told
+set-wise (`_permits_batch`, `notify_many`), and the same expiries announced one by one (`permit.expired` with
+`batch`) are left to it.
 """
 
 from __future__ import annotations
@@ -25,10 +29,10 @@ from wrp.accounts.models import Role
 from wrp.appointments.models import Booking
 from wrp.cases.kinds import kind_of
 from wrp.cases.models import Case, CaseEvent, CorrectionNotice
-from wrp.notifications.services import notify
+from wrp.notifications.services import Notice, notify, notify_many
 from wrp.permits.models import Permit, PermitEvent
 from wrp.permits.verification import masked_name
-from wrp.units.models import Association, Unit
+from wrp.units.models import Association, Unit, UnitHandler
 
 RESIDENT_ID = re.compile(r"\d{17}[\dXx]|\d{15}")  # a free text written by staff never carries an ID number out
 
@@ -186,6 +190,8 @@ PERMIT_ACTIONS = {
 
 
 def _permit_event(event: str, context: dict[str, Any]) -> int:
+    if context.get("batch"):
+        return 0  # announced in its batch too (`permits.expired`), and told with the batch (`_permits_batch`)
     permit = Permit.objects.select_related("holder", "unit").filter(pk=context.get("permit_id")).first()
     if permit is None:
         return 0
@@ -195,6 +201,36 @@ def _permit_event(event: str, context: dict[str, Any]) -> int:
     )
     return notify_permit(event, permit, key=f"{event}:{permit.pk}:{occurrence}")
 
+
+def _permits_batch(event: str, context: dict[str, Any]) -> int:
+    """`permits.expired` (the sweep's batch, `permit_ids`): `permit.expired` told for every permit of the batch as
+    `_permit_event` tells one — same words, recipients, links and keys — in a handful of queries for the batch."""
+    single = BATCH_EVENTS[event]
+    ids = list(context.get("permit_ids") or [])
+    permits = list(Permit.objects.select_related("holder", "unit").filter(pk__in=ids).order_by("pk"))
+    if not permits:
+        return 0
+    occurrences: dict[int, int] = {}
+    for permit_id, pk in (PermitEvent.objects.filter(permit_id__in=ids, action=PERMIT_ACTIONS[single])
+                          .order_by("permit_id", "-at", "-pk").values_list("permit_id", "pk")):
+        occurrences.setdefault(permit_id, pk)
+    handlers: dict[int, list[Any]] = {}
+    for link in (UnitHandler.objects.filter(unit_id__in={permit.unit_id for permit in permits}, user__is_active=True)
+                 .select_related("user").order_by("user_id")):
+        handlers.setdefault(link.unit_id, []).append(link.user)
+    own_page, employees_page = reverse("portal:applicant_permit"), reverse("portal:unit_employees")
+    notices: list[Notice] = []
+    for permit in permits:
+        words = permit_context(permit)
+        key = f"{single}:{permit.pk}:{occurrences.get(permit.pk)}"
+        notices.append(Notice(people([permit.holder]), words, key, own_page))
+        notices.append(Notice([user for user in people(handlers.get(permit.unit_id, [])) if user.pk != permit.holder_id],
+                              words, key, employees_page))
+    return notify_many(event=single, notices=notices)
+
+
+# A batch event (`permit_ids`) and the event it stands for, one per permit (emitted as well, with `batch`).
+BATCH_EVENTS = {"permits.expired": "permit.expired"}
 
 HANDLERS: dict[str, Callable[[str, dict[str, Any]], int]] = {
     **dict.fromkeys(CASE_ACTIONS, _case_event),
@@ -207,6 +243,6 @@ EVENTS = frozenset(HANDLERS)
 
 def on_event(event: str, context: dict[str, Any]) -> None:
     """The subscriber registered in NotificationsConfig.ready: tell the people concerned, if the event is one we tell."""
-    handler = HANDLERS.get(event)
+    handler = HANDLERS.get(event) or (_permits_batch if event in BATCH_EVENTS else None)
     if handler is not None:
         handler(event, context)

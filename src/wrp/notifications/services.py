@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -27,13 +29,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from wrp.core.errors import Invalid, NotFound
-from wrp.notifications.channels import SENDERS, current_address, delivery_enqueue, mask_address
+from wrp.notifications.channels import SENDERS, current_address, deliveries_enqueue, delivery_enqueue, mask_address
 from wrp.notifications.models import Channel, ContactPreference, Delivery, Language, Notification
+
+log = logging.getLogger("wrp.notifications")
 
 GENERIC_TEMPLATE = "notifications/_generic.txt"
 DJANGO_LANGUAGE = {Language.ZH: "zh-hans", Language.EN: "en"}
 CODE_WINDOW = timedelta(minutes=15)
 CODE_TRIES = 5  # wrong codes per address and window before the next window (the platform's cache counts them)
+BULK_ROWS = 500  # rows per INSERT of `notify_many` (SQLite's limit of bound parameters)
 
 
 # --- notify ---------------------------------------------------------------------------------------------------------
@@ -95,6 +100,74 @@ def notify(*, event: str, recipients: Iterable[Any], context: dict[str, Any], ke
                                                    address=mask_address(channel, address))
                 transaction.on_commit(partial(delivery_enqueue, delivery.pk))
     return created
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One occurrence to tell, as `notify` takes it: who, the template context, the key, the link."""
+
+    recipients: Iterable[Any]
+    context: dict[str, Any]
+    key: str
+    link: str = ""
+
+
+def notify_many(*, event: str, notices: Iterable[Notice]) -> int:
+    """`notify` for many occurrences at once (a sweep's batch): the same notices and deliveries, written set-wise.
+
+    One query each for the contact preferences and the notices already written (of these recipients and keys), the
+    new notices and their deliveries inserted in bulk in one transaction, the deliveries enqueued after it commits.
+    Idempotent like `notify`: a (recipient, key) written before is skipped. When a concurrent writer of the same keys
+    gets in between (the unique constraint refuses the bulk insert), the notices are told one by one by `notify`,
+    which skips those. Returns how many notices were created.
+    """
+    notices = list(notices)
+    wanted: list[tuple[Any, Notice]] = []
+    for notice in notices:
+        people = {user.pk: user for user in notice.recipients
+                  if user is not None and user.pk is not None and getattr(user, "is_active", True)}
+        wanted.extend((user, notice) for user in people.values())
+    if not wanted:
+        return 0
+    user_ids = {user.pk for user, _notice in wanted}
+    contacts = {c.user_id: c for c in ContactPreference.objects.filter(user_id__in=user_ids)}
+    taken = set(Notification.objects.filter(recipient_id__in=user_ids, key__in={notice.key for notice in notices})
+                .values_list("recipient_id", "key"))
+    new: list[Notification] = []
+    for user, notice in wanted:
+        if (user.pk, notice.key) in taken:
+            continue
+        taken.add((user.pk, notice.key))
+        contact = contacts.get(user.pk)
+        subject, body = notification_render(event, {**notice.context, "recipient": user, "link": notice.link},
+                                            language=contact.language if contact else Language.ZH)
+        new.append(Notification(recipient=user, event=event, key=notice.key, subject=subject, body=body,
+                                link=notice.link))
+    if not new:
+        return 0
+    try:
+        with transaction.atomic():
+            Notification.objects.bulk_create(new, batch_size=BULK_ROWS)
+            deliveries = [
+                Delivery(notification=notification, channel=channel, address=mask_address(channel, address))
+                for notification in new for channel in Channel
+                if (address := current_address(contacts.get(notification.recipient_id), channel))
+            ]
+            Delivery.objects.bulk_create(deliveries, batch_size=BULK_ROWS)
+            transaction.on_commit(partial(_deliveries_enqueue, [delivery.pk for delivery in deliveries]))
+    except IntegrityError:  # some were written meanwhile by a concurrent notify of the same keys
+        return sum(notify(event=event, recipients=notice.recipients, context=notice.context, key=notice.key,
+                          link=notice.link) for notice in notices)
+    return len(new)
+
+
+def _deliveries_enqueue(delivery_ids: list[int]) -> None:
+    """Enqueue the deliveries of a batch, a queue task per hundred (`deliveries_enqueue`); should that fail, logged:
+    they stay queued in the delivery log, as one that failed to enqueue after `notify`'s commit would."""
+    try:
+        deliveries_enqueue(delivery_ids)
+    except Exception:
+        log.exception("enqueueing %d deliveries failed; they stay queued", len(delivery_ids))
 
 
 # --- the centre -----------------------------------------------------------------------------------------------------

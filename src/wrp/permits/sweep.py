@@ -6,7 +6,8 @@ never take the same permit), updated with `UPDATE … RETURNING`, and their Perm
 `INSERT … SELECT` from the returned rows — the same content `_record`/`audit_record` would write, without a round trip
 per permit. The audit rows carry their content columns only; the chainer (`wrp.audit.services.audit_chain`) links
 them after commit. Elsewhere (SQLite, whose IMMEDIATE transactions serialise writers) a batch is a bulk update and a
-bulk insert. Either way each permit's `permit.expired` is announced after its batch commits.
+bulk insert. Either way each permit's `permit.expired` is announced after its batch commits (marked `batch`), and
+the batch as one `permits.expired` with its `permit_ids`, for subscribers that work set-wise (the notifications).
 
 A suspended permit has no time limit of its own: POLICY §9 suspends it until an `employer_change` moves it, which
 must happen within the permit's validity, so it lapses with `valid_until` like a valid one. (The 60-day limit of §9
@@ -79,10 +80,10 @@ def audit_system_events(*, action: str, object_type: str, rows: Sequence[tuple[i
         audit_record(actor=None, action=action, object_type=object_type, object_id=str(pk), changes=changes)
 
 
-def audit_chain_after_commit() -> None:
-    """Wake the chainer for the rows inserted by raw SQL, once the sweep's transactions are committed (looked up at
-    call time, so a benchmark can hold it back and time the chainer apart)."""
-    audit_services.audit_chain_on_commit()
+def audit_chain_after_commit(events: int = 1) -> None:
+    """Wake the chainer for the `events` rows inserted by raw SQL, once the sweep's transactions are committed (looked
+    up at call time, so a benchmark can hold it back and time the chainer apart)."""
+    audit_services.audit_chain_on_commit(events)
 
 
 def _note(valid_until: date, today: date) -> str:
@@ -160,9 +161,10 @@ def permits_expire_setwise(*, today: date, batch_size: int | None = None) -> int
 
     For each due status (valid, then suspended), batch after batch in (valid_until, id) order, each in one transaction:
     take the next due rows after the last one seen (skipping rows another transaction holds), set them `expired`,
-    write one PermitEvent and one audit event per row, and announce `permit.expired` per permit on commit. A status is
-    done at its first batch shorter than the batch size. Idempotent: a second run finds nothing due. A permit locked
-    by someone else during the run is left for the next run.
+    write one PermitEvent and one audit event per row, and announce `permit.expired` per permit (`batch=True`) and
+    `permits.expired` for the batch (`permit_ids`) on commit. A status is done at its first batch shorter than the
+    batch size. Idempotent: a second run finds nothing due. A permit locked by someone else during the run is left for
+    the next run.
     """
     size = batch_size or sweep_batch_size()
     expire = _expire_batch_postgresql if setwise() else _expire_batch_portable
@@ -173,10 +175,12 @@ def permits_expire_setwise(*, today: date, batch_size: int | None = None) -> int
             with audited_atomic():
                 rows = expire(status=str(status), today=today, after=after, size=size, at=timezone.now())
                 for pk, _until in rows:
-                    emit("permit.expired", permit_id=pk)
+                    emit("permit.expired", permit_id=pk, batch=True)
+                if rows:
+                    emit("permits.expired", permit_ids=[pk for pk, _until in rows])
             changed += len(rows)
             if len(rows) < size:
                 break
             after = (rows[-1][1], rows[-1][0])
-    audit_chain_after_commit()
+    audit_chain_after_commit(changed)
     return changed
