@@ -1,33 +1,66 @@
-"""Benchmark: the main pages and the API list under gunicorn against a signed-in bare Django view on the same server
-(issue 14 item 8; not a test).
+"""Benchmark: the main pages and the API list against a signed-in bare Django view (issue 14 item 8; not a test).
 
-A fresh PostgreSQL database (dropped at the end) with the demo and 10,000 scale cases (`wrp demo --scale`); gunicorn
-as scripts/run.sh starts it (gthread, 2 workers × 4 threads) with bench/bare_settings.py, which adds `/bench/bare/`
-(HttpResponse("ok") behind login_required) to the platform's URLs. Each page is loaded by its demo user's signed-in
-session with BENCH_CONNECTIONS (50) connections for BENCH_SECONDS (10) by `wrk` (bench/ensure-tools.sh; else a Python
-client). Prints requests/s, the ratio to the bare view, p50 and p99, and PASS/FAIL against the targets: ≥ 25 % of the
-bare view's requests/s and p99 < 100 ms.
+A fresh PostgreSQL database (dropped at the end) with the demo and 10,000 scale cases (`wrp demo --scale`), then
+`VACUUM ANALYZE` (what autovacuum does to a live database; without it the planner guesses on empty statistics and the
+counts read the heap instead of the index). bench/bare_settings.py adds `/bench/bare/` — HttpResponse("ok") behind
+login_required: the same middleware, session and user as the pages, none of their work — to the platform's URLs.
+Each page is asked for by its demo user's signed-in session (staff with their second factor).
+
+Three measures, in this order:
+
+1. **CPU per request in-process** (`--in-process`, also printed first by a full run): the Django test client in this
+   process, each page requested BENCH_CPU_REQUESTS (30) times after 3 warm-up requests; `time.process_time()` per
+   request (the application's CPU: middleware, view, ORM, templates — not the database server's), median and minimum,
+   the queries of one request and the page's CPU as a multiple of the bare view's. CPU time hardly depends on the
+   machine's load (the wall clock does), so this is the measure to compare versions of the code on a busy machine.
+   `--database URL` measures against an existing database (no set-up, nothing dropped; WRP_DATA_DIR its data
+   directory, for the keys).
+2. **Closed loop** (throughput): gunicorn as production starts it — `-c python:wrp.config.gunicorn` (gthread, one
+   worker per core × 8 threads on PostgreSQL; access log off) — loaded by `wrk` (bench/ensure-tools.sh; else a
+   threaded Python client) with BENCH_CONNECTIONS (50) connections each sending its next request as soon as the last
+   answer arrives, for BENCH_SECONDS (10): requests/s and its share of the bare view's (target ≥ 25 %). Its p99 is
+   no latency target: with 50 requests always outstanding, p99 ≈ 50 ÷ throughput (Little's law), so even the bare view
+   (≈ 300 req/s on 2 cores) sits near 170 ms.
+3. **Open loop** (latency): the same 50 connections, but requests *arrive* at a fixed rate whatever the answers do —
+   BENCH_OPEN_SHARE (80 %) of the rate that page reached in the closed loop — for BENCH_SECONDS, by a small asyncio
+   client in this process (`open_loop`); each latency is measured from the moment its request was due, so a request
+   that waited for a free connection counts its wait (no coordinated omission). p50/p99 here is what a user sees on a
+   server running at 80 % of what it can serve (target p99 < 100 ms).
 
     make bench-scale
     .venv/bin/python bench/pages.py --cases 10000
+    .venv/bin/python bench/pages.py --in-process --database postgres://postgres@127.0.0.1:5432/wrp_x   # CPU only
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import statistics
+import subprocess
 import sys
 import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
+    BENCH,
+    BIN,
     CONNECTIONS,
+    ROOT,
     SECONDS,
     Load,
     Session,
+    _wait_port,
+    free_port,
     fresh_database,
-    gunicorn,
     load,
     prepare,
     say,
@@ -37,6 +70,9 @@ from common import (
 
 TARGET_SHARE = 0.25
 TARGET_P99_MS = 100.0
+OPEN_SHARE = float(os.environ.get("BENCH_OPEN_SHARE", "0.8"))
+CPU_REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "30"))
+BARE = "/bench/bare/"
 PAGES: list[tuple[str, str, str]] = [  # label, user, path ("case:" — the newest open case's page)
     ("clerk queue", "clerk", "/clerk/"),
     ("clerk all cases", "clerk", "/clerk/cases/"),
@@ -61,51 +97,284 @@ def open_case(env: dict[str, str]) -> str:
     return f"/cases/{out.strip().splitlines()[-1]}/"
 
 
+def vacuum_analyze(env: dict[str, str]) -> None:
+    """The statistics and visibility map a live database has from autovacuum (off on some test servers)."""
+    subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", env["DATABASE_URL"], "-c", "VACUUM ANALYZE"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+# --- 1. CPU per request, in-process ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cpu:
+    median_ms: float
+    min_ms: float
+    queries: int
+    size: int
+
+
+def in_process(env: dict[str, str], case_path: str) -> dict[str, Cpu]:
+    """Each page's application CPU per request (time.process_time) through the Django test client."""
+    os.environ.update({key: env[key] for key in ("DATABASE_URL", "WRP_DATA_DIR", "DEBUG")})
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bare_settings"
+    os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from wrp.accounts.models import User
+
+    clients: dict[str, Client] = {}
+
+    def client(username: str) -> Client:
+        if username not in clients:  # signed in, staff with their confirmed authenticator as django-otp records it
+            browser, user = Client(HTTP_HOST="127.0.0.1"), User.objects.get(username=username)
+            browser.force_login(user)
+            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+            if device is not None:
+                session = browser.session
+                session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+                session.save()
+            clients[username] = browser
+        return clients[username]
+
+    queries: list[str] = []
+
+    def counted(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    results: dict[str, Cpu] = {}
+    for label, user, path in [("signed-in bare view", "clerk", BARE), *PAGES]:
+        browser, path = client(user), case_path if path == "case:" else path
+        for _ in range(3):
+            response = browser.get(path)
+            if response.status_code != 200:
+                sys.exit(f"{path} answers {response.status_code} to {user}")
+        queries.clear()
+        with connection.execute_wrapper(counted):
+            browser.get(path)
+        times = []
+        for _ in range(CPU_REQUESTS):
+            started = time.process_time()
+            browser.get(path)
+            times.append((time.process_time() - started) * 1000)
+        results[label] = Cpu(statistics.median(times), min(times), len(queries), len(response.content))
+    return results
+
+
+def print_cpu(results: dict[str, Cpu]) -> None:
+    bare = results["signed-in bare view"]
+    say(f"\nCPU per request in-process (median of {CPU_REQUESTS}, time.process_time; load {load_average()}):")
+    for label, cpu in results.items():
+        say(f"  {label:<28}{cpu.median_ms:7.1f} ms  (min {cpu.min_ms:6.1f})  {cpu.median_ms / bare.median_ms:5.1f}× bare"
+            f"  {cpu.queries:2d} queries  {cpu.size / 1024:6.1f} KiB")
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+# --- 2. the server, closed loop --------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def platform_server(env: dict[str, str]) -> Iterator[str]:
+    """gunicorn with the platform's own configuration (wrp.config.gunicorn: gthread, a worker per core × 8 threads on
+    PostgreSQL, its timeouts and recycling), the access log off, bench/bare_settings.py; its base URL."""
+    port = free_port()
+    server_env = {**env, "DJANGO_SETTINGS_MODULE": "bare_settings", "WEB_BIND": f"127.0.0.1:{port}",
+                  "WEB_ACCESS_LOG": "", "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH),
+                                                                                   env.get("PYTHONPATH", "")]))}
+    command = [str(BIN / "gunicorn"), "-c", "python:wrp.config.gunicorn", "--log-level", "warning"]
+    log = open(Path(env["WRP_DATA_DIR"]) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed below
+    server = subprocess.Popen(command, env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    try:
+        _wait_port(port, server)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(40)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def server_shape(env: dict[str, str]) -> str:
+    probe = subprocess.run([str(BIN / "python"), "-c", "from wrp.config import gunicorn as g; "
+                            "print(g.workers, g.threads)"], env=env, cwd=ROOT, capture_output=True, text=True)
+    workers, threads = [*probe.stdout.split(), "?", "?"][:2]
+    return f"{workers} workers × {threads} threads"
+
+
 def settle(session: Session, within: float = 120.0) -> None:
     """Wait until the server has worked off the requests the last load left queued (a slow page's backlog would
     otherwise be charged to the next page): the bare view answers in under half a second."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
-        _status, _body, seconds = session.get("/bench/bare/")
+        _status, _body, seconds = session.get(BARE)
         if seconds < 0.5:
             return
         time.sleep(1)
 
 
-def row(label: str, result: Load, bare: Load) -> bool:
-    share = result.rps / bare.rps if bare.rps else 0.0
-    ok = share >= TARGET_SHARE and result.p99_ms < TARGET_P99_MS and result.errors == 0
-    errors = f"  {result.errors} errors" if result.errors else ""
-    say(f"  {label:<28}{result.rps:9.1f} req/s  {share:6.1%} of bare  p50 {result.p50_ms:7.1f} ms  "
-        f"p99 {result.p99_ms:7.1f} ms  {verdict(share >= TARGET_SHARE)} {verdict(result.p99_ms < TARGET_P99_MS)}"
-        f"{errors}")
+# --- 3. open loop ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latency:
+    rate: float  # requests/s offered
+    done: float  # requests/s answered
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+async def _open_loop(base: str, path: str, cookie: str, rate: float, seconds: float, connections: int) -> Latency:
+    parts = urllib.parse.urlsplit(base)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n\r\n").encode()
+    total = max(1, int(rate * seconds))
+    start = time.perf_counter() + 0.05
+    due = [start + index / rate for index in range(total)]  # when each request arrives
+    queue: asyncio.Queue[float] = asyncio.Queue()
+    for moment in due:
+        queue.put_nowait(moment)
+    latencies: list[float] = []
+    errors = [0]
+
+    async def answer(reader: asyncio.StreamReader) -> tuple[int, bool]:
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {name.strip().lower(): value.strip() for name, _, value in
+                   (line.partition(":") for line in lines[1:] if line)}
+        if headers.get("transfer-encoding", "").lower() == "chunked":
+            while True:
+                size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+                await reader.readexactly(size + 2)
+                if size == 0:
+                    break
+        else:
+            await reader.readexactly(int(headers.get("content-length", "0")))
+        return status, headers.get("connection", "").lower() == "close"
+
+    async def connection() -> None:
+        reader = writer = None
+        while True:
+            try:
+                moment = queue.get_nowait()
+            except asyncio.QueueEmpty:
+                break
+            wait = moment - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            try:
+                if writer is None:
+                    reader, writer = await asyncio.open_connection(host, port)
+                writer.write(request)
+                status, close = await answer(reader)  # type: ignore[arg-type]
+                latencies.append(time.perf_counter() - moment)
+                if status >= 400:
+                    errors[0] += 1
+                if close:
+                    writer.close()
+                    reader = writer = None
+            except (OSError, asyncio.IncompleteReadError, ValueError, IndexError):
+                errors[0] += 1
+                if writer is not None:
+                    writer.close()
+                reader = writer = None
+        if writer is not None:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(connections)))
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    if not latencies:
+        return Latency(rate, 0.0, 0.0, 0.0, errors[0])
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return Latency(rate, len(latencies) / elapsed, statistics.median(latencies) * 1000, p99 * 1000, errors[0])
+
+
+def open_loop(session: Session, path: str, rate: float, *, seconds: float = SECONDS,
+              connections: int = CONNECTIONS) -> Latency:
+    """Requests arriving at `rate` a second for `seconds` over `connections` kept-alive connections; latency from the
+    moment each was due."""
+    return asyncio.run(_open_loop(session.base, path, session.cookie, rate, seconds, connections))
+
+
+# --- the run ---------------------------------------------------------------------------------------------------------
+
+
+def row(label: str, closed: Load, opened: Latency, bare: Load) -> bool:
+    share = closed.rps / bare.rps if bare.rps else 0.0
+    ok = share >= TARGET_SHARE and opened.p99_ms < TARGET_P99_MS and closed.errors == 0 and opened.errors == 0
+    errors = closed.errors + opened.errors
+    say(f"  {label:<28}{closed.rps:8.1f} req/s {share:6.1%} of bare (closed p99 {closed.p99_ms:6.0f} ms)  "
+        f"open {opened.rate:6.1f}/s: p50 {opened.p50_ms:6.1f} ms p99 {opened.p99_ms:6.1f} ms  "
+        f"{verdict(share >= TARGET_SHARE)} {verdict(opened.p99_ms < TARGET_P99_MS)}"
+        f"{f'  {errors} errors' if errors else ''}")
     return ok
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--in-process", action="store_true", help="only the CPU per request, in this process")
+    parser.add_argument("--database", help="an existing database to measure (no set-up; with --in-process)")
     args = parser.parse_args()
+    if args.database:
+        if not args.in_process:
+            sys.exit("--database goes with --in-process")
+        env = {**os.environ, "DATABASE_URL": args.database, "DEBUG": "false",
+               "WRP_DATA_DIR": os.environ.get("WRP_DATA_DIR", "/tmp/wrp-bench-pages")}
+        print_cpu(in_process(env, open_case(env)))
+        return
     with fresh_database("pages") as env:
         say(f"pages: preparing {args.cases} cases")
         prepare(env, args.cases)
+        vacuum_analyze(env)
         case_path = open_case(env)
-        with gunicorn(env, settings="bare_settings") as base:
+        if args.in_process:
+            print_cpu(in_process(env, case_path))
+            return
+        # in a child process: this one stays free of Django for the load generators
+        cpu = subprocess.run([sys.executable, __file__, "--in-process", "--database", env["DATABASE_URL"]],
+                             env={**env, "PYTHONPATH": str(BENCH)}, cwd=ROOT, capture_output=True, text=True)
+        say(cpu.stdout.rstrip() if cpu.returncode == 0 else f"in-process measure failed:\n{cpu.stderr[-3000:]}")
+        with platform_server(env) as base:
             sessions = {user: sign_in(base, user, env) for user in sorted({user for _l, user, _p in PAGES})}
             for _label, user, path in PAGES:  # warm every worker's caches and check each page answers
-                status, _body, _seconds = sessions[user].get(case_path if path == "case:" else path)
-                if status != 200:
-                    sys.exit(f"{path} answers {status} to {user}")
-            bare = load(sessions["clerk"], "/bench/bare/")
-            say(f"\nPages under gunicorn (2 workers × 4 threads), {CONNECTIONS} connections, {SECONDS} s each, "
-                f"{args.cases} cases, load by {bare.tool}; targets ≥ {TARGET_SHARE:.0%} of the bare view's "
-                f"requests/s, p99 < {TARGET_P99_MS:.0f} ms")
-            say(f"  {'signed-in bare view':<28}{bare.rps:9.1f} req/s  p50 {bare.p50_ms:7.1f} ms  "
-                f"p99 {bare.p99_ms:7.1f} ms")
+                for _ in range(4):
+                    status, _body, _seconds = sessions[user].get(case_path if path == "case:" else path)
+                    if status != 200:
+                        sys.exit(f"{path} answers {status} to {user}")
+            bare = load(sessions["clerk"], BARE)
+            settle(sessions["clerk"])
+            bare_open = open_loop(sessions["clerk"], BARE, bare.rps * OPEN_SHARE)
+            say(f"\nPages under gunicorn ({server_shape(env)}), {CONNECTIONS} connections, {SECONDS} s each, "
+                f"{args.cases} cases; closed loop by {bare.tool}, open loop at {OPEN_SHARE:.0%} of each page's "
+                f"closed-loop rate; load {load_average()}. Targets: ≥ {TARGET_SHARE:.0%} of the bare view's "
+                f"requests/s (closed), p99 < {TARGET_P99_MS:.0f} ms (open)")
+            say(f"  {'signed-in bare view':<28}{bare.rps:8.1f} req/s         (closed p99 {bare.p99_ms:6.0f} ms)  "
+                f"open {bare_open.rate:6.1f}/s: p50 {bare_open.p50_ms:6.1f} ms p99 {bare_open.p99_ms:6.1f} ms")
             ok = True
             for label, user, path in PAGES:
+                target = case_path if path == "case:" else path
                 settle(sessions["clerk"])
-                ok = row(label, load(sessions[user], case_path if path == "case:" else path), bare) and ok
+                closed = load(sessions[user], target)
+                settle(sessions["clerk"])
+                opened = open_loop(sessions[user], target, max(1.0, closed.rps * OPEN_SHARE))
+                ok = row(label, closed, opened, bare) and ok
     say(f"pages: {verdict(ok)}")
 
 

