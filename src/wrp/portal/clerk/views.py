@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from wrp.accounts.models import Role
 from wrp.cases.acceptance import acceptance_view
-from wrp.cases.claims import by_holder
+from wrp.cases.claims import by_holder, held_by_other
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState, MaterialStatus
@@ -79,8 +79,9 @@ AWAITING_RUN, DUE_RUN = "a-", "r-"
 
 
 def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE) -> Fetch:
-    """The page fetcher of the order "by due date" (`keyset_listing`): two queries on a page of the first run (its
-    rows, and the head of the second run that the page may go on with), one on a page of the second."""
+    """The page fetcher of the order "by due date" (`keyset_listing`): one query on a page of the first run, and one
+    more (the head of the second run) only on its last page, where the page goes on with the second run; one on a
+    page of the second."""
     awaiting = _awaiting(today)
     rest = queue_ordered(cases.exclude(awaiting))
 
@@ -92,9 +93,9 @@ def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE)
             raise Invalid({"after": BAD_CURSOR}, codes={"after": "invalid_cursor"})
         first = keyset_page(cases.filter(awaiting), order=AWAITING_ORDER,
                             after=cursor.removeprefix(AWAITING_RUN) if cursor else None, size=size)
-        head = keyset_page(rest, order=QUEUE_ORDER, after=None, size=size)
         if first.has_more:
             return KeysetPage(first.items, AWAITING_RUN + str(first.next_cursor), True)
+        head = keyset_page(rest, order=QUEUE_ORDER, after=None, size=size)
         wanted = size - len(first.items)
         taken = head.items[:wanted]
         if len(head.items) <= wanted and not head.has_more:
@@ -105,10 +106,9 @@ def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE)
     return fetch
 
 
-def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch | None = None,
-                 status: int = 200) -> HttpResponse:
-    """The queue or the list of every case, filtered (GET) and, with `?search=id`, narrowed to the applicant the
-    posted ID number found (`search.py`); paged by keyset (`?after=`), the total counted up to 10,000."""
+def listing_cases(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, QuerySet[Case], str, bool]:
+    """What the queue or the list of every case shows (and exports, `wrp.exports`): the filter form, the cases it
+    and the ID-number search narrow to, the order asked (`due` or `new`) and whether anything narrows the list."""
     form = CaseFilter(request.GET or None, states=QUEUE_STATES if queue else list(CaseState.values))
     chosen = form.chosen()
     sort = chosen.pop("sort", "due" if queue else "new")
@@ -119,6 +119,15 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     id_search = id_search_of(request)
     if id_search is not None:
         cases = by_id_search(cases, id_search)
+    return form, cases, sort, bool(chosen or name or held or id_search)
+
+
+def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch | None = None,
+                 status: int = 200) -> HttpResponse:
+    """The queue or the list of every case, filtered (GET) and, with `?search=id`, narrowed to the applicant the
+    posted ID number found (`search.py`); paged by keyset (`?after=`), the total counted up to 10,000."""
+    form, cases, sort, filtered = listing_cases(request, queue=queue)
+    id_search = id_search_of(request)
     today = timezone.localdate()
     cases = case_list_rows(cases.select_related("claimed_by"), *CLAIM_ROW_FIELDS)
     if sort == "due":
@@ -134,8 +143,9 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
         "form": form,
         "id_form": id_form or IdNumberSearch(initial={"listing": "queue" if queue else "cases"}),
         "id_search": id_search,
-        "filtered": bool(chosen or name or held or id_search),
+        "filtered": filtered,
         "listing_query": query_without(request, "after", "back").rstrip("&"),
+        "claimable": OPEN_STATES,
         "listing": listing,
         "rows": rows,
         "today": today,
@@ -172,6 +182,8 @@ def _render_case(request: HttpRequest, case: Case, *, errors: dict[str, str] | N
                  values: dict[str, str] | None = None, status: int = 200) -> HttpResponse:
     context = case_context(request, case)
     context["clerk"] = workbench(context, errors=errors or {}, values=values or {}, viewing=request.GET.get("view"))
+    # another clerk holds the case (wrp.cases.claims): a warning, never a block
+    context["clerk"]["held_by"] = case.claimed_by if held_by_other(case, request.user) else None
     return render(request, "portal/case/detail.html", context, status=status)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,24 +52,30 @@ CASE_ORDERS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id
 def unit_cases(request: HttpRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     units = list(units_handled_by(user).only("id", "name", "credit_code").order_by("name"))
-    state, kind, unit_code = (request.GET.get(key, "") for key in ("state", "kind", "unit"))
-    sort = request.GET.get("sort") or "-created"
-    sort = sort if sort in CASE_ORDERS else "-created"
-    cases = cases_visible_to(user)
-    if state in CaseState.values:
-        cases = cases.filter(state=state)
-    if kind in {choice for choice, _label in choices_of_kinds()}:
-        cases = cases.filter(kind=kind)
-    if unit_code:
-        cases = cases.filter(unit__credit_code=unit_code)
+    cases, sort, filters = unit_cases_filtered(request)
     listing = keyset_listing(request, case_list_rows(cases), order=CASE_ORDERS[sort])
-    filters = {"state": state, "kind": kind, "unit": unit_code}
     return render(request, "portal/unit/cases.html", {
         "listing": listing,
         "rows": [{**row, "created_on": local_day(row["case"].created_at)} for row in case_rows(listing.items, today)],
         "filters": filters, "sort": sort, "states": CaseState.values, "kinds": choices_of_kinds(), "units": units,
         "filter_query": urlencode({key: value for key, value in filters.items() if value}),
     })
+
+
+def unit_cases_filtered(request: HttpRequest) -> tuple[QuerySet[Case], str, dict[str, str]]:
+    """The handler's cases narrowed by the list's filters (GET: state, kind, unit's credit code), the order asked
+    (a key of CASE_ORDERS) and the filters given — for the list and its export (`wrp.exports`)."""
+    state, kind, unit_code = (request.GET.get(key, "") for key in ("state", "kind", "unit"))
+    sort = request.GET.get("sort") or "-created"
+    sort = sort if sort in CASE_ORDERS else "-created"
+    cases = cases_visible_to(request.user)
+    if state in CaseState.values:
+        cases = cases.filter(state=state)
+    if kind in {choice for choice, _label in choices_of_kinds()}:
+        cases = cases.filter(kind=kind)
+    if unit_code:
+        cases = cases.filter(unit__credit_code=unit_code)
+    return cases, sort, {"state": state, "kind": kind, "unit": unit_code}
 
 
 def choices_of_kinds() -> list[tuple[str, str]]:
