@@ -14,11 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Query, Router, Schema, Status
+from ninja.decorators import decorate_view
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field, StrictBool
 
 from wrp.api.auth import AUTH, actor
 from wrp.api.errors import message_language
+from wrp.api.idempotency import idempotent
 from wrp.api.material_uploads import CheckingOut, check_answer, check_wait
 from wrp.api.schemas import PAGE_SIZE, Cursor, PageNumber, PageSize, ShortText, Text, list_window, refusals
 from wrp.audit.services import audit_note
@@ -301,6 +303,7 @@ def _material_code(code: str) -> str:
     "associated with it); an applicant opens a personal kind for the unit they are actively associated with. An "
     "unknown unit or applicant, or one the caller may not use, is 422 naming `unit` or `applicant`.",
 )
+@decorate_view(idempotent)
 def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]:
     user = actor(request)
     require_opener(user)  # before the references, so staff get 403 rather than 422

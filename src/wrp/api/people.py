@@ -16,10 +16,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import P, Query, QueryEx, Router, Status
+from ninja.decorators import decorate_view
 
 from wrp.accounts.models import Role
 from wrp.accounts.services import profile_save
 from wrp.api.auth import AUTH, actor
+from wrp.api.idempotency import idempotent
 from wrp.api.schemas import (
     PAGE_SIZE,
     ApplicantProfile,
@@ -128,6 +130,7 @@ def association_json(association: Association) -> dict[str, Any]:
     "/associations", response={201: AssociationOut, **refusals(403, 409, 422)},
     summary="Ask a unit to associate (applicant)",
 )
+@decorate_view(idempotent)
 def association_create(request: HttpRequest, payload: AssociationRequestIn) -> Status:
     association = association_request(actor=actor(request), association_code=payload.association_code)
     return Status(201, association_json(association))

@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import P, PathEx, QueryEx, Router, Schema, Status
+from ninja.decorators import decorate_view
 from pydantic import Field
 
 from wrp.api.auth import AUTH, actor
+from wrp.api.idempotency import idempotent
 from wrp.api.schemas import (
     PAGE_SIZE,
     PenaltyIn,
@@ -95,6 +97,7 @@ def unit_json(unit: Unit, *, viewer: Any) -> dict[str, Any]:
     "/units", response={201: UnitOut, **refusals(403, 422)}, exclude_unset=True,
     summary="Register a unit (unit_handler): account none, the caller its handler",
 )
+@decorate_view(idempotent)
 def unit_create(request: HttpRequest, payload: UnitIn) -> Status:
     user = actor(request)
     unit = unit_register(actor=user, credit_code=payload.credit_code, **payload.facts())
@@ -141,6 +144,7 @@ def quota_request_json(quota_request: QuotaRequest) -> dict[str, Any]:
     "/units/{credit_code}/quota-requests", response={201: QuotaRequestOut, **refusals(403, 404, 422)},
     summary="Declare the quota a unit needs for a year (its handlers)",
 )
+@decorate_view(idempotent)
 def quota_request_create_endpoint(request: HttpRequest, credit_code: str, payload: QuotaRequestIn) -> Status:
     user, unit = _unit(request, credit_code)
     quota_request = quota_request_create(
@@ -191,6 +195,7 @@ def penalty_json(penalty: Penalty) -> dict[str, Any]:
     "/units/{credit_code}/penalties", response={201: PenaltyOut, **refusals(403, 404, 409, 422)},
     summary="Impose a penalty (bureau_approver); 409 with state `active` if it already is",
 )
+@decorate_view(idempotent)
 def penalty_impose_endpoint(request: HttpRequest, credit_code: str, payload: PenaltyIn) -> Status:
     user, unit = _unit(request, credit_code)
     penalty = penalty_impose(unit=unit, actor=user, kind=payload.kind.value, reason=payload.reason)
@@ -296,6 +301,7 @@ def radar_list(
     "/units/{credit_code}/renewals", response={201: RenewalsOut, **refusals(403, 404, 422)},
     summary="Open prefilled renewal drafts for permits in their window (its handlers), all or nothing",
 )
+@decorate_view(idempotent)
 def renewals_open(request: HttpRequest, credit_code: str, payload: RenewalsIn) -> Status:
     user, unit = _unit(request, credit_code)
     rows = {row.permit.number: row for row in
