@@ -25,3 +25,8 @@ urlpatterns += [
 from wrp.public import verification  # noqa: E402
 
 urlpatterns += [path("verify/", verification.verify_document_view, name="verify_document")]
+
+# The live processing figures (wrp.statistics), without personal data.
+from wrp.statistics import views as statistics  # noqa: E402
+
+urlpatterns += [path("statistics/", statistics.public_statistics, name="statistics")]
