@@ -1,6 +1,6 @@
 """The applicant portal's addresses (names as before: templates and tests reverse them)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from wrp.portal.applicant import appointment, cases, housing_loan, views
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("me/permit/", views.permit, name="applicant_permit"),
     # the slip of a case booked at the window: the applicant's and the unit handler's (the case selector decides)
     path("cases/<str:public_id>/appointment/", appointment.appointment_slip, name="appointment_slip"),
+    # a unit's invitation from a bulk import, which the employee accepts or declines (wrp.imports)
+    path("", include("wrp.imports.applicant_urls")),
 ]
