@@ -154,7 +154,7 @@ def read_additions(path: Path) -> dict[str, tuple[str, ...]]:
 def makemessages() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wrp.config.settings", "WRP_ENV": "test",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO / "src"), os.environ.get("PYTHONPATH")]))}
-    command = [sys.executable, "-m", "django", "makemessages", "-l", "en", "-l", "zh_Hans", "--no-obsolete",
+    command = [sys.executable, "-P", "-m", "django", "makemessages", "-l", "en", "-l", "zh_Hans", "--no-obsolete",
                "--add-location=file", "-i", ".venv", "-i", "tests", "-i", "policy", "-i", "static"]
     subprocess.run(command, cwd=PACKAGE, env=env, check=True)
 

@@ -20,7 +20,7 @@ status=0
 run_suite() {  # $1 = label, DATABASE_URL set by the caller
   local label=$1 code
   echo "=== $label: unit and integration tests ==="
-  "$BIN/pytest" -n "${TEST_WORKERS:-2}" -m "not browser" -q
+  "$BIN/pytest" -n "${TEST_WORKERS:-2}" -m "not browser and not two_nodes" -q
   code=$?
   [ $code -eq 0 ] || { echo "!!! $label: tests failed (exit $code)"; status=1; }
   echo "=== $label: browser tests ==="
@@ -37,6 +37,12 @@ pg_url=${WRP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wrp_$(date +%
 if "$BIN/python" scripts/pg_ready.py "$pg_url"; then
   pg_dir=$(mktemp -d)
   DATABASE_URL="$pg_url" WRP_DATA_DIR="$pg_dir" run_suite "PostgreSQL"
+  # Two gunicorn nodes, two workers and a scheduler on this PostgreSQL, Redis and a local S3 behind nginx
+  # (scripts/two_nodes.sh): an upload on one node, its download, review and approval on the other (issue 16).
+  echo "=== PostgreSQL: two nodes ==="
+  DATABASE_URL="$pg_url" WRP_DATA_DIR="$pg_dir" "$BIN/pytest" -m two_nodes -q tests/ops/test_two_nodes.py
+  code=$?
+  [ $code -eq 0 ] || { echo "!!! PostgreSQL: two-node journey failed (exit $code)"; status=1; }
   rm -rf "$pg_dir"
 elif [ "${CI:-}" = "true" ]; then
   echo "!!! PostgreSQL does not answer at $pg_url and CI=true: the PostgreSQL run is required on CI"

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.django_db
 DAILY = {
     "sweep", "reminders.renewal", "reminders.appointment", "sla.clerk_digest", "sla.overdue_escalations",
     "releases.late", "retention.deliveries", "retention.task_results", "acceptance.deemed",
-    "retention.withdrawn_files",
+    "retention.withdrawn_files", "statistics.figures",
 }
-HOURLY = {"audit.anchor"}
+HOURLY = {"audit.anchor", "webhooks.housekeeping"}
 
 
 def test_the_platform_registers_its_daily_jobs():

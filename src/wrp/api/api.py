@@ -7,6 +7,8 @@ from typing import Any
 from ninja import NinjaAPI
 
 from wrp.api import assessments, case_actions, cases, documents, errors, people, units
+from wrp.api import events as event_feed
+from wrp.api import imports as employee_imports
 from wrp.policy.models import AssessmentRequest
 
 
@@ -32,6 +34,8 @@ errors.install(api)
 api.add_router("/", assessments.router)
 api.add_router("/", people.router)
 api.add_router("/", units.router)
+api.add_router("/", employee_imports.router)  # POST /imports, GET /imports/{id} (wrp.imports)
+api.add_router("/", event_feed.router)  # GET /events, /webhooks (wrp.webhooks)
 api.add_router("/", documents.router)  # before cases: its POST /cases/{id}/{action} catch-all would shadow GET
 api.add_router("/", cases.router)
 api.add_router("/", case_actions.router)  # last: its POST /cases/{id}/{action} catch-all

@@ -58,14 +58,23 @@ FIELD_ENCRYPTION_RETIRED_KEYS = retired_field_keys_from_env(
 # anchor` (hourly) appends signed checkpoints to AUDIT_ANCHOR_FILE: ship that file off this machine (docs/operations.md).
 AUDIT_KEY = audit_key_from_env(env_str("WRP_AUDIT_KEY", ""), production=PRODUCTION)
 AUDIT_ANCHOR_FILE = Path(env_str("WRP_AUDIT_ANCHOR_FILE", str(DATA_DIR / "audit" / "anchors.jsonl")))
+# A process chains the audit events after a commit at most once per AUDIT_CHAIN_INTERVAL_MS, or sooner once
+# AUDIT_CHAIN_PENDING events of its commits wait (wrp.audit.chainer); the worker's `audit.chain` job chains every
+# minute what is left. 0 chains after every commit: the tests, where an event is chained as its transaction commits.
+AUDIT_CHAIN_INTERVAL_MS = env_int("WRP_AUDIT_CHAIN_INTERVAL_MS", 0 if ENVIRONMENT == "test" else 200, minimum=0,
+                                  maximum=60_000)
+AUDIT_CHAIN_PENDING = env_int("WRP_AUDIT_CHAIN_PENDING", 1000, minimum=1)
 
 MEDIA_ROOT = DATA_DIR / "private"  # uploads: never served by URL, only streamed by a view that checks the right
 # The private files (wrp.core.storage.private_storage(), storage alias "private"): the folder MEDIA_ROOT by default;
 # WRP_STORAGE=s3 puts them in the bucket WRP_S3_BUCKET of an S3-compatible store (WRP_S3_ENDPOINT_URL, empty for AWS;
 # credentials WRP_S3_ACCESS_KEY_ID/WRP_S3_SECRET_ACCESS_KEY, or boto3's usual chain when empty), private objects,
 # AES256 server-side encryption with WRP_S3_SSE. "default" is the same store, so nothing lands in a public place.
+PRIVATE_STORAGE_KIND = env_choice("WRP_STORAGE", "local", ("local", "s3"))
+if PRIVATE_STORAGE_KIND == "s3" and not env_str("WRP_S3_BUCKET", ""):
+    raise ImproperlyConfigured("WRP_STORAGE=s3 needs WRP_S3_BUCKET, the bucket of the private files")
 PRIVATE_STORAGE = private_storage_config(
-    env_choice("WRP_STORAGE", "local", ("local", "s3")),
+    PRIVATE_STORAGE_KIND,
     bucket=env_str("WRP_S3_BUCKET", ""),
     endpoint_url=env_str("WRP_S3_ENDPOINT_URL", ""),
     access_key_id=env_str("WRP_S3_ACCESS_KEY_ID", ""),
@@ -73,8 +82,6 @@ PRIVATE_STORAGE = private_storage_config(
     region=env_str("WRP_S3_REGION", "us-east-1"),
     sse=env_bool("WRP_S3_SSE", False),
 )
-if PRIVATE_STORAGE["BACKEND"] != "wrp.core.storage.PrivateFileSystemStorage" and not env_str("WRP_S3_BUCKET", ""):
-    raise ImproperlyConfigured("WRP_STORAGE=s3 needs WRP_S3_BUCKET, the bucket of the private files")
 STORAGES = {
     "default": PRIVATE_STORAGE,
     "private": PRIVATE_STORAGE,
@@ -119,10 +126,13 @@ INSTALLED_APPS = [
     "wrp.reference",
     "wrp.public",
     "wrp.portal",
+    "wrp.exports",
     "wrp.api",
     "wrp.notifications",
     "wrp.tasks",
     "wrp.statistics",
+    "wrp.webhooks",
+    "wrp.imports",
     "wrp.demo",
     "csp",
 ]
@@ -415,6 +425,18 @@ SMS_SIGNATURE = env_str("WRP_SMS_SIGNATURE", "朝阳人社")
 SITE_URL = env_str("WRP_SITE_URL", "http://127.0.0.1:8000")
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=20)
 NOTIFY_RETRY_SECONDS = env_int("NOTIFY_RETRY_SECONDS", 60, minimum=1)
+# Webhooks (wrp.webhooks): a failed delivery is retried after WEBHOOK_RETRY_SECONDS × 2^(tries−1), WEBHOOK_MAX_ATTEMPTS
+# tries in all; WEBHOOK_DISABLE_AFTER failed tries in a row disable the endpoint; a rotated secret keeps signing for
+# WEBHOOK_SECRET_GRACE_HOURS. WEBHOOK_ALLOW_LOCAL (development and tests only) allows http:// and private addresses.
+WEBHOOK_RETRY_SECONDS = env_int("WRP_WEBHOOK_RETRY_SECONDS", 30, minimum=1)
+WEBHOOK_MAX_ATTEMPTS = env_int("WRP_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1, maximum=20)
+WEBHOOK_DISABLE_AFTER = env_int("WRP_WEBHOOK_DISABLE_AFTER", 30, minimum=1)
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WRP_WEBHOOK_SECRET_GRACE_HOURS", 24, minimum=0, maximum=720)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WRP_WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+WEBHOOK_ALLOW_LOCAL = env_bool("WRP_WEBHOOK_ALLOW_LOCAL", False)
+IDEMPOTENCY_KEY_HOURS = 24
+# Exports (wrp.exports): a CSV streams whatever its size; an Excel file is written in the request, up to this many rows.
+EXPORT_XLSX_MAX_ROWS = env_int("WRP_EXPORT_XLSX_MAX_ROWS", 50_000, minimum=1, maximum=1_000_000)
 
 # Background work (wrp.tasks, docs/workers.md): Django's task API through django-tasks. The database backend
 # (django-tasks-db: the queue is a table of this database) is the embedded default, run by `wrp worker`; with

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("wrp.accounts.urls")),
     path("oidc/", include("mozilla_django_oidc.urls")),  # unified login (wrp.accounts.oidc): 404 unless configured
     path("", include("wrp.portal.urls")),
+    path("", include("wrp.exports.urls")),  # list downloads (/exports/…) and the bureau's audit extract
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -22,3 +22,15 @@ urlpatterns = [
     path("bureau/ratings/<int:pk>/call-back/", followups.bureau_rating_follow_up_close,
          name="bureau_rating_follow_up_close"),
 ]
+
+# The processing statistics (wrp.statistics): the bureau's dashboard.
+from wrp.statistics import views as statistics  # noqa: E402
+
+urlpatterns += [path("bureau/statistics/", statistics.bureau_statistics, name="bureau_statistics")]
+
+# The bureau's own webhook endpoints (wrp.webhooks): portal:bureau_webhooks and the rest.
+from django.urls import include  # noqa: E402
+
+from wrp.webhooks.urls import bureau_urlpatterns as webhook_pages  # noqa: E402
+
+urlpatterns += [path("bureau/webhooks/", include(webhook_pages))]

@@ -1,6 +1,6 @@
 """The unit portal's addresses (names as before: templates and tests reverse them)."""
 
-from django.urls import path
+from django.urls import include, path
 
 from wrp.portal.unit import cases, documents, employees, housing_loan, radar, views
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("unit/employees/<int:pk>/release/", employees.association_release_view, name="unit_association_release"),
     path("unit/employees/<int:pk>/cases/new/", employees.case_start, name="unit_case_start"),
     path("unit/radar/", radar.unit_radar, name="unit_radar"),
+    path("unit/imports/", include("wrp.imports.urls")),
     path("unit/cases/", cases.unit_cases, name="unit_cases"),
     path("unit/cases/<str:public_id>/materials/<str:code>/", cases.material_upload_view, name="unit_material_upload"),
     path("unit/cases/<str:public_id>/materials/<str:code>/reuse/", cases.material_reuse_view,
@@ -35,3 +36,8 @@ urlpatterns = [
     path("unit/documents/<str:credit_code>/<str:code>/check/", documents.unit_document_check_view,
          name="unit_document_check"),
 ]
+
+# The webhook pages (wrp.webhooks): portal:unit_webhooks and the rest.
+from wrp.webhooks.urls import unit_urlpatterns as webhook_pages  # noqa: E402
+
+urlpatterns += [path("unit/webhooks/", include(webhook_pages))]
