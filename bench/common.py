@@ -185,6 +185,15 @@ def gunicorn(env: dict[str, str], *, settings: str = "wrp.config.settings") -> I
     command = [str(BIN / "gunicorn"), "wrp.config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
                "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
                "--max-requests", "1000", "--max-requests-jitter", "100", "--log-level", "warning"]
+    with served(command, server_env, env, port, stop_seconds=20) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def served(command: list[str], server_env: dict[str, str], env: dict[str, str], port: int, *,
+           stop_seconds: int) -> Iterator[str]:
+    """Run a server `command` listening on `port` (its output in WRP_DATA_DIR/gunicorn-PORT.log) until the block ends:
+    SIGTERM to its process group, SIGKILL after `stop_seconds`; its base URL."""
     log = open(Path(env["WRP_DATA_DIR"]) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed below
     server = subprocess.Popen(command, env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
@@ -194,7 +203,7 @@ def gunicorn(env: dict[str, str], *, settings: str = "wrp.config.settings") -> I
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
-            server.wait(20)
+            server.wait(stop_seconds)
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait()

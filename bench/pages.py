@@ -38,7 +38,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -58,12 +57,12 @@ from common import (
     SECONDS,
     Load,
     Session,
-    _wait_port,
     free_port,
     fresh_database,
     load,
     prepare,
     say,
+    served,
     sign_in,
     verdict,
 )
@@ -192,20 +191,8 @@ def platform_server(env: dict[str, str]) -> Iterator[str]:
                   "WEB_ACCESS_LOG": "", "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH),
                                                                                    env.get("PYTHONPATH", "")]))}
     command = [str(BIN / "gunicorn"), "-c", "python:wrp.config.gunicorn", "--log-level", "warning"]
-    log = open(Path(env["WRP_DATA_DIR"]) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed below
-    server = subprocess.Popen(command, env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    try:
-        _wait_port(port, server)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(40)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+    with served(command, server_env, env, port, stop_seconds=40) as base:
+        yield base
 
 
 def server_shape(env: dict[str, str]) -> str:
