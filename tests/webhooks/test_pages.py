@@ -39,6 +39,9 @@ def test_a_handler_adds_an_endpoint_and_sees_its_secret_once(page, people, recei
     text = response.content.decode()
     (secret,) = re.findall(r"whsec_[A-Za-z0-9+/=]+", text)
     assert EndpointSecret.objects.get().secret == secret
+    stored = bytes(EndpointSecret.objects.values_list("sealed", flat=True).get())
+    assert secret.encode() not in stored
+    assert secret.removeprefix("whsec_").encode() not in stored
     assert response["Cache-Control"] == "no-store"
     listing = page.get("/unit/webhooks/").content.decode()
     assert receiver.url in listing

@@ -93,12 +93,12 @@ def send_enqueue(delivery_id: int, *, delay: timedelta | None = None) -> None:
 
 
 def live_secrets(endpoint: Endpoint, now: datetime) -> list[str]:
-    return list(
+    live = (
         EndpointSecret.objects.filter(endpoint=endpoint)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .order_by("-created_at", "-id")
-        .values_list("secret", flat=True)
     )
+    return [row.secret for row in live]
 
 
 def signed_headers(*, msg_id: str, body: str, secrets: list[str], now: datetime) -> dict[str, str]:

@@ -19,6 +19,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wrp.accounts.crypto import decrypt, encrypt
+
 
 class Event(models.Model):
     id = models.BigAutoField(primary_key=True)
@@ -86,14 +88,28 @@ class Endpoint(models.Model):
         return not self.event_types or event.type in self.event_types
 
 
+SECRET_PURPOSE = b"webhook-secret"
+
+
 class EndpointSecret(models.Model):
+    """A signing secret, kept encrypted like the ID numbers (wrp.accounts.crypto): a copy of the database alone cannot
+    forge the platform's signatures. `secret` reads and sets the plain value."""
+
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="secrets")
-    secret = models.CharField(max_length=80)
+    sealed = models.BinaryField()
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True, help_text=_("轮换后旧密钥在此之前仍参与签名"))
 
     class Meta:
         ordering = ("-created_at", "-id")
+
+    @property
+    def secret(self) -> str:
+        return decrypt(self.sealed, purpose=SECRET_PURPOSE)
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed = encrypt(value, purpose=SECRET_PURPOSE)
 
 
 class DeliveryStatus(models.TextChoices):

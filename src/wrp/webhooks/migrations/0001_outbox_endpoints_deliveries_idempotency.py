@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
             name='EndpointSecret',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('secret', models.CharField(max_length=80)),
+                ('sealed', models.BinaryField()),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('expires_at', models.DateTimeField(blank=True, help_text='轮换后旧密钥在此之前仍参与签名', null=True)),
                 ('endpoint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='secrets', to='webhooks.endpoint')),
