@@ -2,13 +2,14 @@
 
 On two scratch databases of the PostgreSQL server at BENCH_PG (default postgres://postgres@127.0.0.1:5432): one
 migrated for the platform with BENCH_UNITS units, each with a large grant for this year; one initialised by pgbench.
-BENCH_CLIENTS threads (default 8) reserve one quota unit at a time for BENCH_SECONDS (default 10) each, every
-reservation its own transaction on a unit drawn at random, through the service (`quota_reserve_if_left`, with the
-audit record as wrp.audit writes it today, the chainer throttled by AUDIT_CHAIN_INTERVAL_MS); then the same with the
-chainer run after every commit (AUDIT_CHAIN_INTERVAL_MS=0, as before the throttle), with the audit record left out, and the same threads
-doing a bare `UPDATE … SET reserved = reserved + 1` in autocommit — against pgbench's simple-update transactions with
-the same client count, run before and after (their mean is the reference). Also counts the statements of one
-reservation. Target (issue 14): reservations ≥ 30 % of pgbench's TPS.
+BENCH_CLIENTS clients (default 8: threads split over BENCH_PROCESSES processes, default one per core as the server
+runs) reserve one quota unit at a time for BENCH_SECONDS (default 10) each, every reservation its own transaction on
+a unit drawn at random, through the service (`quota_reserve_if_left`: on PostgreSQL one statement that changes the
+ledger and inserts its audit event; the chainer throttled by AUDIT_CHAIN_INTERVAL_MS); then the same with the chainer
+run after every commit (AUDIT_CHAIN_INTERVAL_MS=0, as before the throttle), the reservation's UPDATE alone (no audit
+event), and a bare `UPDATE … SET reserved = reserved + 1` in autocommit — against pgbench's simple-update
+transactions with the same client count, run before and after (their mean is the reference). Also counts the
+statements of one reservation. Target (issue 14): reservations ≥ 30 % of pgbench's TPS.
 
     .venv/bin/python bench/quota.py            # BENCH_KEEP=1 keeps the scratch databases
 """
@@ -29,7 +30,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 ROOT = Path(__file__).resolve().parents[1]
 from common import PG as SERVER  # noqa: E402 — bench/ is the script's own folder (BENCH_PG)
@@ -38,6 +38,9 @@ from common import drop_database, recreate_database  # noqa: E402
 WRP_DB = os.environ.get("BENCH_QUOTA_DB", "wrp_bench_quota")
 PGBENCH_DB = os.environ.get("BENCH_PGBENCH_DB", "wrp_bench_pgbench")
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
+# The clients are threads of this many processes (default: one per core, as wrp.config.gunicorn starts its workers);
+# BENCH_PROCESSES=1 is one process's threads, as the figures before the issue's last round were measured.
+PROCESSES = max(1, min(CLIENTS, int(os.environ.get("BENCH_PROCESSES", str(os.cpu_count() or 1)))))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 UNITS = int(os.environ.get("BENCH_UNITS", "1000"))
 TARGET = 0.30
@@ -101,16 +104,43 @@ def prepare() -> tuple[list[int], int]:
 
 
 def run_threads(operation: Callable[[int], Any], units: list[int]) -> tuple[float, int]:
-    """CLIENTS threads calling `operation(unit_id)` back to back for SECONDS: (operations per second, failures)."""
+    """CLIENTS clients calling `operation(unit_id)` back to back for SECONDS, as threads split over PROCESSES forked
+    processes (the server's shape: one worker process per core, threads in each): (operations per second, failures).
+    All the clients start together (one barrier across the processes) and each process counts for SECONDS."""
+    import multiprocessing
+
     from django.db import connections
 
-    barrier = threading.Barrier(CLIENTS + 1)
-    counts = [0] * CLIENTS
-    failures = [0] * CLIENTS
+    connections.close_all()  # no connection crosses the fork
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(CLIENTS)
+    results = context.Queue()
+    shares = [CLIENTS // PROCESSES + (index < CLIENTS % PROCESSES) for index in range(PROCESSES)]
+    processes = [context.Process(target=_clients, args=(operation, units, first, share, barrier, results))
+                 for first, share in zip(_firsts(shares), shares, strict=True) if share]
+    for process in processes:
+        process.start()
+    rates, failed = zip(*(results.get() for _ in processes), strict=True)
+    for process in processes:
+        process.join()
+    return sum(rates), sum(failed)
+
+
+def _firsts(shares: list[int]) -> list[int]:
+    return [sum(shares[:index]) for index in range(len(shares))]
+
+
+def _clients(operation: Callable[[int], Any], units: list[int], first: int, share: int, barrier: Any,
+             results: Any) -> None:
+    """One process's clients (threads `first` … `first + share - 1`): its rate and failures, put on `results`."""
+    from django.db import connections
+
+    counts = [0] * share
+    failures = [0] * share
     stop = threading.Event()
 
     def work(index: int) -> None:
-        draw = random.Random(index).choice
+        draw = random.Random(first + index).choice
         operation(draw(units))  # open the thread's connection before the clock starts
         barrier.wait()
         try:
@@ -123,17 +153,19 @@ def run_threads(operation: Callable[[int], Any], units: list[int]) -> tuple[floa
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=work, args=(index,)) for index in range(CLIENTS)]
+    threads = [threading.Thread(target=work, args=(index,)) for index in range(share)]
     for thread in threads:
         thread.start()
-    barrier.wait()
     started = time.perf_counter()
     time.sleep(SECONDS)
     stop.set()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    return sum(counts) / elapsed, sum(failures)
+    from wrp.audit.chainer import _chain_rounds
+
+    _chain_rounds()  # what this process's deferred run still owes, before it goes (as a recycled worker does)
+    results.put((sum(counts) / elapsed, sum(failures)))
 
 
 def reserve_through_the_service(year: int) -> Callable[[int], Any]:
@@ -158,10 +190,20 @@ def bare_update(year: int) -> Callable[[int], Any]:
     return update
 
 
-@contextmanager
-def audit_left_out() -> Iterator[None]:
-    with mock.patch("wrp.quotas.services.audit_record"):
-        yield
+def update_alone(year: int) -> Callable[[int], Any]:
+    """The reservation's conditional UPDATE … RETURNING without its audit event (what the audit record costs)."""
+    from django.db import connection
+
+    from wrp.quotas.services import _RETURNING, _TABLE
+
+    def update(unit_id: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {_TABLE} SET reserved = reserved + 1 WHERE unit_id = %s AND year = %s "
+                           f"AND granted - reserved - used >= 1 {_RETURNING}", [unit_id, year])
+            if cursor.fetchone() is None:
+                raise RuntimeError("quota exhausted")
+
+    return update
 
 
 @contextmanager
@@ -228,8 +270,7 @@ def main() -> None:
         with chained_after_each_commit():
             figures["service, chained per commit"] = run_threads(reserve_through_the_service(year), units)
         chain_check = chain_complete()
-        with audit_left_out():
-            figures["service, audit left out"] = run_threads(reserve_through_the_service(year), units)
+        figures["its UPDATE, no audit event"] = run_threads(update_alone(year), units)
         figures["bare UPDATE"] = run_threads(bare_update(year), units)
         after = pgbench_tps(binary)
     finally:
@@ -240,9 +281,10 @@ def main() -> None:
             drop_database(WRP_DB)
             drop_database(PGBENCH_DB)
     reference = (before + after) / 2
-    print(f"Quota reservations vs pgbench -N, {CLIENTS} clients, {SECONDS:g} s each, {UNITS} units")
-    print(f"  statements per reservation: {counted['transaction']} in its transaction (quota ledger "
-          f"{counted['quota']}, audit {counted['audit']}, BEGIN/COMMIT) + {counted['after_commit']} after its commit "
+    print(f"Quota reservations vs pgbench -N, {CLIENTS} clients ({PROCESSES} processes), {SECONDS:g} s each, "
+          f"{UNITS} units")
+    print(f"  statements per reservation: {counted['transaction']} (its transaction; quota ledger in "
+          f"{counted['quota']}, audit event in {counted['audit']}) + {counted['after_commit']} after its commit "
           f"(audit chainer); before issue 14: {BEFORE_STATEMENTS}; quota_lock + quota_reserve today: "
           f"{counted['lock_then_reserve']}")
     print(f"  pgbench -N: {before:9.0f} tps before, {after:9.0f} after, mean {reference:9.0f}")

@@ -68,6 +68,13 @@ def _sign_in_limits_wide_for_browsers(request):
 
 
 @pytest.fixture(autouse=True)
+def _audit_chained_at_each_commit(settings):
+    """An event is chained as soon as its transaction commits (AUDIT_CHAIN_INTERVAL_MS = 0, what WRP_ENV=test gives
+    make test), also when pytest is run without it; the throttle's own tests set the interval themselves."""
+    settings.AUDIT_CHAIN_INTERVAL_MS = 0
+
+
+@pytest.fixture(autouse=True)
 def _upload_check_inline(settings):
     """Uploads are checked in the request itself in the general suite (still in the sandboxed process), so a page or
     an endpoint answers with the verdict; the upload check's own tests (tests/documents/test_upload_checks*.py,

@@ -3,6 +3,7 @@ no SELECT … FOR UPDATE; the condition refuses what the constraint would, and n
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_ledger, make_unit
 from tests.race import run_concurrently
 from wrp.audit.models import AuditEvent
+from wrp.audit.services import audit_record, audited_atomic
 from wrp.core.errors import InvalidState
 from wrp.quotas.models import QuotaLedger
 from wrp.quotas.services import quota_consume, quota_release, quota_reserve_if_left
@@ -33,7 +35,7 @@ def test_a_reservation_is_one_update_of_the_ledger(people):
     with CaptureQueriesContext(connection) as context:
         ledger = quota_reserve_if_left(unit=people.unit, year=2025, actor=people.handler)
     (statement,) = ledger_statements(context)
-    assert statement.lstrip().upper().startswith("UPDATE")
+    assert re.match(r"(WITH CHANGED AS \()?UPDATE", statement.lstrip().upper())
     assert "RETURNING" in statement.upper()
     assert "FOR UPDATE" not in " ".join(query["sql"] for query in context.captured_queries).upper()
     assert ledger is not None
@@ -108,3 +110,31 @@ def test_twenty_simultaneous_single_statement_reservations_take_exactly_the_five
         outcome = Counter("none" if result is None else type(result).__name__ for result in results)
         assert outcome == Counter({"QuotaLedger": 5, "none": 15})
         assert counts(unit) == (5, 5, 0)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the data-modifying CTE is PostgreSQL's")
+def test_on_postgresql_a_reservation_and_its_audit_event_are_one_statement(people):
+    """Outside a transaction the statement is its own: one round trip to the database for the change and its record."""
+    make_ledger(people.unit, 2025, granted=3)
+    with CaptureQueriesContext(connection) as context:
+        quota_reserve_if_left(unit=people.unit, year=2025, actor=people.handler)
+    statements = [query["sql"] for query in context.captured_queries]
+    assert len([sql for sql in statements if "audit_auditevent" in sql or LEDGER in sql]) == 1
+    assert "INSERT INTO" in statements[0]
+    assert LEDGER in statements[0]
+    event = AuditEvent.objects.get(action="quota.reserve")
+    assert (event.actor_role, event.object_type, event.changes) == (people.handler.role, "quotas.quotaledger",
+                                                                     {"reserved": [0, 1]})
+
+
+def test_in_an_audited_block_the_reservation_joins_its_events_in_order(people):
+    """The block's events go in together at its end: the reservation's is recorded with them, in the order they
+    happened (ids and times agree)."""
+    make_ledger(people.unit, 2025, granted=3)
+    with audited_atomic():
+        audit_record(actor=people.handler, action="test.before", object_type="test.thing", object_id="1")
+        quota_reserve_if_left(unit=people.unit, year=2025, actor=people.handler)
+        audit_record(actor=people.handler, action="test.after", object_type="test.thing", object_id="2")
+    events = list(AuditEvent.objects.order_by("id").values_list("action", "at"))
+    assert [action for action, _at in events] == ["test.before", "quota.reserve", "test.after"]
+    assert [at for _action, at in events] == sorted(at for _action, at in events)

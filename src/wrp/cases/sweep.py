@@ -13,17 +13,15 @@ from datetime import date
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone
 
-from wrp.audit.context import request_id
-from wrp.audit.services import audited_atomic
+from wrp.audit.services import audit_insert_params, audit_insert_select, audited_atomic
 from wrp.cases import clock
 from wrp.cases.models import Case
 from wrp.cases.workflow import RUNNING
 from wrp.documents.services import orphan_files_remove
 from wrp.documents.uploads import upload_checks_tidy
 from wrp.permits.services import permits_expire
-from wrp.permits.sweep import audit_chain_after_commit, audit_insert_sql, audit_system_events, setwise, sweep_batch_size
+from wrp.permits.sweep import audit_chain_after_commit, audit_system_events, setwise, sweep_batch_size
 from wrp.units.models import Association
 
 CASE_TYPE = Case._meta.label_lower  # "cases.case", as audit_record(obj=case) names it
@@ -70,10 +68,9 @@ def _mark(ids: list[int]) -> list[int]:
     if not ids:
         return []
     if setwise():
-        audit = audit_insert_sql(action="case.overdue", object_type=CASE_TYPE,
-                                 changes_sql="jsonb_build_object('overdue', jsonb_build_array(FALSE, TRUE))")
-        params: dict[str, Any] = {"ids": ids, "running": [str(state) for state in RUNNING],
-                                  "at": timezone.now(), "request_id": request_id.get()}
+        audit = audit_insert_select(changes_sql="jsonb_build_object('overdue', jsonb_build_array(FALSE, TRUE))")
+        params: dict[str, Any] = {**audit_insert_params(action="case.overdue", object_type=CASE_TYPE),
+                                  "ids": ids, "running": [str(state) for state in RUNNING]}
         with connection.cursor() as cursor:
             cursor.execute(_MARK_SQL.format(audit=audit), params)
             return [pk for (pk,) in cursor.fetchall()]

@@ -25,14 +25,11 @@ from django.db import connection
 from django.utils import timezone
 
 from wrp.audit import services as audit_services
-from wrp.audit.context import request_id
-from wrp.audit.models import AuditEvent
-from wrp.audit.services import AUDIT_CONTENT_COLUMNS, audit_record, audited_atomic
+from wrp.audit.services import audit_insert_params, audit_insert_select, audit_record, audited_atomic
 from wrp.core.events import emit
 from wrp.permits.models import Permit, PermitEvent, PermitStatus
 
 DEFAULT_BATCH = 5000
-SYSTEM_ROLE = "system"  # what audit_record writes for an event without an actor
 DUE_STATUSES = (PermitStatus.VALID, PermitStatus.SUSPENDED)
 PERMIT_TYPE = Permit._meta.label_lower  # "permits.permit", as audit_record(obj=permit) names it
 
@@ -45,33 +42,6 @@ def sweep_batch_size() -> int:
 def setwise() -> bool:
     """Whether batches are single PostgreSQL statements (data-modifying CTEs, SKIP LOCKED)."""
     return connection.vendor == "postgresql"
-
-
-def audit_insert_sql(*, action: str, object_type: str, changes_sql: str, source: str = "changed") -> str:
-    """`INSERT INTO audit_auditevent (…) SELECT … FROM <source>`: one system event per row of `source` (which has an
-    `id` column), as `audit_record(actor=None, …)` would write it, content columns only (`AUDIT_CONTENT_COLUMNS`; the
-    chainer fills the chain columns). Named parameters: `at` and `request_id`."""
-    quote = connection.ops.quote_name
-    values = {
-        "at": "%(at)s",
-        "actor_id": "NULL",
-        "actor_role": f"'{SYSTEM_ROLE}'",
-        "action": f"'{action}'",
-        "object_type": f"'{object_type}'",
-        "object_id": f"{source}.id::text",
-        "outcome": "'ok'",
-        "request_id": "%(request_id)s",
-        "changes": changes_sql,
-        "scheme": str(AuditEvent.KEYED),
-    }
-    unknown = set(AUDIT_CONTENT_COLUMNS) - set(values)
-    if unknown:  # a content column this module does not know how to fill: refuse rather than write a partial event
-        raise RuntimeError(f"audit content columns not handled by the sweep: {sorted(unknown)}")
-    return (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table)} "
-        f"({', '.join(quote(column) for column in AUDIT_CONTENT_COLUMNS)}) "
-        f"SELECT {', '.join(values[column] for column in AUDIT_CONTENT_COLUMNS)} FROM {source}"
-    )
 
 
 def audit_system_events(*, action: str, object_type: str, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
@@ -121,10 +91,11 @@ Keyset = tuple[date, int]  # (valid_until, id) of the last row of the batch befo
 
 def _expire_batch_postgresql(*, status: str, today: date, after: Keyset, size: int, at: datetime
                              ) -> list[tuple[int, date]]:
-    audit = audit_insert_sql(action="permit.expired", object_type=PERMIT_TYPE, changes_sql=_EXPIRED_CHANGES)
+    audit = audit_insert_select(changes_sql=_EXPIRED_CHANGES)
     params: dict[str, Any] = {
+        **audit_insert_params(action="permit.expired", object_type=PERMIT_TYPE),
         "status": status, "today": today, "after_day": after[0], "after_id": after[1], "size": size,
-        "expired": str(PermitStatus.EXPIRED), "at": at, "today_text": today.isoformat(), "request_id": request_id.get(),
+        "expired": str(PermitStatus.EXPIRED), "at": at, "today_text": today.isoformat(),
     }
     with connection.cursor() as cursor:
         cursor.execute(_EXPIRE_SQL.format(audit=audit), params)

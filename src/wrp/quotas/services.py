@@ -19,7 +19,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
-from wrp.audit.services import audit_record
+from wrp.audit.services import (
+    audit_batch_open,
+    audit_chain_on_commit,
+    audit_insert_params,
+    audit_insert_select,
+    audit_record,
+)
 from wrp.core.errors import Forbidden, Invalid, InvalidState, Message, NotFound
 from wrp.quotas.models import QuotaLedger, QuotaRequest, QuotaRequestState
 from wrp.units.models import Unit
@@ -110,18 +116,64 @@ def quota_lock(*, unit: Unit, year: int) -> QuotaLedger:
 
 _TABLE = QuotaLedger._meta.db_table
 _RETURNING = "RETURNING id, granted, reserved, used"
+_LEDGER_TYPE = QuotaLedger._meta.label_lower  # "quotas.quotaledger", as audit_record(obj=ledger) names it
+
+# What each change records: {field: [before, after]}, from the row as the UPDATE left it — in SQL for the single
+# statement on PostgreSQL, in Python elsewhere.
+_CHANGES_SQL = {
+    "quota.reserve": "jsonb_build_object('reserved', jsonb_build_array(changed.reserved - 1, changed.reserved))",
+    "quota.consume": "jsonb_build_object('reserved', jsonb_build_array(changed.reserved + 1, changed.reserved), "
+                     "'used', jsonb_build_array(changed.used - 1, changed.used))",
+    "quota.release": "jsonb_build_object('reserved', jsonb_build_array(changed.reserved + 1, changed.reserved))",
+}
 
 
-def _ledger_update(unit_id: int, year: int, assignments: str, condition: str) -> QuotaLedger | None:
-    """One conditional UPDATE of the unit-year row: the ledger as it is afterwards, or None when no row met the
-    condition (no ledger, or nothing left to take). Its row lock lasts until the caller's transaction ends."""
-    sql = f"UPDATE {_TABLE} SET {assignments} WHERE unit_id = %s AND year = %s AND {condition} {_RETURNING}"
+def _changes(action: str, ledger: QuotaLedger) -> dict[str, list[int]]:
+    if action == "quota.reserve":
+        return {"reserved": [ledger.reserved - 1, ledger.reserved]}
+    if action == "quota.consume":
+        return {"reserved": [ledger.reserved + 1, ledger.reserved], "used": [ledger.used - 1, ledger.used]}
+    return {"reserved": [ledger.reserved + 1, ledger.reserved]}
+
+
+def _ledger_change(unit_id: int, year: int, action: str, assignments: str, condition: str, actor: Any
+                   ) -> QuotaLedger | None:
+    """One conditional UPDATE of the unit-year row and its audit event: the ledger as it is afterwards, or None when
+    no row met the condition (no ledger, or nothing left to take) — nothing changed, nothing audited. Its row lock
+    lasts until the caller's transaction ends.
+
+    On PostgreSQL the change and its event are one statement (a data-modifying CTE): outside a transaction it is its
+    own, so a reservation is a single round trip to the database. Elsewhere, and inside an audited block (whose events
+    go in together at its end, in order), the UPDATE … RETURNING, then `audit_record`, in one transaction."""
+    update = f"UPDATE {_TABLE} SET {assignments} WHERE unit_id = %(unit)s AND year = %(year)s AND {condition}"
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [unit_id, year])
-            row = cursor.fetchone()
+        if connection.vendor == "postgresql" and not audit_batch_open():
+            row = _fetch_one(
+                f"WITH changed AS ({update} {_RETURNING}), "
+                f"audited AS ({audit_insert_select(changes_sql=_CHANGES_SQL[action])}) "
+                "SELECT id, granted, reserved, used FROM changed",
+                {**audit_insert_params(action=action, object_type=_LEDGER_TYPE, actor=actor), "unit": unit_id,
+                 "year": year},
+            )
+            if row is not None:
+                audit_chain_on_commit(1)
+            return _ledger(unit_id, year, row)
+        with transaction.atomic(savepoint=False):
+            ledger = _ledger(unit_id, year, _fetch_one(f"{update} {_RETURNING}", {"unit": unit_id, "year": year}))
+            if ledger is not None:
+                audit_record(actor=actor, action=action, obj=ledger, changes=_changes(action, ledger))
+            return ledger
     except IntegrityError:  # the constraint is the last guard; the condition should have stopped it first
         raise _exhausted() from None
+
+
+def _fetch_one(sql: str, params: dict[str, Any]) -> tuple[Any, ...] | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _ledger(unit_id: int, year: int, row: tuple[Any, ...] | None) -> QuotaLedger | None:
     if row is None:
         return None
     pk, granted, reserved, used = row
@@ -139,12 +191,8 @@ def quota_reserve_if_left(*, unit: Unit, year: int, actor: Any = None) -> QuotaL
 
 
 def _reserve(unit_id: int, year: int, actor: Any) -> QuotaLedger | None:
-    with transaction.atomic(savepoint=False):
-        ledger = _ledger_update(unit_id, year, "reserved = reserved + 1", "granted - reserved - used >= 1")
-        if ledger is not None:
-            audit_record(actor=actor, action="quota.reserve", obj=ledger,
-                         changes={"reserved": [ledger.reserved - 1, ledger.reserved]})
-    return ledger
+    return _ledger_change(unit_id, year, "quota.reserve", "reserved = reserved + 1", "granted - reserved - used >= 1",
+                          actor)
 
 
 def quota_exhausted() -> InvalidState:
@@ -164,20 +212,12 @@ def quota_reserve(*, ledger: QuotaLedger, actor: Any = None) -> None:
 
 def quota_consume(*, unit: Unit, year: int, actor: Any = None) -> None:
     """Turn one reserved unit into a used one (the case was approved). `year` is the year it was reserved in."""
-    with transaction.atomic(savepoint=False):
-        ledger = _ledger_update(unit.pk, year, "reserved = reserved - 1, used = used + 1", "reserved >= 1")
-        if ledger is not None:
-            audit_record(actor=actor, action="quota.consume", obj=ledger,
-                         changes={"reserved": [ledger.reserved + 1, ledger.reserved],
-                                  "used": [ledger.used - 1, ledger.used]})
+    ledger = _ledger_change(unit.pk, year, "quota.consume", "reserved = reserved - 1, used = used + 1", "reserved >= 1",
+                            actor)
     if ledger is None:  # nothing changed: refused without spoiling the caller's transaction
         raise InvalidState("not_reserved", _("没有占用中的指标"), code="quota_not_reserved")
 
 
 def quota_release(*, unit: Unit, year: int, actor: Any = None) -> None:
     """Give a reserved unit back (the case was rejected or withdrawn); never below zero."""
-    with transaction.atomic(savepoint=False):
-        ledger = _ledger_update(unit.pk, year, "reserved = reserved - 1", "reserved >= 1")
-        if ledger is not None:
-            audit_record(actor=actor, action="quota.release", obj=ledger,
-                         changes={"reserved": [ledger.reserved + 1, ledger.reserved]})
+    _ledger_change(unit.pk, year, "quota.release", "reserved = reserved - 1", "reserved >= 1", actor)
