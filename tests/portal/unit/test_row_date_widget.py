@@ -38,3 +38,16 @@ def test_the_row_date_field_draws_what_the_template_draws(data, initial, attrs):
     assert str(fast["left_on"]) == str(drawn["left_on"])
     assert 'type="date"' in str(fast["left_on"])
     assert 'id="id_departure_7_left_on"' in str(fast["left_on"])
+
+
+def test_the_row_date_field_does_not_go_through_the_template_renderer(monkeypatch):
+    """The point of the widget: no template is rendered for it (Django's DateInput names date.html, which includes
+    input.html; both are drawn directly)."""
+    from django.forms.renderers import DjangoTemplates
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the row date field went through the template renderer")
+
+    monkeypatch.setattr(DjangoTemplates, "render", refused)
+    form = DepartureForm(auto_id="id_departure_7_%s", initial={"left_on": date(2026, 3, 4)})
+    assert 'value="2026-03-04"' in str(form["left_on"])

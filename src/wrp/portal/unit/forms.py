@@ -34,13 +34,17 @@ def money(value: str) -> str:
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+# Django's templates of a plain <input> (date.html is input.html included as it is).
+INPUT_TEMPLATES = ("django/forms/widgets/input.html", "django/forms/widgets/date.html")
+
+
 class RowDateInput(forms.DateInput):
     """DATE_WIDGET drawn without the template engine: the very HTML of Django's `django/forms/widgets/input.html`
     (and its attrs.html), for a field repeated on every row of a list (the employees' 登记离职日期: fifty a page, where
     the template renderer took a third of the page's time)."""
 
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        if self.template_name != "django/forms/widgets/input.html":
+        if self.template_name not in INPUT_TEMPLATES:
             return super().render(name, value, attrs, renderer)
         widget = self.get_context(name, value, attrs)["widget"]
         html = [f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"']
