@@ -36,7 +36,9 @@ rm -rf "$sqlite_dir"
 pg_url=${WRP_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wrp_$(date +%s)_$$}
 if "$BIN/python" scripts/pg_ready.py "$pg_url"; then
   pg_dir=$(mktemp -d)
-  DATABASE_URL="$pg_url" WRP_DATA_DIR="$pg_dir" run_suite "PostgreSQL"
+  # Only the tests that reach the database (WRP_TESTS_DATABASE_ONLY, tests/conftest.py): the others — the policy
+  # engine, pure helpers, scripts that start their own SQLite platform — ran above and do the same on any engine.
+  DATABASE_URL="$pg_url" WRP_DATA_DIR="$pg_dir" WRP_TESTS_DATABASE_ONLY=1 run_suite "PostgreSQL"
   # Two gunicorn nodes, two workers and a scheduler on this PostgreSQL, Redis and a local S3 behind nginx
   # (scripts/two_nodes.sh): an upload on one node, its download, review and approval on the other (issue 16).
   echo "=== PostgreSQL: two nodes ==="

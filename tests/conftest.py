@@ -251,3 +251,34 @@ def pytest_sessionfinish(session, exitstatus):
     from tests import browsers
 
     browsers.close()
+
+
+# The fixtures through which a test reaches the database (pytest-django's, and what requests them).
+DATABASE_FIXTURE = "_django_db_helper"
+
+
+def pytest_collection_modifyitems(config, items):
+    """`WRP_TESTS_DATABASE_ONLY=1` (scripts/test.sh, for its second run on PostgreSQL): only the tests that reach the
+    database, or are marked for one engine (postgres_only, a skipif). The others — the policy engine, pure helpers, the
+    scripts that start their own SQLite platform — ran unchanged on the first run; they do the same whatever the
+    DATABASE_URL, so running them again tests nothing more."""
+    if os.environ.get("WRP_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, left = [], []
+    for item in items:
+        reaches = DATABASE_FIXTURE in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db")
+        (kept if reaches or _engine_bound(item) else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+def _engine_bound(item) -> bool:
+    """Marked for one database engine: postgres_only, or a skipif that names the database or its engine."""
+    if item.get_closest_marker("postgres_only"):
+        return True
+    for mark in item.iter_markers("skipif"):
+        text = " ".join(map(str, (*mark.args, mark.kwargs.get("reason", "")))).lower()
+        if any(word in text for word in ("postgres", "sqlite", "database", "vendor")):
+            return True
+    return False
