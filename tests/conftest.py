@@ -260,14 +260,16 @@ DATABASE_FIXTURE = "_django_db_helper"
 def pytest_collection_modifyitems(config, items):
     """`WRP_TESTS_DATABASE_ONLY=1` (scripts/test.sh, for its second run on PostgreSQL): only the tests that reach the
     database, or are marked for one engine (postgres_only, a skipif). The others — the policy engine, pure helpers, the
-    scripts that start their own SQLite platform — ran unchanged on the first run; they do the same whatever the
-    DATABASE_URL, so running them again tests nothing more."""
+    scripts that start their own SQLite platform, and the browser tests of the pages' look (marker front_end:
+    screenshots, the content security policy, the self-check's live updates) — ran on the first run and do the same
+    whatever the DATABASE_URL, so running them again tests nothing more."""
     if os.environ.get("WRP_TESTS_DATABASE_ONLY") != "1":
         return
     kept, left = [], []
     for item in items:
         reaches = DATABASE_FIXTURE in getattr(item, "fixturenames", ()) or item.get_closest_marker("django_db")
-        (kept if reaches or _engine_bound(item) else left).append(item)
+        neutral = item.get_closest_marker("front_end")
+        (kept if (reaches or _engine_bound(item)) and not neutral else left).append(item)
     if left:
         config.hook.pytest_deselected(items=left)
         items[:] = kept

@@ -13,7 +13,7 @@ import pytest
 from wrp.policy.wages import builtin_table
 from wrp.public import views
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.front_end]
 
 WIDE = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}

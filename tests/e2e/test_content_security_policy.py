@@ -16,7 +16,7 @@ from tests.factories import case_in_state, make_association, make_ledger
 
 from wrp.accounts.models import ApplicantProfile
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.front_end]
 
 # Set before any page script: every violation the page sees is kept for the test to read.
 RECORD_VIOLATIONS = """

@@ -645,6 +645,7 @@ PASSWORD = "Demo-2026-wrp"
 
 
 @pytest.mark.browser
+@pytest.mark.front_end
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (/usr/bin/chromium)")
 def test_screenshots(live_server, scene):
     """The main pages at 1280×800 and 390×844, in Chinese and English, signed in through the login form."""

@@ -409,6 +409,7 @@ SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
 @pytest.mark.browser
+@pytest.mark.front_end
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (/usr/bin/chromium)")
 def test_screenshots_of_the_queue_the_penalties_and_a_guide_page(live_server):
     """The bureau's pages and a guide page at 1280×800 and 390×844, in Chinese and English, signed in via /login/."""

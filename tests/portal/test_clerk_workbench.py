@@ -608,6 +608,7 @@ def chromium():
 
 
 @pytest.mark.browser
+@pytest.mark.front_end
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_screenshots_of_the_queue_and_a_case_in_review(chromium, live_server, scene, lang):
     SHOTS.mkdir(parents=True, exist_ok=True)

@@ -674,6 +674,7 @@ def screenshot_scene() -> tuple[Any, Case]:
 
 
 @pytest.mark.browser
+@pytest.mark.front_end
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium not installed (/usr/bin/chromium)")
 def test_screenshots(live_server, transactional_db, private_media):
     """The main pages at 1280×800 and 390×844, in Chinese and English, signed in through the login form."""
