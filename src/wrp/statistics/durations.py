@@ -91,46 +91,32 @@ def _in(values: Iterable[str]) -> str:
 def _stage_sql(stage: str) -> str:
     """SELECT kind, recent (1/0), days, within (1/0), count for one stage; params: recent, since, today."""
     t = _tables()
-    head = (
-        "SELECT c.kind, CASE WHEN e.day >= %s THEN 1 ELSE 0 END, e.ordinal - s.ordinal, {within}, COUNT(*) "
-        f"FROM {t['case']} c "
+    within, joins, start, end, where = _stage_parts(stage)
+    return (
+        f"SELECT c.kind, CASE WHEN e.day >= %s THEN 1 ELSE 0 END, e.ordinal - s.ordinal, {within}, COUNT(*) "
+        f"FROM {t['case']} c {joins}"
+        f"JOIN {t['wd']} s ON s.day = {start} JOIN {t['wd']} e ON e.day = {end} "
+        f"WHERE {where} AND e.day >= %s AND e.day <= %s GROUP BY 1, 2, 3, 4"
     )
-    tail = " AND e.day >= %s AND e.day <= %s GROUP BY 1, 2, 3, 4"
+
+
+def _stage_parts(stage: str) -> tuple[str, str, str, str, str]:
+    """What one stage's durations differ by: the within-limit flag, the forwarding join, the working days it starts
+    and ends on, and the cases it counts."""
+    decided = f"c.state IN ({_in(DECIDED)})"
     if stage == "acceptance":
-        return (
-            head.format(within="0")
-            + f"JOIN {t['wd']} s ON s.day = {local_day('c.received_at')} "
-            + f"JOIN {t['wd']} e ON e.day = {local_day('c.accepted_at')} "
-            + f"WHERE c.acceptance IN ({_in(ACCEPTED)})"
-            + tail
-        )
+        return ("0", "", local_day("c.received_at"), local_day("c.accepted_at"),
+                f"c.acceptance IN ({_in(ACCEPTED)})")
     if stage == "review":
-        return (
-            head.format(within="0")
-            + f"LEFT JOIN {_forwarded()} fw ON fw.case_id = c.id "
-            + f"JOIN {t['wd']} s ON s.day = {local_day('c.accepted_at')} "
-            + f"JOIN {t['wd']} e ON e.day = {local_day('COALESCE(fw.at, c.decided_at)')} "
-            + f"WHERE c.acceptance IN ({_in((*ACCEPTED, Acceptance.DEEMED.value))}) "
-            + f"AND (fw.at IS NOT NULL OR c.state IN ({_in(DECIDED)}))"
-            + tail
-        )
+        return ("0", f"LEFT JOIN {_forwarded()} fw ON fw.case_id = c.id ", local_day("c.accepted_at"),
+                local_day("COALESCE(fw.at, c.decided_at)"),
+                f"c.acceptance IN ({_in((*ACCEPTED, Acceptance.DEEMED.value))}) AND (fw.at IS NOT NULL OR {decided})")
     if stage == "approval":
-        return (
-            head.format(within="0")
-            + f"JOIN {_forwarded()} fw ON fw.case_id = c.id "
-            + f"JOIN {t['wd']} s ON s.day = {local_day('fw.at')} "
-            + f"JOIN {t['wd']} e ON e.day = {local_day('c.decided_at')} "
-            + f"WHERE c.state IN ({_in(DECIDED)})"
-            + tail
-        )
+        return ("0", f"JOIN {_forwarded()} fw ON fw.case_id = c.id ", local_day("fw.at"), local_day("c.decided_at"),
+                decided)
     if stage == "total":
-        return (
-            head.format(within="CASE WHEN e.day <= c.due_on THEN 1 ELSE 0 END")
-            + f"JOIN {t['wd']} s ON s.day = c.accepted_on "
-            + f"JOIN {t['wd']} e ON e.day = {local_day('c.decided_at')} "
-            + f"WHERE c.state IN ({_in(DECIDED)}) AND c.acceptance <> '{Acceptance.NOT_ACCEPTED.value}'"
-            + tail
-        )
+        return ("CASE WHEN e.day <= c.due_on THEN 1 ELSE 0 END", "", "c.accepted_on", local_day("c.decided_at"),
+                f"{decided} AND c.acceptance <> '{Acceptance.NOT_ACCEPTED.value}'")
     raise ValueError(stage)
 
 
