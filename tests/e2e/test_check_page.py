@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from wrp.policy.wages import builtin_table
 from wrp.public import views
@@ -113,14 +114,14 @@ def test_with_javascript_the_result_updates_as_answers_change(
 ) -> None:
     page = js_page
     open_service(page, live_server.url, "initial", button="开始检查")
-    assert page.locator("#id_applicant__degree").count() == 0
+    expect(page.locator("#id_applicant__degree")).to_have_count(0)
     assert "还有" in page.locator(".result-status").inner_text()
 
     fill_live(page)
 
     status = page.locator(".result-status")
     assert "符合条件" in status.inner_text()  # without pressing 「检查」
-    assert page.locator(".rules .rule").count() == 15
+    expect(page.locator(".rules .rule")).to_have_count(15)
     wage_year = builtin_table().reference(date.today()).year  # the live server runs on today's date
     assert f"{wage_year}年" in page.locator(".income").inner_text()
     assert "如今天提交，预计最迟办结日期" in page.locator(".due").inner_text()
@@ -128,7 +129,7 @@ def test_with_javascript_the_result_updates_as_answers_change(
 
     # another talent condition asks other questions
     live(page, lambda: page.select_option("#id_applicant__talent_condition", "3"))
-    assert page.locator("#id_applicant__degree").count() == 0
+    expect(page.locator("#id_applicant__degree")).to_have_count(0)
     assert page.locator("#id_applicant__award__level").is_visible()
     assert page.locator("#id_applicant__taxable_income_12m").input_value() == "360,000"  # answers kept
     live(page, lambda: page.select_option("#id_applicant__award__level", "national"))
@@ -219,7 +220,7 @@ def test_without_javascript_the_button_checks_and_bad_values_show_their_error(
         fill_without_javascript(page, "检查")
         assert "符合条件" in page.locator(".decision").inner_text()
         assert page.url.endswith("/check/?service=initial#outcome")
-        assert page.locator(".checklist li").count() == 8
+        expect(page.locator(".checklist li")).to_have_count(8)
 
         page.fill("#id_applicant__taxable_income_12m", "-5")
         page.fill("#id_applicant__employment_start", "")
@@ -232,7 +233,7 @@ def test_without_javascript_the_button_checks_and_bad_values_show_their_error(
         summary = page.locator(".error-summary")
         assert summary.is_visible()
         summary.get_by_role("link").first.click()
-        assert page.locator(".decision").count() == 0
+        expect(page.locator(".decision")).to_have_count(0)
         page.screenshot(path=str(screenshots / "check-nojs-errors-zh-1280.png"), full_page=True)
     finally:
         context.close()

@@ -19,6 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.cases.conftest import PROFILE, attach_all
 from tests.clock import NOW, SHANGHAI
@@ -676,7 +677,7 @@ def test_screenshots(live_server, scene):
                 page.wait_for_url(f"**{reverse('portal:applicant_home')}")
                 for name, url in pages.items():
                     page.goto(live_server.url + url)
-                    assert page.locator("h1").count() == 1
+                    expect(page.locator("h1")).to_have_count(1)
                     page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
                 context.close()
     assert len(list(SCREENSHOTS.glob("*.png"))) >= len(pages) * 4

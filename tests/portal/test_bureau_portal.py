@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.cases.conftest import PROFILE
 from tests.clock import NOW, TODAY
@@ -459,7 +460,7 @@ def take_screenshots(server: str) -> None:
             page.goto(f"{server}/bureau/penalties/")
             page.screenshot(path=str(SCREENSHOTS / f"penalties-{suffix}.png"), full_page=True)
             page.click("#impose button[type=submit]")
-            assert page.locator(".error-summary").count() == 1
+            expect(page.locator(".error-summary")).to_have_count(1)
             page.screenshot(path=str(SCREENSHOTS / f"penalties-errors-{suffix}.png"), full_page=True)
             for name in ("quotas", "late-releases", "audits"):
                 page.goto(f"{server}/bureau/{name}/")
@@ -471,6 +472,6 @@ def take_screenshots(server: str) -> None:
             page.click("#active-heading + table a")
             page.screenshot(path=str(SCREENSHOTS / f"penalty-lift-{suffix}.png"), full_page=True)
             page.goto(f"{server}/guide/initial/")
-            assert page.locator("h1").count() == 1
+            expect(page.locator("h1")).to_have_count(1)
             page.screenshot(path=str(SCREENSHOTS / f"guide-initial-{suffix}.png"), full_page=True)
             context.close()

@@ -13,6 +13,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.cases import conftest as case_fixtures
 from tests.cases.conftest import attach, attach_all
@@ -625,11 +626,11 @@ def test_screenshots_of_the_queue_and_a_case_in_review(chromium, live_server, sc
             if lang == "en":
                 page.get_by_role("button", name="English").click()
                 page.wait_for_load_state()
-            assert page.locator("table.clerk-table tbody tr").count() == 5
+            expect(page.locator("table.clerk-table tbody tr")).to_have_count(5)
             page.screenshot(path=str(SHOTS / f"queue-{lang}-{size}.png"), full_page=True)
             page.goto(f"{live_server.url}{page_of(case)}")
             page.wait_for_load_state("load")
-            assert page.locator("iframe.clerk-pdf").count() == 1
+            expect(page.locator("iframe.clerk-pdf")).to_have_count(1)
             page.wait_for_timeout(2000)  # the PDF viewer renders the page
             page.screenshot(path=str(SHOTS / f"case-{lang}-{size}.png"), full_page=True)
             page.evaluate("document.getElementById('clerk-materials-heading').scrollIntoView()")
@@ -638,7 +639,7 @@ def test_screenshots_of_the_queue_and_a_case_in_review(chromium, live_server, sc
             page.locator("#clerk-confirm_decide").check()
             page.locator("#clerk-decide button[type=submit]").click()
             page.wait_for_load_state("load")
-            assert page.locator("#clerk-errors").count() == 1
+            expect(page.locator("#clerk-errors")).to_have_count(1)
             page.screenshot(path=str(SHOTS / f"case-errors-{lang}-{size}.png"))
             page.locator("#clerk-errors a").last.click()
             page.screenshot(path=str(SHOTS / f"case-error-field-{lang}-{size}.png"))

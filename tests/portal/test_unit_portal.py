@@ -19,6 +19,7 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.cases.conftest import PROFILE
 from tests.clock import NOW, SHANGHAI, TODAY
@@ -713,7 +714,7 @@ def test_screenshots(live_server, transactional_db, private_media):
                     if name == "case":  # the slot calendar comes in with htmx
                         page.wait_for_selector("input[name=slot]")
                     page.screenshot(path=str(SCREENSHOTS / f"{name}-{lang}-{size}.png"), full_page=True)
-                    assert page.locator("h1").count() == 1
+                    expect(page.locator("h1")).to_have_count(1)
                 page.goto(live_server.url + release)
                 page.fill("#id_left_on", "2026-09-01")
                 page.locator("main button[type=submit]").click()
