@@ -22,6 +22,7 @@ from tests.cases import conftest as case_fixtures
 from tests.factories import case_in_state
 from wrp.accounts.models import ApplicantProfile
 from wrp.accounts.services import profile_save
+from wrp.cases.clock import ClockView
 from wrp.cases.facts import case_evaluate
 from wrp.cases.services import case_open, case_resubmit
 from wrp.core.errors import Invalid
@@ -188,12 +189,13 @@ def render(source: str, **context: Any) -> str:
     return re.sub(r"\s+", " ", Template("{% load i18n %}" + source).render(Context(context))).strip()
 
 
-CLOCK = '{% include "components/clock.html" with clock=clock %}'
+CLOCK = "{% load portal %}{{ clock|clock_badge }}"
 
 
 @pytest.mark.parametrize(("n", "english"), [(1, "1 working day left"), (2, "2 working days left")])
 def test_the_clock_says_one_working_day_and_two_working_days(n, english):
-    clock = {"due": date(2026, 12, 24), "working_days_left": n, "paused": False, "provisional": False}
+    clock = ClockView(time_limit_working_days=20, accepted_on=None, due=date(2026, 12, 24), paused=False,
+                      working_days_left=n, provisional=False)
     with translation.override("zh-hans"):
         assert f"剩余 {n} 个工作日 · 截止 2026年12月24日" in render(CLOCK, clock=clock)
     with translation.override("en"):

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from wrp.accounts.models import Role
 from wrp.cases.models import CaseState, MaterialStatus
@@ -18,6 +20,7 @@ from wrp.policy.codes import ChangeSubtype, Outcome, Service
 from wrp.policy.labels import label
 from wrp.policy.materials import MATERIALS
 from wrp.portal.common import factwords
+from wrp.public.templatetags.wrp_format import cn_date
 
 register = template.Library()
 OUTCOME_ICONS = {"pass": "✓", "fail": "✗", "review": "!", "warn": "i"}
@@ -28,6 +31,41 @@ SYSTEM = _("系统")  # the actor of the scheduler's events (deemed acceptance, 
 def state_label(state: str) -> str:
     """草稿, 待单位审核, … in words (UI.md §State badge): the TextChoices' label in the page's language."""
     return str(CaseState(state).label) if state in CaseState.values else state
+
+
+@register.filter
+def state_badge(state: str) -> SafeString:
+    """A case's state as its badge (UI.md §State badge). A filter rather than an included template: lists show one
+    a row, and an include costs a context and a template render each time."""
+    return format_html('<span class="state state-{}">{}</span>', state, state_label(state))
+
+
+@register.filter
+def clock_badge(clock: Any) -> SafeString:
+    """A case's time limit (`wrp.cases.clock.ClockView`) as its badge: paused, overdue, soon (≤ 4 working days) or
+    the working days left and the last day; nothing before the clock starts. A filter for the same reason as
+    `state_badge`; the words are the catalogue's plural entries."""
+    if clock is None or not clock.due:
+        return mark_safe("")
+    left, due = clock.working_days_left, conditional_escape(cn_date(clock.due))
+    if clock.paused:
+        tone, words = " paused", gettext("补正中，计时暂停")
+        if left is not None:
+            words += ngettext("（剩余 %(n)s 个工作日）", "（剩余 %(n)s 个工作日）", left) % {"n": left}
+        words += "\n"
+    elif left is None:
+        tone, words = "", gettext("办理时限截止 %(due)s") % {"due": due} + "\n"
+    elif left < 0:
+        tone = " overdue"
+        words = ngettext("已超期 %(n)s 个工作日 · 截止 %(due)s", "已超期 %(n)s 个工作日 · 截止 %(due)s",
+                         clock.overdue_days) % {"n": clock.overdue_days, "due": due} + "\n"
+    else:
+        tone = " soon" if left <= 4 else ""
+        words = ngettext("剩余 %(n)s 个工作日 · 截止 %(due)s", "剩余 %(n)s 个工作日 · 截止 %(due)s", left) % {
+            "n": left, "due": due}
+    if clock.provisional:
+        words += " " + gettext("（暂定）")
+    return mark_safe(f'<span class="clock{tone}">\n{words}</span>')  # the words are the catalogue's, the day escaped
 
 
 @register.filter
