@@ -95,6 +95,12 @@ def _field(question: Question, lang: str) -> forms.Field:
     raise ValueError(f"unknown question kind {kind}")
 
 
+def answered(data: Any, name: str) -> bool:
+    """Whether form data gives any value for the field `name` (right or wrong)."""
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+    return any(value.strip() for value in values if isinstance(value, str))
+
+
 class CheckForm(forms.Form):
     """The answers for one service; which fields exist depends on the structural answers posted."""
 
@@ -112,10 +118,7 @@ class CheckForm(forms.Form):
 
     def answered(self, name: str) -> bool:
         """Whether the person gave any value for the field (right or wrong)."""
-        if not self.is_bound:
-            return False
-        values = self.data.getlist(name) if hasattr(self.data, "getlist") else [self.data.get(name)]
-        return any(value.strip() for value in values if isinstance(value, str))
+        return self.is_bound and answered(self.data, name)
 
     def remaining(self) -> int:
         """How many required questions have no answer yet."""

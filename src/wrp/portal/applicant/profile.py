@@ -19,7 +19,7 @@ from django.http import QueryDict
 from wrp.cases.facts import profile_facts
 from wrp.policy.codes import Service
 from wrp.policy.rules.conditions import CONDITION_READS
-from wrp.public.forms import CheckForm, assessment_request
+from wrp.public.forms import CheckForm, answered, assessment_request
 from wrp.public.questions import FACTS, FLAG, MONEY, MULTI, NONE, NONE_CHOICE, YES_NO, Question, Questionnaire, Raw, ask
 
 # The profile: every applicant fact of the self-check but `permit` (the system keeps it). The details of one talent
@@ -120,7 +120,12 @@ def profile_form(as_of: date, lang: str, data: Any) -> tuple[CheckForm, int]:
     asked = profile_questionnaire(as_of, data)
     optional = tuple(dataclasses.replace(question, required=False) for question in asked.questions)
     form = CheckForm(dataclasses.replace(asked, questions=optional), lang, data)
-    return form, sum(1 for question in asked.questions if question.required and not form.answered(question.name))
+    return form, unanswered_count(asked, data)
+
+
+def unanswered_count(asked: Questionnaire, data: Any) -> int:
+    """How many of the questions the self-check requires have no answer in `data` (the form's own test)."""
+    return sum(1 for question in asked.questions if question.required and not answered(data, question.name))
 
 
 def posted_profile_form(user: Any, as_of: date, lang: str, posted: QueryDict) -> tuple[CheckForm, int]:
@@ -161,8 +166,18 @@ def _profile_part(path: str) -> tuple[str, ...]:
 
 
 def stored_profile_form(user: Any, as_of: date, lang: str) -> tuple[CheckForm, int]:
+    return profile_form(as_of, lang, _stored_answers(user, as_of))
+
+
+def stored_profile_unanswered(user: Any, as_of: date) -> int:
+    """`stored_profile_form`'s count alone, without building the form (the home page shows only the count)."""
+    data = _stored_answers(user, as_of)
+    return unanswered_count(profile_questionnaire(as_of, data), data)
+
+
+def _stored_answers(user: Any, as_of: date) -> QueryDict:
     _asked, data = bound_answers({"applicant": profile_facts(user)}, lambda raw: profile_questionnaire(as_of, raw))
-    return profile_form(as_of, lang, data)
+    return data
 
 
 def error_summary(fieldsets: list[dict[str, Any]]) -> list[dict[str, str]]:

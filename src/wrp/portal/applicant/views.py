@@ -46,6 +46,7 @@ from wrp.portal.applicant.profile import (
     posted_profile_form,
     profile_answers,
     stored_profile_form,
+    stored_profile_unanswered,
 )
 from wrp.portal.common.access import role_required
 from wrp.portal.common.presenters import case_list_rows, case_rows, paginate, permit_status_label
@@ -105,9 +106,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     associations = association_rows(user)
-    recent = case_rows(cases_listed(user)[:RECENT_CASES], today)
+    recent = case_rows(case_list_rows(cases_listed(user))[:RECENT_CASES], today)
     permit = permit_of(user)
-    _form, unanswered = stored_profile_form(user, today, page_language())
+    unanswered = stored_profile_unanswered(user, today)
     context = {
         "associations": associations,
         "recent": recent,
