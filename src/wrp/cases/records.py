@@ -43,7 +43,7 @@ from wrp.cases.printouts import (
     declaration_pdf,
     declarations_applying,
 )
-from wrp.cases.selectors import cases_visible_to
+from wrp.cases.selectors import cases_visible_to, visible_to
 from wrp.core.errors import Invalid, NotFound
 from wrp.documents import issuing
 from wrp.documents.issuing import document_issue, document_kind
@@ -160,7 +160,7 @@ def _filer(user: Any, case: Case) -> bool:
 
 
 def _visible_case(user: Any, case: Case) -> bool:
-    return cases_visible_to(user).filter(pk=case.pk).exists()
+    return visible_to(user, case)
 
 
 def sees_masked_copies(user: Any) -> bool:

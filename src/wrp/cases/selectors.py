@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -62,12 +62,24 @@ def cases_visible_to(user: Any, *, units_read_first: bool = False) -> QuerySet[C
     return cases.none()
 
 
+SEEN_BY = "_wrp_seen_by"  # on a Case instance `case_for` fetched: the user whose visibility it came through
+
+
 def case_for(user: Any, public_id: str) -> Case:
     """The case if the user may see it; NotFound whether it is missing or someone else's."""
     case = cases_visible_to(user).filter(public_id=public_id).first()
     if case is None:
         raise NotFound(_("未找到该案件，或您无权查看。"), code="case_not_found")
+    setattr(case, SEEN_BY, getattr(user, "pk", None))  # this instance came through the user's visibility
     return case
+
+
+def visible_to(user: Any, case: Case) -> bool:
+    """Whether the user may see the case: known without a query for an instance `case_for` gave this user."""
+    seen_by = getattr(case, SEEN_BY, None)
+    if seen_by is not None and seen_by == getattr(user, "pk", None):
+        return True
+    return cases_visible_to(user).filter(pk=case.pk).exists()
 
 
 def material_file_for(user: Any, public_id: str, code: str) -> StoredFile:
@@ -185,10 +197,10 @@ def queue_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
-    """What the API's list shows of each case (contracts/cases-api.md §Cases), in four queries whatever the page's
-    size: the cases (without LIST_DEFERRED) with unit, applicant, the permit they produced and, annotated, the
-    applicant's current permit number and whether the caller handles the unit; then materials and events prefetched.
-    Read the rows with `listed_materials`, `listed_events`, `listed_permit_number` and `listed_relations`."""
+    """What the API's list shows of each case (contracts/cases-api.md §Cases): the cases (without LIST_DEFERRED) with
+    unit, applicant, the permit they produced and, annotated, the applicant's current permit number and whether the
+    caller handles the unit. With `listed_rows` of the page, four queries whatever the page's size. Read the rows with
+    `listed_materials`, `listed_events`, `listed_permit_number` and `listed_relations`."""
     current_permit = (
         Permit.objects.filter(holder_id=OuterRef("applicant_id")).exclude(status=PermitStatus.REVOKED)
         .order_by("-issued_on", "-id").values("number")[:1]
@@ -201,25 +213,46 @@ def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
         cases.select_related("unit", "applicant", "permit")
         .defer(*LIST_DEFERRED, *(f"permit__{name}" for name in ("verify_token", "suspended_on")))
         .annotate(listed_applicant_permit=Subquery(current_permit), listed_caller_handles=handles)
-        .prefetch_related(
-            Prefetch("materials", queryset=CaseMaterial.objects.only(
-                "id", "case_id", "code", "required", "status", "reason", "file_id").order_by("id")),
-            Prefetch("events", queryset=CaseEvent.objects.defer("detail").order_by("at", "id")),
-        )
     )
 
 
-def listed_materials(case: Case) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class ListedRows:
+    """The materials and events of a page of listed cases, by case id, as plain rows (named tuples with the fields of
+    CaseMaterial and CaseEvent the list shows): a prefetch would build a model instance and a queryset for each."""
+
+    materials: dict[int, list[Any]]
+    events: dict[int, list[Any]]
+
+
+def listed_rows(cases: list[Case]) -> ListedRows:
+    """The materials (by id) and events (oldest first) of the listed cases, in one query each (none for no case)."""
+    ids = [case.pk for case in cases]
+    materials: dict[int, list[Any]] = {pk: [] for pk in ids}
+    events: dict[int, list[Any]] = {pk: [] for pk in ids}
+    if ids:
+        for material in CaseMaterial.objects.filter(case_id__in=ids).order_by("id").values_list(
+            "case_id", "code", "status", "reason", "file_id", named=True
+        ):
+            materials[material.case_id].append(material)
+        for event in CaseEvent.objects.filter(case_id__in=ids).order_by("at", "id").values_list(
+            "case_id", "at", "action", "actor_role", "from_state", "to_state", named=True
+        ):
+            events[event.case_id].append(event)
+    return ListedRows(materials, events)
+
+
+def listed_materials(case: Case, rows: ListedRows) -> list[dict[str, Any]]:
     """A listed case's materials from its stored rows: the frozen checklist once submitted; for a draft, the rows on
     file (the single case's page assesses the draft afresh; a list does not run the policy for every draft)."""
-    rows = list(case.materials.all())
-    checklist = list(case.assessment["zh"]["materials"]) if case.assessment else [row.code for row in rows]
-    return materials_on_file(checklist, rows, sha256=False)
+    stored = rows.materials[case.pk]
+    checklist = list(case.assessment["zh"]["materials"]) if case.assessment else [row.code for row in stored]
+    return materials_on_file(checklist, stored, sha256=False)
 
 
-def listed_events(case: Case) -> list[CaseEvent]:
-    """A listed case's history, oldest first (prefetched)."""
-    return list(case.events.all())
+def listed_events(case: Case, rows: ListedRows) -> list[Any]:
+    """A listed case's history, oldest first: rows with `at`, `action`, `actor_role`, `from_state`, `to_state`."""
+    return rows.events[case.pk]
 
 
 def listed_permit_number(case: Case) -> str | None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wrp.accounts.models import Role
+from wrp.appointments.selectors import booking_of
 from wrp.cases import clock
 from wrp.cases.acceptance import acceptance_view, extension_view
 from wrp.cases.facts import case_evaluate, frozen_assessment
@@ -80,7 +81,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "permit": permit,
         "role": role,
         "actions_template": f"portal/case/_actions_{role}.html",
-        "booking": getattr(case, "booking", None),
+        "booking": booking_of(case),  # with its slot: one query
         "may_reveal": may_reveal(request.user),
     }
 
