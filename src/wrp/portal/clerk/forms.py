@@ -6,6 +6,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.forms.renderers import BaseRenderer, get_default_renderer
+from django.template import Template
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,10 +20,75 @@ from wrp.policy.identifiers import resident_id_problem
 from wrp.portal.templatetags.portal import kind_label, state_label
 
 
+def _text(value: Any) -> str:
+    """What a widget template prints for `{{ value|stringformat:'s' }}`: the text, autoescaped (safe text as is)."""
+    return str(conditional_escape(value if isinstance(value, str) else str(value)))
+
+
+def _attrs(attrs: dict[str, Any]) -> str:
+    """django/forms/widgets/attrs.html."""
+    return "".join(
+        f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"'
+        for name, value in attrs.items() if value is not False
+    )
+
+
+def _input(widget: dict[str, Any]) -> str:
+    """django/forms/widgets/input.html (text.html, hidden.html, … include it as it is)."""
+    value = f' value="{_text(widget["value"])}"' if widget["value"] is not None else ""
+    return f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
+
+
+def _select(widget: dict[str, Any]) -> str | None:
+    """django/forms/widgets/select.html with its select_option.html per option; None for an option drawn by another
+    template."""
+    html = [f'<select name="{_text(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            html.append(f'\n  <optgroup label="{_text(group_name)}">')
+        for option in options:
+            if option["template_name"] != OPTION_TEMPLATE:
+                return None
+            label = str(conditional_escape(localize(option["label"])))
+            html.append(f'\n  <option value="{_text(option["value"])}"{_attrs(option["attrs"])}>{label}</option>\n')
+        if group_name:
+            html.append("\n  </optgroup>")
+    html.append("\n</select>")
+    return "".join(html)
+
+
+OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+INPUTS = {f"django/forms/widgets/{name}.html" for name in ("input", "text", "hidden", "search", "number", "email")}
+
+
+class ListFormRenderer(BaseRenderer):
+    """The filter forms above the lists (the window's queue and list, the bureau's queue) drawn without the template
+    engine: the very HTML of Django's widget templates for a select and a plain input, which cost a template per
+    option and per attribute list on pages rendered all day (issue 14); any other widget through Django's renderer."""
+
+    def get_template(self, template_name: str) -> Template:
+        return get_default_renderer().get_template(template_name)
+
+    def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> SafeString:
+        widget = context.get("widget")
+        html = None
+        if template_name in INPUTS and widget is not None:
+            html = _input(widget)
+        elif template_name == "django/forms/widgets/select.html" and widget is not None:
+            html = _select(widget)
+        if html is None:
+            return mark_safe(super().render(template_name, context, request))
+        return mark_safe(html)  # every part escaped by _text
+
+
+LIST_FORM_RENDERER = ListFormRenderer()
+
+
 class CaseFilter(forms.Form):
     """The filters above the queue and the list (GET): kind, state, unit name or credit code, applicant's name,
     order."""
 
+    default_renderer = LIST_FORM_RENDERER
     kind = forms.ChoiceField(label=gettext_lazy("事项"), required=False)
     state = forms.ChoiceField(label=gettext_lazy("状态"), required=False)
     unit = forms.CharField(label=gettext_lazy("单位名称或统一社会信用代码"), required=False, max_length=100)
@@ -48,6 +118,8 @@ class CaseFilter(forms.Form):
 
 class IdNumberSearch(forms.Form):
     """The applicant's resident ID number, posted: found through its keyed hash (`user_by_id_number`)."""
+
+    default_renderer = LIST_FORM_RENDERER
 
     id_number = forms.CharField(
         label=gettext_lazy("申请人身份证号码"), max_length=30,

@@ -27,7 +27,6 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from wrp.accounts.models import Role
-from wrp.cases.acceptance import acceptance_view
 from wrp.cases.claims import by_holder, held_by_other
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import material_verdict
@@ -46,6 +45,7 @@ from wrp.core.keyset import KeysetPage, cursor_for, keyset_page
 from wrp.portal.case_page import case_context
 from wrp.portal.clerk.casefile import material_pdf
 from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
+from wrp.portal.clerk.rows import clerk_rows
 from wrp.portal.clerk.search import by_applicant_name, by_id_search, id_search_of, id_search_record
 from wrp.portal.clerk.workbench import workbench
 from wrp.portal.common.access import case_or_404, role_required
@@ -54,7 +54,6 @@ from wrp.portal.common.presenters import (
     PAGE_SIZE,
     Fetch,
     case_list_rows,
-    case_rows,
     keyset_listing,
     query_without,
 )
@@ -134,9 +133,6 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
         listing = keyset_listing(request, cases, fetch=by_due_date_paged(cases, today))
     else:
         listing = keyset_listing(request, cases, order=NEWEST_ORDER)
-    # The clock of each row is arithmetic on the case's own fields and the cached calendar: no query per row.
-    rows = [{**row, "acceptance": acceptance_view(row["case"], today=today)}
-            for row in case_rows(listing.items, today)]
     return render(request, "portal/clerk/cases.html", {
         "queue": queue,
         "by_due": sort == "due",
@@ -144,11 +140,11 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
         "id_form": id_form or IdNumberSearch(initial={"listing": "queue" if queue else "cases"}),
         "id_search": id_search,
         "filtered": filtered,
+        "listing_name": "queue" if queue else "cases",
         "listing_query": query_without(request, "after", "back").rstrip("&"),
-        "claimable": OPEN_STATES,
         "listing": listing,
-        "rows": rows,
-        "today": today,
+        # The clock of each row is arithmetic on the case's own fields and the cached calendar: no query per row.
+        "rows": clerk_rows(listing.items, today=today, user=request.user),
     }, status=status)
 
 

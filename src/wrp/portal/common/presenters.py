@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any
+from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import IntegerField, QuerySet, Subquery
 from django.db.models.sql import Query
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import gettext_lazy as _
 
 from wrp.cases import clock
@@ -71,6 +74,16 @@ def case_rows(cases: Any, today: date | None = None) -> list[dict[str, Any]]:
     today = today or timezone.localdate()
     filing = sources("submit")
     return [{"case": case, "clock": clock.view(case, today=today), "filing": case.state in filing} for case in cases]
+
+
+def url_for_each(name: str, *args: Any) -> Callable[[str], str]:
+    """`reverse(name, args=[*args, x])` for the many `x` of a list's rows (a `str` path parameter last), reversed
+    once: the row's argument, quoted as `reverse` quotes it, is put in the reversed path."""
+    prefix, suffix = reverse(name, args=[*args, URL_SLOT]).split(URL_SLOT)
+    return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{suffix}"
+
+
+URL_SLOT = "__slot__"
 
 
 def paginate(request: HttpRequest, items: Any, *, param: str = "page", counted: int | None = None) -> Page[Any]:
