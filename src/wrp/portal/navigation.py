@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import pgettext_lazy
 
 from wrp.accounts.devices import second_factor_required
 from wrp.accounts.models import Role
+from wrp.core.urls import fixed_url
 
 NAVIGATION: dict[str, tuple[tuple[str, Any], ...]] = {
     Role.APPLICANT: (
@@ -49,7 +50,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         for name, label in NAVIGATION.get(getattr(user, "role", ""), ()):
             try:
-                url = reverse(name)
+                url = fixed_url(name)
             except NoReverseMatch:  # a page not built yet
                 continue
             items.append({"url": url, "label": label, "current": False})
@@ -65,7 +66,7 @@ def account_links(user: Any) -> list[dict[str, Any]]:
     with a second factor their recovery codes."""
     if user is None or not user.is_authenticated:
         return []
-    links = [{"url": reverse("accounts:password_change"), "label": pgettext_lazy("navigation", "修改密码")}]
+    links = [{"url": fixed_url("accounts:password_change"), "label": pgettext_lazy("navigation", "修改密码")}]
     if second_factor_required(user):
-        links.append({"url": reverse("accounts:otp_recovery_codes"), "label": pgettext_lazy("navigation", "恢复码")})
+        links.append({"url": fixed_url("accounts:otp_recovery_codes"), "label": pgettext_lazy("navigation", "恢复码")})
     return links

@@ -12,6 +12,7 @@ from django import template
 from django.utils import timezone
 
 from wrp.core.language import page_language
+from wrp.core.urls import fixed_url as _fixed_url
 
 register = template.Library()
 
@@ -118,3 +119,9 @@ def number(value: Any) -> str:
     except (InvalidOperation, ValueError):
         return "" if value is None else str(value)
     return format(amount.normalize(), "f") if amount != amount.to_integral_value() else str(int(amount))
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """`{% url name %}` for a page without arguments, reversed once per process (`wrp.core.urls`): the frame's links."""
+    return _fixed_url(name)
