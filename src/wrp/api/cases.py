@@ -42,6 +42,7 @@ from wrp.cases.selectors import (
     cases_listed,
     listed_events,
     listed_materials,
+    listed_parties,
     listed_permit_number,
     listed_relations,
     listed_rows,
@@ -235,8 +236,8 @@ def _event_json(event: CaseEvent | Any) -> dict[str, Any]:
 
 
 def _case_body(
-    case: Case, request: HttpRequest, *, materials: list[dict[str, Any]], events: list[dict[str, Any]],
-    permit: str | None, actions: frozenset[str],
+    case: Case, request: HttpRequest, *, unit: str, applicant: str | None, materials: list[dict[str, Any]],
+    events: list[dict[str, Any]], permit: str | None, actions: frozenset[str],
 ) -> dict[str, Any]:
     today = timezone.localdate()
     extension = extension_view(case)
@@ -245,8 +246,8 @@ def _case_body(
         "kind": case.kind,
         "subtype": case.subtype or None,
         "state": case.state,
-        "unit": case.unit.credit_code,
-        "applicant": case.applicant.username if case.applicant_id else None,
+        "unit": unit,
+        "applicant": applicant,
         "assessment": case.assessment[message_language(request)] if case.assessment else None,
         "materials": materials,
         "clock": clock.view(case, today=today).as_json_dict(),
@@ -263,7 +264,8 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
     with it (`allowed_actions`, by `wrp.cases.workflow`)."""
     permit = case_permit(case)
     return _case_body(
-        case, request, materials=_materials(case), events=_events(case),
+        case, request, unit=case.unit.credit_code, applicant=case.applicant.username if case.applicant_id else None,
+        materials=_materials(case), events=_events(case),
         permit=permit.number if permit is not None else None,
         actions=allowed_actions(case, request.auth),  # type: ignore[attr-defined]
     )
@@ -276,13 +278,15 @@ def _listed_actions(case: Case, user: Any) -> frozenset[str]:
 
 def case_list_json(case: Case, request: HttpRequest, user: Any, rows: ListedRows) -> dict[str, Any]:
     """`case_json` of a case read by `cases_for_api_list`, without a query of its own: materials from the stored rows
-    (a draft's are those on file; its own GET assesses it afresh), events from the page's `listed_rows`, permit and
-    relation annotated."""
+    (a draft's are those on file; its own GET assesses it afresh), events from the page's `listed_rows`; unit,
+    applicant, permit and relation annotated."""
     materials = [
         {key: row[key] for key in ("code", "required", "status", "reason")} for row in listed_materials(case, rows)
     ]
+    unit, applicant = listed_parties(case)
     return _case_body(
-        case, request, materials=materials, events=[_event_json(event) for event in listed_events(case, rows)],
+        case, request, unit=unit, applicant=applicant, materials=materials,
+        events=[_event_json(event) for event in listed_events(case, rows)],
         permit=listed_permit_number(case), actions=_listed_actions(case, user),
     )
 

@@ -197,10 +197,11 @@ def queue_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
-    """What the API's list shows of each case (contracts/cases-api.md §Cases): the cases (without LIST_DEFERRED) with
-    unit, applicant, the permit they produced and, annotated, the applicant's current permit number and whether the
-    caller handles the unit. With `listed_rows` of the page, four queries whatever the page's size. Read the rows with
-    `listed_materials`, `listed_events`, `listed_permit_number` and `listed_relations`."""
+    """What the API's list shows of each case (contracts/cases-api.md §Cases): the cases (without LIST_DEFERRED) and,
+    annotated, the names the list shows of the related rows — the unit's credit code, the applicant's username, the
+    number of the permit the case produced and of the applicant's current permit — and whether the caller handles the
+    unit; no related row is built (each would be a model instance). With `listed_rows` of the page, four queries whatever the page's size. Read the
+    rows with `listed_parties`, `listed_materials`, `listed_events`, `listed_permit_number` and `listed_relations`."""
     current_permit = (
         Permit.objects.filter(holder_id=OuterRef("applicant_id")).exclude(status=PermitStatus.REVOKED)
         .order_by("-issued_on", "-id").values("number")[:1]
@@ -210,10 +211,26 @@ def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
         if getattr(user, "role", None) == Role.UNIT_HANDLER else Value(False)
     )
     return (
-        cases.select_related("unit", "applicant", "permit")
-        .defer(*LIST_DEFERRED, *(f"permit__{name}" for name in ("verify_token", "suspended_on")))
-        .annotate(listed_applicant_permit=Subquery(current_permit), listed_caller_handles=handles)
+        cases.select_related(None)
+        .defer(*(name for name in LIST_DEFERRED if "__" not in name))
+        .annotate(
+            listed_unit=_column_of(Unit, "unit_id", "credit_code"),
+            listed_applicant=_column_of(get_user_model(), "applicant_id", "username"),
+            listed_own_permit=_column_of(Permit, "permit_id", "number"),
+            listed_applicant_permit=Subquery(current_permit),
+            listed_caller_handles=handles,
+        )
     )
+
+
+def _column_of(model: Any, key: str, column: str) -> Subquery:
+    # a subquery rather than a join (F("unit__credit_code")): a join would stay in the list's count and OFFSET queries
+    return Subquery(model.objects.filter(pk=OuterRef(key)).values(column)[:1])
+
+
+def listed_parties(case: Case) -> tuple[str, str | None]:
+    """The credit code of a listed case's unit and its applicant's username (None without one), as annotated."""
+    return case.listed_unit, case.listed_applicant  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -258,7 +275,7 @@ def listed_events(case: Case, rows: ListedRows) -> list[Any]:
 def listed_permit_number(case: Case) -> str | None:
     """`case_permit(case).number` of a listed case, from its joined permit or the annotated current permit."""
     if case.permit_id is not None:
-        return case.permit.number if case.permit is not None else None
+        return getattr(case, "listed_own_permit", None)
     if case.applicant_id is None or not kind_of(case).on_permit:
         return None
     return getattr(case, "listed_applicant_permit", None)
