@@ -8,6 +8,8 @@ learns the case exists. Refusals are `wrp.core.errors`, turned into the contract
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, tzinfo
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -221,13 +223,14 @@ def _materials(case: Case) -> list[dict[str, Any]]:
 
 
 def _events(case: Case) -> list[dict[str, Any]]:
-    return [_event_json(event) for event in case_events(case)]
+    zone = timezone.get_current_timezone()
+    return [_event_json(event, zone) for event in case_events(case)]
 
 
-def _event_json(event: CaseEvent | Any) -> dict[str, Any]:
+def _event_json(event: CaseEvent | Any, zone: tzinfo) -> dict[str, Any]:
     """An event as JSON, from a CaseEvent or a listed row with the same fields (`listed_events`)."""
     return {
-        "at": timezone.localtime(event.at).isoformat(),
+        "at": event.at.astimezone(zone).isoformat(),
         "action": event.action,
         "actor_role": event.actor_role,
         "from": event.from_state or None,
@@ -236,10 +239,9 @@ def _event_json(event: CaseEvent | Any) -> dict[str, Any]:
 
 
 def _case_body(
-    case: Case, request: HttpRequest, *, unit: str, applicant: str | None, materials: list[dict[str, Any]],
+    case: Case, *, language: str, today: date, unit: str, applicant: str | None, materials: list[dict[str, Any]],
     events: list[dict[str, Any]], permit: str | None, actions: frozenset[str],
 ) -> dict[str, Any]:
-    today = timezone.localdate()
     extension = extension_view(case)
     return {
         "id": case.public_id,
@@ -248,7 +250,7 @@ def _case_body(
         "state": case.state,
         "unit": unit,
         "applicant": applicant,
-        "assessment": case.assessment[message_language(request)] if case.assessment else None,
+        "assessment": case.assessment[language] if case.assessment else None,
         "materials": materials,
         "clock": clock.view(case, today=today).as_json_dict(),
         "permit": permit,
@@ -264,30 +266,47 @@ def case_json(case: Case, request: HttpRequest) -> dict[str, Any]:
     with it (`allowed_actions`, by `wrp.cases.workflow`)."""
     permit = case_permit(case)
     return _case_body(
-        case, request, unit=case.unit.credit_code, applicant=case.applicant.username if case.applicant_id else None,
+        case, language=message_language(request), today=timezone.localdate(),
+        unit=case.unit.credit_code, applicant=case.applicant.username if case.applicant_id else None,
         materials=_materials(case), events=_events(case),
         permit=permit.number if permit is not None else None,
         actions=allowed_actions(case, request.auth),  # type: ignore[attr-defined]
     )
 
 
-def _listed_actions(case: Case, user: Any) -> frozenset[str]:
-    """`allowed_actions` of a listed case, its relation to the caller read from the list's annotation."""
-    return allowed_actions(case, user, held=listed_relations(case, user))
+@dataclass(frozen=True)
+class ListedPage:
+    """What the JSON of every case of a list page shares, read once a page: the caller, the page's materials and
+    events (`listed_rows`), the assessment's language, today and the time zone of the events' times."""
+
+    user: Any
+    rows: ListedRows
+    language: str
+    today: date
+    zone: tzinfo
 
 
-def case_list_json(case: Case, request: HttpRequest, user: Any, rows: ListedRows) -> dict[str, Any]:
+def listed_page(request: HttpRequest, user: Any, cases: list[Case]) -> ListedPage:
+    return ListedPage(
+        user=user, rows=listed_rows(cases), language=message_language(request), today=timezone.localdate(),
+        zone=timezone.get_current_timezone(),
+    )
+
+
+def case_list_json(case: Case, page: ListedPage) -> dict[str, Any]:
     """`case_json` of a case read by `cases_for_api_list`, without a query of its own: materials from the stored rows
     (a draft's are those on file; its own GET assesses it afresh), events from the page's `listed_rows`; unit,
     applicant, permit and relation annotated."""
     materials = [
-        {key: row[key] for key in ("code", "required", "status", "reason")} for row in listed_materials(case, rows)
+        {key: row[key] for key in ("code", "required", "status", "reason")}
+        for row in listed_materials(case, page.rows)
     ]
     unit, applicant = listed_parties(case)
     return _case_body(
-        case, request, unit=unit, applicant=applicant, materials=materials,
-        events=[_event_json(event) for event in listed_events(case, rows)],
-        permit=listed_permit_number(case), actions=_listed_actions(case, user),
+        case, language=page.language, today=page.today, unit=unit, applicant=applicant, materials=materials,
+        events=[_event_json(event, page.zone) for event in listed_events(case, page.rows)],
+        permit=listed_permit_number(case),
+        actions=allowed_actions(case, page.user, held=listed_relations(case, page.user)),
     )
 
 
@@ -354,12 +373,12 @@ def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, A
         kind=filters.kind.value if filters.kind else None,
     )
     window = list_window(
-        cases_for_api_list(cases, user), order=CASE_LIST_ORDER, page=filters.page, after=filters.after,
-        size=filters.limit,
+        cases, order=CASE_LIST_ORDER, page=filters.page, after=filters.after, size=filters.limit,
+        shown=lambda rows: cases_for_api_list(rows, user),
     )
-    rows = listed_rows(window.items)
+    page = listed_page(request, user, window.items)
     return {
-        "items": [case_list_json(case, request, user, rows) for case in window.items],
+        "items": [case_list_json(case, page) for case in window.items],
         "count": window.count,
         "page": filters.page,
         "page_size": filters.limit,

@@ -9,6 +9,7 @@ it is translated when the value is checked).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -141,24 +142,27 @@ class ListWindow:
 
 
 def list_window(
-    queryset: QuerySet[Any], *, order: tuple[str, ...], page: int, after: str | None, size: int = PAGE_SIZE
+    queryset: QuerySet[Any], *, order: tuple[str, ...], page: int, after: str | None, size: int = PAGE_SIZE,
+    shown: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
 ) -> ListWindow:
     """A page of an ordered list by keyset when `after` is given, else by page number (compatibility: an OFFSET over
     the ids, then the page's rows; it still grows with the depth); both give `next`, the cursor to go on by keyset.
     The count is capped at COUNT_CAP (a LIMITed subquery): no exact COUNT(*) over a large table. A bad cursor is 422
-    naming `after`."""
+    naming `after`. `shown` adds what each row carries (joins, annotations) to the query of the page's rows alone:
+    the count and the OFFSET over the ids read the bare list."""
     count, capped = capped_count(queryset, cap=COUNT_CAP)
+    rows_of = shown or (lambda rows: rows)
     if after is not None:
-        keyed = keyset_page(queryset, order=order, after=after, size=size)
+        keyed = keyset_page(rows_of(queryset), order=order, after=after, size=size)
         return ListWindow(keyed.items, keyed.next_cursor, count, capped)
     start = (page - 1) * size
     rows: list[Any] = []
     if start == 0:
-        rows = list(keyset_ordered(queryset, order=order)[:size + 1])
+        rows = list(keyset_ordered(rows_of(queryset), order=order)[:size + 1])
     elif capped or start < count:
         # OFFSET over the ids alone (the index serving the order, no wide row read or joined), then those rows
         ids = list(keyset_ordered(queryset, order=order).values_list("pk", flat=True)[start:start + size + 1])
-        rows = list(keyset_ordered(queryset.filter(pk__in=ids), order=order))
+        rows = list(keyset_ordered(rows_of(queryset.filter(pk__in=ids)), order=order))
     items = rows[:size]
     following = cursor_for(items[-1], order=order) if len(rows) > size else None
     return ListWindow(items, following, count, capped)

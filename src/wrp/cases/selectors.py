@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import (
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -198,10 +199,12 @@ def queue_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
     """What the API's list shows of each case (contracts/cases-api.md §Cases): the cases (without LIST_DEFERRED) and,
-    annotated, the names the list shows of the related rows — the unit's credit code, the applicant's username, the
-    number of the permit the case produced and of the applicant's current permit — and whether the caller handles the
-    unit; no related row is built (each would be a model instance). With `listed_rows` of the page, four queries whatever the page's size. Read the
-    rows with `listed_parties`, `listed_materials`, `listed_events`, `listed_permit_number` and `listed_relations`."""
+    annotated, what the list shows of the related rows — the unit's credit code, the applicant's username, the number
+    of the permit the case produced and of the applicant's current permit — and whether the caller handles the unit;
+    no related model instance is built. The names are joined: apply this to the query of the page's rows alone, not
+    to the one that counts or pages the list (`list_window(shown=…)`). With `listed_rows` of the page, four queries
+    whatever its size. Read the rows with `listed_parties`, `listed_materials`, `listed_events`,
+    `listed_permit_number` and `listed_relations`."""
     current_permit = (
         Permit.objects.filter(holder_id=OuterRef("applicant_id")).exclude(status=PermitStatus.REVOKED)
         .order_by("-issued_on", "-id").values("number")[:1]
@@ -214,18 +217,12 @@ def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
         cases.select_related(None)
         .defer(*(name for name in LIST_DEFERRED if "__" not in name))
         .annotate(
-            listed_unit=_column_of(Unit, "unit_id", "credit_code"),
-            listed_applicant=_column_of(get_user_model(), "applicant_id", "username"),
-            listed_own_permit=_column_of(Permit, "permit_id", "number"),
+            listed_unit=F("unit__credit_code"), listed_applicant=F("applicant__username"),
+            listed_own_permit=F("permit__number"),
             listed_applicant_permit=Subquery(current_permit),
             listed_caller_handles=handles,
         )
     )
-
-
-def _column_of(model: Any, key: str, column: str) -> Subquery:
-    # a subquery rather than a join (F("unit__credit_code")): a join would stay in the list's count and OFFSET queries
-    return Subquery(model.objects.filter(pk=OuterRef(key)).values(column)[:1])
 
 
 def listed_parties(case: Case) -> tuple[str, str | None]:
