@@ -23,8 +23,11 @@ RELEASE_DAYS = 60  # POLICY §9: 离职之日起60日内解除关联
 OPEN_STATES = (AssociationState.REQUESTED, AssociationState.ACTIVE)
 
 
-def associations_visible_to(user: Any) -> QuerySet[Association]:
-    """Own (applicant); their units' (handler); all (clerk, approver); none (admin, anyone else)."""
+def associations_visible_to(user: Any, *, handled: list[int] | None = None) -> QuerySet[Association]:
+    """Own (applicant); their units' (handler); all (clerk, approver); none (admin, anyone else).
+
+    `handled` (a handler's lists): the ids `units_handled_by(user)` gave, read already by the caller, so that the
+    statement names the units (`unit_id IN (…)`) instead of repeating their subquery wherever it narrows a list."""
     associations = Association.objects.select_related("unit", "applicant")
     if not getattr(user, "is_authenticated", False):
         return associations.none()
@@ -33,7 +36,7 @@ def associations_visible_to(user: Any) -> QuerySet[Association]:
     if user.role == Role.APPLICANT:
         return associations.filter(applicant_id=user.pk)
     if user.role == Role.UNIT_HANDLER:
-        return associations.filter(unit__in=units_handled_by(user))
+        return associations.filter(unit__in=units_handled_by(user) if handled is None else handled)
     return associations.none()
 
 

@@ -122,7 +122,7 @@ def test_the_employees_page_runs_at_most_six_queries_the_same_at_1_and_60_employ
     html = response.content.decode()
     assert (len(context["requested"]), len(context["active"]), len(context["released"])) == (50, 50, 50)
     assert (context["more_requested"], context["more_released"]) == (True, True)
-    assert [row["association"].pk for row in context["active"]] == [row.pk for row in wanted]
+    assert [row["pk"] for row in context["active"]] == [row.pk for row in wanted]
     with_permit = set(Permit.objects.filter(unit=people.unit).values_list("holder_id", flat=True))
     assert [bool(row["permit"]) for row in context["active"]] == [row.applicant_id in with_permit for row in wanted]
     assert sum(1 for row in context["active"] if row["permit"]) == 26
@@ -164,8 +164,8 @@ def test_a_handler_of_two_units_pages_through_both(people, handler_client):
 def test_the_oldest_open_requests_and_the_latest_releases_are_shown(people, handler_client):
     employ(people, 55)
     context = handler_client.get(EMPLOYEES).context
-    requested = [row["association"].requested_at for row in context["requested"]]
-    released = [row["association"].released_at for row in context["released"]]
+    requested = [row["requested_at"] for row in context["requested"]]
+    released = [row["released_at"] for row in context["released"]]
     assert requested == sorted(requested)
     assert len(requested) == 50
     assert released == sorted(released, reverse=True)

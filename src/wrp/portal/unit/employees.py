@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import DateTimeField, ExpressionWrapper, F, JSONField, OuterRef, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -32,16 +35,17 @@ from wrp.employment.services import (
     association_refuse,
     association_release,
 )
-from wrp.permits.selectors import permits_visible_to
+from wrp.permits.models import Permit
 from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import COUNT_CAP, CappedCount, figures, keyset_listing, local_day
+from wrp.portal.common.presenters import COUNT_CAP, CappedCount, keyset_listing
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import DepartureForm, ReleaseForm
+from wrp.portal.unit.presenters import url_of_each
 from wrp.portal.unit.views import handler_only
 from wrp.public.templatetags.wrp_format import cn_date
-from wrp.units.models import AssociationState
+from wrp.units.models import Association, AssociationState
 from wrp.units.selectors import units_handled_by
 
 # The personal items a unit starts for an employee; info_change is chosen with its subtype.
@@ -63,22 +67,23 @@ RELEASED_SHOWN = 50  # the latest released
 # association_unit_state_since serves it for a unit. `since` is the start date (an accepted association always has
 # one) as a non-null figure, so the page boundary is one row comparison the index starts at.
 EMPLOYEE_ORDER = ("-since", "-id")
+# What a row shows of an association, its employee and unit: rows are read as flat values, not model instances.
+ROW_VALUES = ("id", "applicant__real_name", "applicant__username", "applicant__id_number_masked", "unit__name")
+FIELD_SLOT = "__row__"  # the row's number in the 离职日期 field drawn once a page (`departure_fields`)
 
 
 def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, Any]:
     """The page's rows; `refused` is a departure form that came back with errors (shown on its row and on top).
-    Three queries however many employees (issue 14): how many units the handler has and which one when one; a
-    keyset page of `EMPLOYEES_PAGE` employees in post with their permit's number, status and validity (annotated)
-    and their number counted up to `COUNT_CAP`; the oldest open requests and the latest released."""
+    Three queries however many employees (issue 14): the handler's units (named in the other two, so that a unit's
+    index orders its page); a keyset page of `EMPLOYEES_PAGE` employees in post with their permit's number, status
+    and validity (annotated) and their number counted up to `COUNT_CAP`; the oldest open requests and the latest
+    released."""
     user = request.user
-    today = timezone.localdate()
-    handled = units_handled_by(user)
-    associations = associations_visible_to(user).defer("applicant__id_number_encrypted", "unit__annual_tax",
-                                                       "unit__qualifications")
-    numbers = figures(units=CappedCount(handled, cap=1), unit=Subquery(handled.order_by("pk").values("pk")[:1]))
-    if numbers["units"] == 1:  # the handler's one unit as a constant, so that the unit's index orders the page
-        associations = associations.filter(unit_id=numbers["unit"])
-    permit = permits_visible_to(user).filter(holder_id=OuterRef("applicant_id"), unit_id=OuterRef("unit_id")).order_by(
+    handled = list(units_handled_by(user).values_list("pk", flat=True))
+    associations = associations_visible_to(user, handled=handled)
+    # An employee in post's permit with the unit is one the handler may see (permits_visible_to: their units' permits
+    # of holders not released), so the row's unit and holder find it without that selector's subqueries.
+    permit = Permit.objects.filter(holder_id=OuterRef("applicant_id"), unit_id=OuterRef("unit_id")).order_by(
         "-issued_on", "-id")
     in_post = associations.filter(state=AssociationState.ACTIVE)
     rows = in_post.annotate(
@@ -87,40 +92,104 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
         permit_shown=Subquery(permit.values(shown=JSONObject(**{name: name for name in PERMIT_SHOWN}))[:1],
                               output_field=JSONField()),
         in_post_count=CappedCount(in_post),  # counted once with the page (the same figure on every row)
-    )
+    ).values(*ROW_VALUES, "left_on", "since", "permit_shown", "in_post_count")
     listing = keyset_listing(request, rows, order=EMPLOYEE_ORDER, size=EMPLOYEES_PAGE, counted=False)
-    counted = listing.items[0].in_post_count if listing.items else 0
+    counted = listing.items[0]["in_post_count"] if listing.items else 0
     listing = replace(listing, total=min(counted, COUNT_CAP), more=counted > COUNT_CAP)
     oldest_requests = associations.filter(state=AssociationState.REQUESTED).order_by("requested_at", "pk")
     latest_released = associations.filter(state=AssociationState.RELEASED).order_by("-released_at", "-pk")
     # one query for both short lists: the ids of each (LIMITed, by its index) in one UNION, so that the database
     # knows it fetches about a hundred rows with their applicant and unit
-    shown = oldest_requests.filter(pk__in=oldest_requests.values("pk")[: REQUESTS_SHOWN + 1]).order_by().values("pk")
-    shown = shown.union(latest_released.filter(pk__in=latest_released.values("pk")[: RELEASED_SHOWN + 1])
-                        .order_by().values("pk"), all=True)
-    others = list(associations.filter(pk__in=shown).order_by())
-    requested = sorted((row for row in others if row.state == AssociationState.REQUESTED),
-                       key=lambda row: (row.requested_at, row.pk))
-    released = sorted((row for row in others if row.state == AssociationState.RELEASED),
-                      key=lambda row: (row.released_at is not None, row.released_at or 0, row.pk), reverse=True)
+    shown = _ids_in(oldest_requests, REQUESTS_SHOWN + 1).union(_ids_in(latest_released, RELEASED_SHOWN + 1), all=True)
+    others = list(associations.filter(pk__in=shown).order_by().values(
+        *ROW_VALUES, "state", "requested_at", "released_at", "left_on", "late"))
+    requested = sorted((row for row in others if row["state"] == AssociationState.REQUESTED),
+                       key=lambda row: (row["requested_at"], row["id"]))
+    released = sorted((row for row in others if row["state"] == AssociationState.RELEASED),
+                      key=lambda row: (row["released_at"] is not None, row["released_at"] or 0, row["id"]),
+                      reverse=True)
+    words = EmployeeRows()
     return {
-        "requested": [{"association": row, "on": local_day(row.requested_at)} for row in requested[:REQUESTS_SHOWN]],
+        "requested": [words.requested(row) for row in requested[:REQUESTS_SHOWN]],
         "more_requested": len(requested) > REQUESTS_SHOWN, "requests_shown": REQUESTS_SHOWN,
-        "active": [employee_row(row, _permit_of(row), today=today, refused=refused) for row in listing.items],
+        "active": [words.in_post(row, refused=refused) for row in listing.items],
         "listing": listing,
-        "released": [
-            {"association": row, "released_on": local_day(row.released_at),
-             "deadline": release_deadline(row.left_on) if row.left_on else None}
-            for row in released[:RELEASED_SHOWN]
-        ],
+        "released": [words.released(row) for row in released[:RELEASED_SHOWN]],
         "more_released": len(released) > RELEASED_SHOWN, "released_shown": RELEASED_SHOWN,
-        "several_units": numbers["units"] > 1, "release_days": RELEASE_DAYS, "departure_refused": refused,
+        "several_units": len(handled) > 1, "release_days": RELEASE_DAYS, "departure_refused": refused,
     }
 
 
-def _permit_of(association: Any) -> dict[str, Any] | None:
+def _ids_in(associations: QuerySet[Association], limit: int) -> QuerySet[Association]:
+    """The ids of the first `limit` associations, as a part of a UNION (each LIMIT in a subquery of its own, unordered:
+    SQLite allows neither in a part)."""
+    return Association.objects.filter(pk__in=associations.values("pk")[:limit]).order_by().values("pk")
+
+
+class EmployeeRows:
+    """The rows of one page as the template prints them: flat values (names, days in words, addresses, the 离职日期
+    field drawn), so that fifty rows cost the template engine no lookups through models, no `{% url %}` and no
+    include each. Each day shown is worded once and each address reversed once a page (one language a page)."""
+
+    def __init__(self) -> None:
+        self.today, self.zone = timezone.localdate(), timezone.get_current_timezone()
+        self.day = cache(cn_date)
+        self.permit_words = {status: str(words) for status, words in PERMIT_WORDS.items()}
+        self.accept_url = url_of_each("portal:unit_association_accept")
+        self.refuse_url = url_of_each("portal:unit_association_refuse")
+        self.case_start_url = url_of_each("portal:unit_case_start")
+        self.release_url = url_of_each("portal:unit_association_release")
+        self.departure_url = url_of_each("portal:unit_association_departure")
+        self.fields: dict[date | None, str] = {}
+
+    def day_of(self, moment: datetime | None) -> str:
+        """A moment's local day in words."""
+        return self.day(moment.astimezone(self.zone).date() if moment else None)
+
+    def person(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {"pk": row["id"], "name": row["applicant__real_name"] or row["applicant__username"],
+                "id_number": row["applicant__id_number_masked"], "unit": row["unit__name"]}
+
+    def requested(self, row: dict[str, Any]) -> dict[str, Any]:
+        return {**self.person(row), "requested_at": row["requested_at"], "on": self.day_of(row["requested_at"]),
+                "accept_url": self.accept_url(row["id"]), "refuse_url": self.refuse_url(row["id"])}
+
+    def in_post(self, row: dict[str, Any], *, refused: Any = None) -> dict[str, Any]:
+        """An employee in post; with the leaving date once recorded, its 60-day deadline and the days left
+        (POLICY §9)."""
+        timing = None
+        if row["left_on"]:
+            timing = release_timing(row["left_on"], on=self.today)
+            timing["days_left"] = -timing["days_late"]
+        permit = _permit_of(row)
+        own = refused if refused is not None and refused.association_pk == row["id"] else None
+        return {**self.person(row), "since": self.day_of(row["since"]), "timing": timing,
+                "permit": permit and {"number": permit["number"], "valid_until": self.day(permit["valid_until"])},
+                "permit_status": self.permit_words.get(permit["status"], "") if permit else "",
+                "case_start_url": self.case_start_url(row["id"]), "release_url": self.release_url(row["id"]),
+                "departure_url": self.departure_url(row["id"]),
+                "departure_field": self.departure_field(row["id"], row["left_on"], own)}
+
+    def released(self, row: dict[str, Any]) -> dict[str, Any]:
+        left_on = row["left_on"]
+        return {**self.person(row), "released_at": row["released_at"], "left_on": self.day(left_on),
+                "deadline": self.day(release_deadline(left_on) if left_on else None),
+                "released_on": self.day_of(row["released_at"]), "late": row["late"]}
+
+    def departure_field(self, pk: int, left_on: date | None, refused: DepartureForm | None) -> str:
+        """The row's 离职日期 field (components/field.html): drawn once for each leaving date shown (most rows have
+        none), the row's number put in its ids; a form that came back with errors is drawn as it is."""
+        if refused is not None:
+            return render_to_string("components/field.html", {"field": refused["left_on"]})
+        if left_on not in self.fields:
+            form = DepartureForm(auto_id=f"id_departure_{FIELD_SLOT}_%s", initial={"left_on": left_on})
+            self.fields[left_on] = render_to_string("components/field.html", {"field": form["left_on"]})
+        return mark_safe(self.fields[left_on].replace(FIELD_SLOT, str(pk)))  # the field's own HTML and a number
+
+
+def _permit_of(association: dict[str, Any]) -> dict[str, Any] | None:
     """The employee's permit with this unit as the row shows it (annotated on the association), if any."""
-    shown = getattr(association, "permit_shown", None)
+    shown = association.get("permit_shown")
     if isinstance(shown, str):  # a database whose JSON comes back as text
         shown = json.loads(shown)
     if not shown or shown.get("number") is None:
@@ -133,19 +202,6 @@ def departure_form(association: Any, data: Any = None) -> DepartureForm:
     """The row's 登记离职日期 form: the field keeps its name, its id is the row's own."""
     return DepartureForm(data, auto_id=f"id_departure_{association.pk}_%s",
                          initial={"left_on": association.left_on})
-
-
-def employee_row(association: Any, permit: Any, *, today: Any = None, refused: Any = None) -> dict[str, Any]:
-    """An employee in post; with the leaving date once recorded, its 60-day deadline and the days left (POLICY §9)."""
-    timing = None
-    if association.left_on:
-        timing = release_timing(association.left_on, on=today or timezone.localdate())
-        timing["days_left"] = -timing["days_late"]
-    own = refused if refused is not None and refused.association_pk == association.pk else None
-    status = permit.get("status", "") if isinstance(permit, dict) else getattr(permit, "status", "")
-    return {"association": association, "since": local_day(association.decided_at), "permit": permit,
-            "permit_status": PERMIT_WORDS.get(status, ""), "timing": timing,
-            "departure_form": own or departure_form(association)}
 
 
 def _association_action(service: Callable[..., Any], done: Any) -> Callable[..., HttpResponse]:

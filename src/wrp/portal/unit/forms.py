@@ -8,8 +8,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
-from django.utils.html import conditional_escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,37 +30,6 @@ def money(value: str) -> str:
 
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-# Django's templates of a plain <input> (date.html is input.html included as it is).
-INPUT_TEMPLATES = ("django/forms/widgets/input.html", "django/forms/widgets/date.html")
-
-
-class RowDateInput(forms.DateInput):
-    """DATE_WIDGET drawn without the template engine: the very HTML of Django's `django/forms/widgets/input.html`
-    (and its attrs.html), for a field repeated on every row of a list (the employees' 登记离职日期: fifty a page, where
-    the template renderer took a third of the page's time)."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        if self.template_name not in INPUT_TEMPLATES:
-            return super().render(name, value, attrs, renderer)
-        widget = self.get_context(name, value, attrs)["widget"]
-        html = [f'<input type="{_text(widget["type"])}" name="{_text(widget["name"])}"']
-        if widget["value"] is not None:
-            html.append(f' value="{_text(widget["value"])}"')
-        for name, value in widget["attrs"].items():
-            if value is not False:
-                html.append(f" {_text(name)}" if value is True else f' {_text(name)}="{_text(value)}"')
-        html.append(">")
-        return mark_safe("".join(html))  # every part escaped by _text
-
-
-def _text(value: Any) -> str:
-    """What the widget templates print for a value: `{{ value|stringformat:'s' }}`, autoescaped (safe text as is)."""
-    return str(conditional_escape(value if isinstance(value, str) else str(value)))
-
-
-ROW_DATE_WIDGET = RowDateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UnitRegisterForm(forms.Form):
@@ -140,7 +107,7 @@ class QuotaRequestForm(forms.Form):
 class DepartureForm(forms.Form):
     """登记离职日期 on an employee's row: the date only (the service refuses a future or malformed one)."""
 
-    left_on = forms.DateField(label=gettext_lazy("离职日期"), widget=ROW_DATE_WIDGET)
+    left_on = forms.DateField(label=gettext_lazy("离职日期"), widget=DATE_WIDGET)
 
 
 class ReleaseForm(forms.Form):
