@@ -3,6 +3,7 @@ and the search by the applicant's ID number, which is posted (never put in an ad
 
 from __future__ import annotations
 
+import functools
 from typing import Any, cast
 
 from django import forms
@@ -11,8 +12,8 @@ from django.template import Template
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from wrp.core.language import policy_text
 from wrp.policy.codes import Service
@@ -98,13 +99,7 @@ class CaseFilter(forms.Form):
 
     def __init__(self, *args: Any, states: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices = {
-            "kind": [("", _("全部事项")), *((kind.value, kind_label(kind.value)) for kind in Service)],
-            "state": [("", _("全部状态")), *((state, state_label(state)) for state in states)],
-            "sort": [("due", _("截止日期（最近的在前）")), ("new", _("开立时间（最新的在前）"))],
-            "held": [("", _("全部")), ("mine", _("我的")), ("free", _("未认领"))],
-        }
-        for name, options in choices.items():
+        for name, options in _filter_choices(get_language(), tuple(states)).items():
             cast(forms.ChoiceField, self.fields[name]).choices = options
 
     def chosen(self) -> dict[str, str]:
@@ -114,6 +109,18 @@ class CaseFilter(forms.Form):
         self.is_valid()
         return {name: value for name, value in self.cleaned_data.items() if value}
 
+
+
+@functools.lru_cache(maxsize=16)
+def _filter_choices(language: str, states: tuple[str, ...]) -> dict[str, list[tuple[str, str]]]:
+    """The filters' options in `language` (the active one; an argument so that each language has its own entry):
+    named once, not on every request of the queue."""
+    return {
+        "kind": [("", _("全部事项")), *((kind.value, kind_label(kind.value)) for kind in Service)],
+        "state": [("", _("全部状态")), *((state, state_label(state)) for state in states)],
+        "sort": [("due", _("截止日期（最近的在前）")), ("new", _("开立时间（最新的在前）"))],
+        "held": [("", _("全部")), ("mine", _("我的")), ("free", _("未认领"))],
+    }
 
 
 class IdNumberSearch(forms.Form):

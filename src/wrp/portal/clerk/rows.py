@@ -11,60 +11,102 @@ address, `held` with the holder's name, `free` with the claim address, or empty 
 
 from __future__ import annotations
 
+import html
 from datetime import date
 from typing import Any
 
+from django.db.models import F, QuerySet
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from wrp.cases.acceptance import AcceptanceView, acceptance_view
 from wrp.cases.clock import ClockView
-from wrp.cases.models import Acceptance
+from wrp.cases.models import Acceptance, Case
 from wrp.cases.workflow import OPEN_STATES
 from wrp.portal.common.presenters import case_rows, url_for_each
 from wrp.portal.templatetags.portal import clock_badge, kind_label, state_badge, subtype_label
 from wrp.public.templatetags.wrp_format import cn_date
 
+# What a row reads: the case's own columns that the row, its clock and acceptance and the pages' orders need (never
+# the wide JSON ones), and its unit's, applicant's and holder's as values of the same query — one model instance a row
+# instead of four.
+CASE_FIELDS = (
+    "id", "public_id", "kind", "subtype", "state", "created_at",
+    "time_limit", "accepted_on", "due_on", "paused_on", "days_left_at_pause", "clock_provisional", "decided_at",
+    "received_at", "acceptance_due", "accepted_at", "acceptance", "applicant", "claimed_by",
+)
+JOINED = {
+    "unit_name": F("unit__name"),
+    "unit_credit_code": F("unit__credit_code"),
+    "applicant_real_name": F("applicant__real_name"),
+    "applicant_username": F("applicant__username"),
+    "applicant_id_number": F("applicant__id_number_masked"),
+    "holder_real_name": F("claimed_by__real_name"),
+    "holder_username": F("claimed_by__username"),
+}
+
+
+def clerk_row_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases narrowed to what `clerk_rows` reads."""
+    return cases.select_related(None).only(*CASE_FIELDS).annotate(**JOINED)
+
 
 def clerk_rows(cases: list[Any], *, today: date, user: Any) -> list[dict[str, Any]]:
-    """The page's cases as rows (no query: the unit, applicant and holder are joined, the clock is arithmetic)."""
+    """The page's cases (`clerk_row_cases`) as rows, with no query: the clock is arithmetic on the case's own fields
+    and the cached calendar. Each text is escaped here, once (the template prints it as it is); the words of a kind,
+    state, acceptance or clock are made once a page for the rows that share them."""
     case_url = url_for_each("portal:clerk_case")
     claim_url = url_for_each("portal:clerk_claim")
     release_url = url_for_each("portal:clerk_release")
+    pick = gettext("选择 %(case)s")
+    made: dict[tuple[Any, ...], SafeString] = {}
+
+    def once(function: Any, *args: Any) -> SafeString:
+        key = (function, *args)
+        if key not in made:
+            made[key] = escaped(function(*args))
+        return made[key]
+
     rows = []
     for row in case_rows(cases, today):
         case, clock = row["case"], row["clock"]
-        public_id = case.public_id
-        applicant = case.applicant
+        public_id = escaped(case.public_id)
         claim, holder = "", ""
         if case.claimed_by_id is not None and case.claimed_by_id == user.pk:
             claim = "mine"
         elif case.claimed_by_id is not None:
-            claim, holder = "held", case.claimed_by.real_name or case.claimed_by.username
+            claim, holder = "held", escaped(case.holder_real_name or case.holder_username)
         elif case.state in OPEN_STATES:
             claim = "free"
+        applicant = case.applicant_id is not None
         rows.append({
             "case": case,
             "id": public_id,
             "url": case_url(public_id),
-            "pick": mark_safe(gettext("选择 %(case)s") % {"case": conditional_escape(public_id)}),
+            "pick": SafeString(pick % {"case": public_id}),
             "tone": _tone(clock),
-            "kind": kind_label(case.kind),
-            "subtype": subtype_label(case.subtype) if case.subtype else "",
-            "unit": case.unit.name,
-            "credit_code": case.unit.credit_code,
-            "applicant": (applicant.real_name or applicant.username) if applicant is not None else None,
-            "id_number": applicant.id_number_masked if applicant is not None else "",
-            "state": state_badge(case.state),
-            "acceptance": acceptance_cell(acceptance_view(case, today=today), today=today),
-            "clock": clock_badge(clock),
+            "kind": once(kind_label, case.kind),
+            "subtype": once(subtype_label, case.subtype) if case.subtype else "",
+            "unit": escaped(case.unit_name),
+            "credit_code": escaped(case.unit_credit_code),
+            "applicant": escaped(case.applicant_real_name or case.applicant_username) if applicant else None,
+            "id_number": escaped(case.applicant_id_number) if applicant else "",
+            "state": once(state_badge, case.state),
+            "acceptance": once(acceptance_cell, acceptance_view(case, today=today), today),
+            "clock": once(clock_badge, clock),
             "claim": claim,
             "holder": holder,
             "claim_url": claim_url(public_id) if claim == "free" else "",
             "release_url": release_url(public_id) if claim == "mine" else "",
         })
     return rows
+
+
+def escaped(text: str) -> SafeString:
+    """`text` as the template's autoescape prints it (safe text as it is): Django's `escape` without its lazy-text
+    wrapper, which costs more than the escaping on a page of many cells."""
+    return text if isinstance(text, SafeString) else SafeString(html.escape(str(text)))
 
 
 def _tone(clock: ClockView) -> str:
@@ -78,7 +120,7 @@ def _tone(clock: ClockView) -> str:
     return ""
 
 
-def acceptance_cell(acceptance: AcceptanceView, *, today: date) -> SafeString:
+def acceptance_cell(acceptance: AcceptanceView, today: date) -> SafeString:
     """Where the case stands on acceptance (L-ACCEPT): the deadline while the window owes it (amber from its last
     day), else how it was accepted (视为受理, 不予受理, 已受理), else a dash."""
     if acceptance.pending and acceptance.due is not None:

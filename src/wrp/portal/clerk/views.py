@@ -45,7 +45,7 @@ from wrp.core.keyset import KeysetPage, cursor_for, keyset_page
 from wrp.portal.case_page import case_context
 from wrp.portal.clerk.casefile import material_pdf
 from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
-from wrp.portal.clerk.rows import clerk_rows
+from wrp.portal.clerk.rows import clerk_row_cases, clerk_rows
 from wrp.portal.clerk.search import by_applicant_name, by_id_search, id_search_of, id_search_record
 from wrp.portal.clerk.workbench import workbench
 from wrp.portal.common.access import case_or_404, role_required
@@ -53,7 +53,6 @@ from wrp.portal.common.presenters import (
     BAD_CURSOR,
     PAGE_SIZE,
     Fetch,
-    case_list_rows,
     keyset_listing,
     query_without,
 )
@@ -82,11 +81,13 @@ def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE)
     more (the head of the second run) only on its last page, where the page goes on with the second run; one on a
     page of the second."""
     awaiting = _awaiting(today)
-    rest = queue_ordered(cases.exclude(awaiting))
+
+    def rest() -> QuerySet[Case]:
+        return queue_ordered(cases.exclude(awaiting))
 
     def fetch(cursor: str | None) -> KeysetPage:
         if cursor and cursor.startswith(DUE_RUN):
-            page = keyset_page(rest, order=QUEUE_ORDER, after=cursor.removeprefix(DUE_RUN) or None, size=size)
+            page = keyset_page(rest(), order=QUEUE_ORDER, after=cursor.removeprefix(DUE_RUN) or None, size=size)
             return KeysetPage(page.items, DUE_RUN + str(page.next_cursor) if page.has_more else None, page.has_more)
         if cursor and not cursor.startswith(AWAITING_RUN):
             raise Invalid({"after": BAD_CURSOR}, codes={"after": "invalid_cursor"})
@@ -94,7 +95,7 @@ def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE)
                             after=cursor.removeprefix(AWAITING_RUN) if cursor else None, size=size)
         if first.has_more:
             return KeysetPage(first.items, AWAITING_RUN + str(first.next_cursor), True)
-        head = keyset_page(rest, order=QUEUE_ORDER, after=None, size=size)
+        head = keyset_page(rest(), order=QUEUE_ORDER, after=None, size=size)
         wanted = size - len(first.items)
         taken = head.items[:wanted]
         if len(head.items) <= wanted and not head.has_more:
@@ -128,11 +129,12 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     form, cases, sort, filtered = listing_cases(request, queue=queue)
     id_search = id_search_of(request)
     today = timezone.localdate()
-    cases = case_list_rows(cases.select_related("claimed_by"), *CLAIM_ROW_FIELDS)
+    rows = clerk_row_cases(cases)
     if sort == "due":
-        listing = keyset_listing(request, cases, fetch=by_due_date_paged(cases, today))
+        listing = keyset_listing(request, cases, fetch=by_due_date_paged(rows, today))
     else:
-        listing = keyset_listing(request, cases, order=NEWEST_ORDER)
+        listing = keyset_listing(
+            request, cases, fetch=lambda cursor: keyset_page(rows, order=NEWEST_ORDER, after=cursor, size=PAGE_SIZE))
     return render(request, "portal/clerk/cases.html", {
         "queue": queue,
         "by_due": sort == "due",
