@@ -197,11 +197,20 @@ def queue_ordered(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.annotate(**queue_sort_keys())
 
 
+# Columns of a case the API's list never reads (besides LIST_DEFERRED): who created, decided, accepted, extended or
+# claimed it, its version, quota year, overdue flag and last change. Each read column is converted and set on every
+# row; a deferred one read later costs a query a row (tests/api/cases/test_list_cases.py counts them).
+API_LIST_UNREAD: tuple[str, ...] = (
+    "created_by", "version", "overdue", "quota_year", "decided_by", "accepted_by", "extended_by", "claimed_by",
+    "claimed_at", "updated_at",
+)
+
+
 def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
-    """What the API's list shows of each case (contracts/cases-api.md §Cases): the cases (without LIST_DEFERRED) and,
-    annotated, what the list shows of the related rows — the unit's credit code, the applicant's username, the number
-    of the permit the case produced and of the applicant's current permit — and whether the caller handles the unit;
-    no related model instance is built. The names are joined: apply this to the query of the page's rows alone, not
+    """What the API's list shows of each case (contracts/cases-api.md §Cases): the cases (without LIST_DEFERRED and
+    API_LIST_UNREAD) and, annotated, what the list shows of the related rows — the unit's credit code, the applicant's
+    username, the number of the permit the case produced and of the applicant's current permit — and whether the
+    caller handles the unit; no related model instance is built. The names are joined: apply this to the query of the page's rows alone, not
     to the one that counts or pages the list (`list_window(shown=…)`). With `listed_rows` of the page, four queries
     whatever its size. Read the rows with `listed_parties`, `listed_materials`, `listed_events`,
     `listed_permit_number` and `listed_relations`."""
@@ -215,7 +224,7 @@ def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
     )
     return (
         cases.select_related(None)
-        .defer(*(name for name in LIST_DEFERRED if "__" not in name))
+        .defer(*(name for name in LIST_DEFERRED if "__" not in name), *API_LIST_UNREAD)
         .annotate(
             listed_unit=F("unit__credit_code"), listed_applicant=F("applicant__username"),
             listed_own_permit=F("permit__number"),
