@@ -16,6 +16,11 @@ from wrp.units.selectors import active_penalties, is_staff, units_handled_by
 def quota_status(unit: Unit, year: int) -> dict[str, Any]:
     """{"year", "granted", "reserved", "used", "remaining", "frozen"}: zeros for a year without a ledger."""
     ledger = QuotaLedger.objects.filter(unit_id=unit.pk, year=year).first()
+    return ledger_status(ledger, year, frozen=PenaltyKind.QUOTA_FROZEN in active_penalties(unit))
+
+
+def ledger_status(ledger: QuotaLedger | None, year: int, *, frozen: bool) -> dict[str, Any]:
+    """`quota_status` of a ledger read already (None: the year has none) and whether the unit's quota is frozen."""
     granted, reserved, used = (ledger.granted, ledger.reserved, ledger.used) if ledger else (0, 0, 0)
     return {
         "year": year,
@@ -23,7 +28,7 @@ def quota_status(unit: Unit, year: int) -> dict[str, Any]:
         "reserved": reserved,
         "used": used,
         "remaining": granted - reserved - used,
-        "frozen": PenaltyKind.QUOTA_FROZEN in active_penalties(unit),
+        "frozen": frozen,
     }
 
 

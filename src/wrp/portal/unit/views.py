@@ -34,10 +34,11 @@ from wrp.employment.selectors import associations_visible_to
 from wrp.policy.codes import District, Service, UnitKind
 from wrp.policy.labels import label
 from wrp.portal.common.access import role_required, unit_or_404
-from wrp.portal.common.presenters import PAGE_SIZE, case_rows, local_day
+from wrp.portal.common.presenters import PAGE_SIZE, case_list_rows, case_rows, local_day
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import QuotaRequestForm, UnitRegisterForm
-from wrp.quotas.selectors import quota_requests_visible_to, quota_status
+from wrp.quotas.models import QuotaLedger
+from wrp.quotas.selectors import ledger_status, quota_requests_visible_to, quota_status
 from wrp.quotas.services import quota_request_create
 from wrp.units.documents import unit_documents
 from wrp.units.models import AccountStatus, AssociationState, Penalty, PenaltyKind, Unit
@@ -45,6 +46,8 @@ from wrp.units.selectors import units_handled_by
 from wrp.units.services import unit_regenerate_association_code, unit_register
 
 handler_only = role_required(Role.UNIT_HANDLER)
+# What the home page shows of a unit (its name, codes and account; not its tax figures and qualifications).
+UNIT_SHOWN = ("id", "name", "credit_code", "association_code", "account_status", "account_district")
 ATTENTION_STATES = (CaseState.AWAITING_UNIT, CaseState.RETURNED)
 CASE_SORTS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id"),
               "due": (F("due_on").asc(nulls_last=True), "-created_at", "-id")}
@@ -73,38 +76,51 @@ def account_item(unit: Unit) -> str | None:
 
 @handler_only
 def unit_home(request: HttpRequest) -> HttpResponse:
+    """The handler's units (account, quota, penalties, association code), the cases waiting for the unit, the drafts
+    counted and the open association requests: each list read once for all the units, only what its rows show."""
     user, today = request.user, timezone.localdate()
-    units = list(units_handled_by(user).order_by("name"))
-    account_cases: dict[int, Case] = {}
-    for case in cases_visible_to(user).filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES):
-        account_cases.setdefault(case.unit_id, case)
+    units = list(units_handled_by(user).order_by("name").only(*UNIT_SHOWN))
+    handled = [unit.pk for unit in units]
+    account_cases: dict[int, dict[str, Any]] = {}
+    for case in (cases_visible_to(user).filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES)
+                 .order_by("-created_at").values("unit_id", "public_id", "kind", "state")):
+        account_cases.setdefault(case["unit_id"], case)  # the newest open one
     penalties = unit_penalties(units)
-    rows = [
-        {"unit": unit, "account": account_words(unit), "item": account_item(unit),
-         "quota": quota_status(unit, today.year), "account_case": account_cases.get(unit.pk),
-         **penalties.get(unit.pk, {"penalties": [], "lifted": []})}
-        for unit in units
+    ledgers = {ledger.unit_id: ledger for ledger in QuotaLedger.objects.filter(unit_id__in=handled, year=today.year)}
+    rows = []
+    for unit in units:
+        shown = penalties.get(unit.pk, {"penalties": [], "lifted": [], "quota_frozen": False})
+        rows.append({"unit": unit, "account": account_words(unit), "item": account_item(unit),
+                     "quota": ledger_status(ledgers.get(unit.pk), today.year, frozen=shown["quota_frozen"]),
+                     "account_case": account_cases.get(unit.pk), "penalties": shown["penalties"],
+                     "lifted": shown["lifted"]})
+    attention = case_rows(case_list_rows(
+        cases_visible_to(user).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today)
+    waiting = [
+        {"name": row["applicant__real_name"] or row["applicant__username"],
+         "id_number": row["applicant__id_number_masked"], "unit": row["unit__name"]}
+        for row in associations_visible_to(user, handled=handled).filter(state=AssociationState.REQUESTED)
+        .order_by("requested_at").values("applicant__real_name", "applicant__username",
+                                         "applicant__id_number_masked", "unit__name")
     ]
-    attention = case_rows(
-        cases_visible_to(user).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"])[:PAGE_SIZE], today
-    )
-    waiting = list(associations_visible_to(user).filter(state=AssociationState.REQUESTED).order_by("requested_at"))
     drafts = cases_visible_to(user).filter(state=CaseState.DRAFT).count()
     return render(request, "portal/unit/home.html",
                   {"rows": rows, "attention": attention, "waiting": waiting, "drafts": drafts, "year": today.year})
 
 
-def unit_penalties(units: list[Unit]) -> dict[int, dict[str, list[dict[str, Any]]]]:
+def unit_penalties(units: list[Unit]) -> dict[int, dict[str, Any]]:
     """By unit, its penalties as the unit reads them — the active ones ("penalties") and those lifted ("lifted"),
-    newest first: the kind in words, the reason, the day decided (and lifted), what it means — in one query."""
-    by_unit: dict[int, dict[str, list[dict[str, Any]]]] = {}
+    newest first: the kind in words, the reason, the day decided (and lifted), what it means — and whether an
+    active one freezes its quota ("quota_frozen"), in one query."""
+    by_unit: dict[int, dict[str, Any]] = {}
     for penalty in Penalty.objects.filter(unit__in=units).order_by("-decided_at", "-id"):
-        rows = by_unit.setdefault(penalty.unit_id, {"penalties": [], "lifted": []})
+        rows = by_unit.setdefault(penalty.unit_id, {"penalties": [], "lifted": [], "quota_frozen": False})
         rows["penalties" if penalty.active else "lifted"].append({
             "kind": penalty.get_kind_display(), "reason": penalty.reason, "decided_on": local_day(penalty.decided_at),
             "lifted_on": local_day(penalty.lifted_at), "lift_reason": penalty.lift_reason,
             "effect": PENALTY_EFFECTS.get(penalty.kind, ""),
         })
+        rows["quota_frozen"] |= penalty.active and penalty.kind == PenaltyKind.QUOTA_FROZEN
     return by_unit
 
 
