@@ -83,7 +83,7 @@ class SubmissionRefusalOut(Schema):
 
 # The case's answers (MaterialOut … CasePage) are plain pydantic models, not ninja Schemas: they are built as dicts
 # of their exact shape, which pydantic checks in one pass; a Schema reads every field of every nested object through
-# ninja's DjangoGetter (made for model instances), which cost a list of 20 cases some 5 ms of CPU (issue 14).
+# ninja's DjangoGetter (made for model instances): 2.7 ms of CPU to check a list of 20 cases, against 0.2 (issue 14).
 
 
 class MaterialOut(BaseModel):
@@ -297,13 +297,10 @@ def case_list_json(case: Case, page: ListedPage) -> dict[str, Any]:
     """`case_json` of a case read by `cases_for_api_list`, without a query of its own: materials from the stored rows
     (a draft's are those on file; its own GET assesses it afresh), events from the page's `listed_rows`; unit,
     applicant, permit and relation annotated."""
-    materials = [
-        {key: row[key] for key in ("code", "required", "status", "reason")}
-        for row in listed_materials(case, page.rows)
-    ]
     unit, applicant = listed_parties(case)
     return _case_body(
-        case, language=page.language, today=page.today, unit=unit, applicant=applicant, materials=materials,
+        case, language=page.language, today=page.today, unit=unit, applicant=applicant,
+        materials=listed_materials(case, page.rows),
         events=[_event_json(event, page.zone) for event in listed_events(case, page.rows)],
         permit=listed_permit_number(case),
         actions=allowed_actions(case, page.user, held=listed_relations(case, page.user)),

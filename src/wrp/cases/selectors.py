@@ -267,7 +267,8 @@ def listed_rows(cases: list[Case]) -> ListedRows:
 
 def listed_materials(case: Case, rows: ListedRows) -> list[dict[str, Any]]:
     """A listed case's materials from its stored rows: the frozen checklist once submitted; for a draft, the rows on
-    file (the single case's page assesses the draft afresh; a list does not run the policy for every draft)."""
+    file (the single case's page assesses the draft afresh; a list does not run the policy for every draft). Each is
+    `{"code", "required", "status", "reason"}`."""
     stored = rows.materials[case.pk]
     checklist = list(case.assessment["zh"]["materials"]) if case.assessment else [row.code for row in stored]
     return materials_on_file(checklist, stored, sha256=False)
