@@ -14,11 +14,12 @@ from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,21 +29,28 @@ from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import cases_filtered
 from wrp.cases.services import case_approve, case_reject
 from wrp.core.errors import Invalid, ServiceError
+from wrp.core.keyset import keyset_page
 from wrp.portal.bureau.forms import ApproveForm, GrantForm, QueueFilterForm, QuotaFilterForm, RejectForm
 from wrp.portal.case_page import case_context
+from wrp.portal.clerk.forms import LIST_FORM_RENDERER
 from wrp.portal.common.access import case_or_404, quota_request_or_404, role_required
 from wrp.portal.common.presenters import (
     COUNT_CAP,
+    PAGE_SIZE,
     CappedCount,
     Listing,
+    Shared,
     case_list_rows,
     case_rows,
+    escaped,
     figures,
     keyset_listing,
     paginate,
     query_without,
+    url_for_each,
 )
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
+from wrp.portal.templatetags.portal import clock_badge, kind_label
 from wrp.public.templatetags.wrp_format import cn_date
 from wrp.quotas.models import QuotaLedger, QuotaRequest, QuotaRequestState
 from wrp.quotas.selectors import quota_requests_visible_to, quota_status
@@ -66,17 +74,48 @@ QUEUE_ORDERS = {"due": ("due_on", "accepted_on", "id"), "submitted": ("accepted_
 # reviewed and who forwarded the case.
 QUEUE_ROW_FIELDS = ("review_reasons", "reviewed_by", "forwarded_by__id", "forwarded_by__username",
                     "forwarded_by__real_name")
+# What the page's rows read (`_queue_rows`): the case's own columns that the row, its clock and marks and the orders
+# need, and its unit's, applicant's and forwarding clerk's as values of the same query — one model instance a row.
+ROW_FIELDS = (
+    "id", "public_id", "kind", "state", "version", "review_reasons", "reviewed_by", "forwarded_by", "unit",
+    "applicant", "time_limit", "accepted_on", "due_on", "paused_on", "days_left_at_pause", "clock_provisional",
+    "decided_at",
+)
+ROW_JOINED = {
+    "unit_name": F("unit__name"),
+    "unit_credit_code": F("unit__credit_code"),
+    "applicant_real_name": F("applicant__real_name"),
+    "applicant_username": F("applicant__username"),
+    "applicant_id_number": F("applicant__id_number_masked"),
+    "forwarder_real_name": F("forwarded_by__real_name"),
+    "forwarder_username": F("forwarded_by__username"),
+}
+
+
+def _queue_cases(user: Any, *, kind: str, unit: str) -> QuerySet[Case]:
+    """Cases awaiting the bureau (initial, renewal), narrowed by kind and unit. Paged by keyset in `QUEUE_ORDERS` (a
+    pending case's clock always runs: the due date alone orders it)."""
+    cases = cases_filtered(user, kind=kind or None, state=CaseState.PENDING_APPROVAL, unit=unit or None)
+    return cases.filter(kind__in=QUEUE_KINDS)
 
 
 def _queue(user: Any, *, kind: str, unit: str) -> QuerySet[Case]:
-    """Cases awaiting the bureau (initial, renewal), with what the rows show in a fixed number of queries: the case,
-    its unit, applicant and forwarding clerk in one, the units' active penalties in another. Paged by keyset in
-    `QUEUE_ORDERS` (a pending case's clock always runs: the due date alone orders it)."""
-    cases = cases_filtered(user, kind=kind or None, state=CaseState.PENDING_APPROVAL, unit=unit or None)
-    return case_list_rows(cases.filter(kind__in=QUEUE_KINDS).select_related("forwarded_by"), *QUEUE_ROW_FIELDS)
+    """The queue's cases with their unit, applicant and forwarding clerk joined (the exports' rows, `wrp.exports`)."""
+    return case_list_rows(_queue_cases(user, kind=kind, unit=unit).select_related("forwarded_by"), *QUEUE_ROW_FIELDS)
 
 
-def _marks(case: Case, user: Any) -> list[tuple[str, str]]:
+def _penalties(cases: list[Case]) -> dict[int, list[str]]:
+    """The kinds of the active penalties of each unit of the page's cases, in one query (none for an empty page)."""
+    units = {case.unit_id for case in cases}
+    kinds: dict[int, list[str]] = {}
+    if units:
+        active = Penalty.objects.filter(active=True, unit_id__in=units).order_by("kind", "id")
+        for unit_id, kind in active.values_list("unit_id", "kind"):
+            kinds.setdefault(unit_id, []).append(kind)
+    return kinds
+
+
+def _marks(case: Case, user: Any, penalties: list[str]) -> list[tuple[str, str]]:
     """What deserves attention before opening the case, each in words (a colour never stands alone)."""
     marks = []
     if case.review_reasons:
@@ -85,26 +124,54 @@ def _marks(case: Case, user: Any) -> list[tuple[str, str]]:
                       % {"n": n}))
     if case.version > 1:
         marks.append(("info", gettext("补正后第 %(n)s 次提交") % {"n": case.version}))
-    for penalty in case.unit.active_penalties:
-        marks.append(("fail", gettext("单位处罚：%(kind)s") % {"kind": penalty.get_kind_display()}))
+    for kind in penalties:
+        marks.append(("fail", gettext("单位处罚：%(kind)s") % {"kind": PenaltyKind(kind).label}))
     if _reviewed(user, case):
         marks.append(("fail", gettext("您审核过此案，不能审批")))
     return marks
 
 
+def _queue_rows(cases: list[Case], user: Any) -> list[dict[str, Any]]:
+    """The page's cases as rows of what each cell prints (the texts escaped here, once), with no query beyond the
+    units' penalties: the clock is arithmetic on the case's own fields."""
+    case_url = url_for_each("portal:case")
+    penalties = _penalties(cases)
+    shared = Shared()
+    forwarded = gettext("%(who)s 上报")
+    rows = []
+    for row in case_rows(cases, timezone.localdate()):
+        case = row["case"]
+        public_id = escaped(case.public_id)
+        applicant = case.applicant_id is not None
+        rows.append({
+            "case": case,
+            "id": public_id,
+            "url": case_url(public_id),
+            "kind": shared(kind_label, case.kind),
+            "unit": escaped(case.unit_name),
+            "credit_code": escaped(case.unit_credit_code),
+            "applicant": escaped(case.applicant_real_name or case.applicant_username) if applicant else None,
+            "id_number": escaped(case.applicant_id_number) if applicant else "",
+            "clock": shared(clock_badge, row["clock"]),
+            "forwarded": SafeString(forwarded % {"who": escaped(case.forwarder_real_name or case.forwarder_username)})
+            if case.forwarded_by_id is not None else "",
+            "marks": [(tone, escaped(text)) for tone, text in _marks(case, user, penalties.get(case.unit_id, []))],
+        })
+    return rows
+
+
 @approver_only
 def bureau_queue(request: HttpRequest) -> HttpResponse:
-    filters = QueueFilterForm(request.GET)
+    filters = QueueFilterForm(request.GET, renderer=LIST_FORM_RENDERER)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     kind, unit = chosen.get("kind", ""), chosen.get("unit", "")
-    cases = _queue(request.user, kind=kind, unit=unit)
-    penalties = Prefetch("unit__penalties", queryset=Penalty.objects.filter(active=True).order_by("kind"),
-                         to_attr="active_penalties")
-    listing = keyset_listing(request, cases.prefetch_related(penalties),
-                             order=QUEUE_ORDERS[chosen.get("sort") or "due"])
-    rows = [{**row, "marks": _marks(row["case"], request.user)}
-            for row in case_rows(listing.items, timezone.localdate())]
-    context = {"filters": filters, "listing": listing, "rows": rows, "filtered": bool(kind or unit)}
+    cases = _queue_cases(request.user, kind=kind, unit=unit)
+    shown = cases.select_related(None).only(*ROW_FIELDS).annotate(**ROW_JOINED)
+    order = QUEUE_ORDERS[chosen.get("sort") or "due"]
+    listing = keyset_listing(request, cases,
+                             fetch=lambda cursor: keyset_page(shown, order=order, after=cursor, size=PAGE_SIZE))
+    context = {"filters": filters, "listing": listing, "rows": _queue_rows(listing.items, request.user),
+               "filtered": bool(kind or unit)}
     return render(request, "portal/bureau/queue.html", context)
 
 
