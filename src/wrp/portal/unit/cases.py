@@ -6,7 +6,6 @@ shared case page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -35,13 +34,13 @@ from wrp.policy.codes import Service
 from wrp.portal.case_page import case_context
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import case_list_rows, case_rows, choices, keyset_listing, url_for_each
+from wrp.portal.common.presenters import case_list_rows, case_rows, choices, keyset_listing
 from wrp.portal.common.refusals import failing_checks, form_add_refusal, refusal_text
 from wrp.portal.common.uploads import REPLACE_UNCONFIRMED, replacing_accepted, upload_refusal_keep, upload_taken
-from wrp.portal.templatetags.portal import kind_label, material_title, state_label, subtype_label
+from wrp.portal.templatetags.portal import material_title, state_label
+from wrp.portal.unit.presenters import case_list_words
 from wrp.portal.unit.slots import slot_weeks
 from wrp.portal.unit.views import handler_only
-from wrp.public.templatetags.wrp_format import cn_date
 from wrp.quotas.selectors import quota_status
 from wrp.units.selectors import units_handled_by
 
@@ -62,19 +61,6 @@ def unit_cases(request: HttpRequest) -> HttpResponse:
         "kinds": choices_of_kinds(), "units": units, "several_units": len(units) > 1,
         "filter_query": urlencode({key: value for key, value in filters.items() if value}),
     })
-
-
-def case_list_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The list's rows as the template prints them: the case's address (reversed once a page), item, applicant,
-    unit and opening day in words, beside its state and clock for their badges."""
-    case_url, day = url_for_each("portal:case"), cache(cn_date)
-    zone = timezone.get_current_timezone()
-    return [{
-        "url": case_url(case.public_id), "public_id": case.public_id, "kind": kind_label(case.kind),
-        "subtype": subtype_label(case.subtype) if case.subtype else "", "state": case.state, "clock": row["clock"],
-        "applicant": (case.applicant.real_name or case.applicant.username) if case.applicant else None,
-        "unit": case.unit.name, "created_on": day(case.created_at.astimezone(zone).date()),
-    } for row in rows for case in (row["case"],)]
 
 
 def unit_cases_filtered(request: HttpRequest) -> tuple[QuerySet[Case], str, dict[str, str]]:
