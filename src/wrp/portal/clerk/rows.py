@@ -15,6 +15,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models import F, QuerySet
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -51,32 +53,33 @@ def clerk_row_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related(None).only(*CASE_FIELDS).annotate(**JOINED)
 
 
-def clerk_rows(cases: list[Any], *, today: date, user: Any) -> list[dict[str, Any]]:
+def clerk_rows(cases: list[Any], *, today: date, request: HttpRequest, listing: str, query: str) -> list[dict[str, Any]]:
     """The page's cases (`clerk_row_cases`) as rows, with no query: the clock is arithmetic on the case's own fields
     and the cached calendar. Each text is escaped here, once (the template prints it as it is); the words of a kind,
-    state, acceptance or clock are made once a page for the rows that share them."""
+    state, acceptance or clock are made once a page for the rows that share them. `listing` (queue or cases) and
+    `query` (its filters) are where the claim buttons come back to."""
     case_url = url_for_each("portal:clerk_case")
-    claim_url = url_for_each("portal:clerk_claim")
-    release_url = url_for_each("portal:clerk_release")
+    claim_cell = ClaimCell(request, listing=listing, query=query)
     pick = gettext("选择 %(case)s")
     once = Shared()
-
+    user_id = request.user.pk
     rows = []
     for row in case_rows(cases, today):
         case, clock = row["case"], row["clock"]
         public_id = escaped(case.public_id)
-        claim, holder = "", ""
-        if case.claimed_by_id is not None and case.claimed_by_id == user.pk:
-            claim = "mine"
+        if case.claimed_by_id is not None and case.claimed_by_id == user_id:
+            claim = claim_cell.mine(public_id)
         elif case.claimed_by_id is not None:
-            claim, holder = "held", escaped(case.holder_real_name or case.holder_username)
+            claim = claim_cell.held(case.holder_real_name or case.holder_username)
         elif case.state in OPEN_STATES:
-            claim = "free"
+            claim = claim_cell.free(public_id)
+        else:
+            claim = claim_cell.closed
         applicant = case.applicant_id is not None
         rows.append({
             "case": case,
             "id": public_id,
-            "url": case_url(public_id),
+            "url": escaped(case_url(public_id)),
             "pick": SafeString(pick % {"case": public_id}),
             "tone": _tone(clock),
             "kind": once(kind_label, case.kind),
@@ -89,11 +92,38 @@ def clerk_rows(cases: list[Any], *, today: date, user: Any) -> list[dict[str, An
             "acceptance": once(acceptance_cell, acceptance_view(case, today=today), today),
             "clock": once(clock_badge, clock),
             "claim": claim,
-            "holder": holder,
-            "claim_url": claim_url(public_id) if claim == "free" else "",
-            "release_url": release_url(public_id) if claim == "mine" else "",
         })
     return rows
+
+
+class ClaimCell:
+    """Who holds the row's case (wrp.cases.claims), and the clerk's button: 认领 a free case, 释放 their own; another
+    clerk's name; a dash for a case no longer open. A button posts the listing and its filters to come back to
+    (`claims.back_to_listing`): the same hidden fields on every row, made once a page."""
+
+    def __init__(self, request: HttpRequest, *, listing: str, query: str) -> None:
+        self.hidden = format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="listing" value="{}">'
+            '<input type="hidden" name="query" value="{}">', get_token(request), listing, query)
+        self.claim_url = url_for_each("portal:clerk_claim")
+        self.release_url = url_for_each("portal:clerk_release")
+        self.words = {"me": gettext("我"), "release": gettext("释放"), "free": gettext("未认领"), "claim": gettext("认领")}
+        self.closed = mark_safe('\n<span class="muted">—</span>\n')
+
+    def mine(self, public_id: str) -> SafeString:
+        return self._button(format_html("<strong>{}</strong>", self.words["me"]), self.release_url(public_id),
+                            self.words["release"])
+
+    def free(self, public_id: str) -> SafeString:
+        return self._button(format_html('<span class="muted">{}</span>', self.words["free"]),
+                            self.claim_url(public_id), self.words["claim"])
+
+    def held(self, holder: str) -> SafeString:
+        return format_html("\n{}\n\n", holder)
+
+    def _button(self, who: SafeString, url: str, label: str) -> SafeString:
+        return format_html('\n{}\n<form method="post" action="{}" class="clerk-claim">{}<button type="submit" '
+                           'class="button secondary">{}</button></form>\n\n', who, url, self.hidden, label)
 
 
 def _tone(clock: ClockView) -> str:

@@ -129,6 +129,7 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     form, cases, sort, filtered = listing_cases(request, queue=queue)
     id_search = id_search_of(request)
     today = timezone.localdate()
+    listing_name, listing_query = "queue" if queue else "cases", query_without(request, "after", "back").rstrip("&")
     rows = clerk_row_cases(cases)
     if sort == "due":
         listing = keyset_listing(request, cases, fetch=by_due_date_paged(rows, today))
@@ -142,11 +143,9 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
         "id_form": id_form or IdNumberSearch(initial={"listing": "queue" if queue else "cases"}),
         "id_search": id_search,
         "filtered": filtered,
-        "listing_name": "queue" if queue else "cases",
-        "listing_query": query_without(request, "after", "back").rstrip("&"),
+        "listing_query": listing_query,
         "listing": listing,
-        # The clock of each row is arithmetic on the case's own fields and the cached calendar: no query per row.
-        "rows": clerk_rows(listing.items, today=today, user=request.user),
+        "rows": clerk_rows(listing.items, today=today, request=request, listing=listing_name, query=listing_query),
     }, status=status)
 
 
