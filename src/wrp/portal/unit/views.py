@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import F
+from django.db.models import Count, F, IntegerField, JSONField, OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -80,12 +81,17 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     """The handler's units (account, quota, penalties, association code), the cases waiting for the unit, the drafts
     counted and the open association requests: each list read once for all the units, only what its rows show."""
     user, today = request.user, timezone.localdate()
-    units = list(units_handled_by(user).order_by("name").only(*UNIT_SHOWN))
+    # Each unit with its newest open account case and its drafts counted (the cases of the handler's own units,
+    # which are theirs to see), in the query of the units
+    cases = Case.objects.filter(unit_id=OuterRef("pk")).order_by()
+    units = list(units_handled_by(user).order_by("name").only(*UNIT_SHOWN).annotate(
+        account_case=Subquery(cases.filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES).order_by("-created_at")
+                              .values(shown=JSONObject(public_id="public_id", kind="kind", state="state"))[:1],
+                              output_field=JSONField()),
+        drafts=Subquery(cases.filter(state=CaseState.DRAFT).values("unit_id").annotate(n=Count("pk")).values("n"),
+                        output_field=IntegerField()),
+    ))
     handled = [unit.pk for unit in units]
-    account_cases: dict[int, dict[str, Any]] = {}
-    for case in (cases_visible_to(user).filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES)
-                 .order_by("-created_at").values("unit_id", "public_id", "kind", "state")):
-        account_cases.setdefault(case["unit_id"], case)  # the newest open one
     penalties = unit_penalties(units)
     ledgers = {ledger.unit_id: ledger for ledger in QuotaLedger.objects.filter(unit_id__in=handled, year=today.year)}
     rows = []
@@ -93,7 +99,7 @@ def unit_home(request: HttpRequest) -> HttpResponse:
         shown = penalties.get(unit.pk, {"penalties": [], "lifted": [], "quota_frozen": False})
         rows.append({"unit": unit, "account": account_words(unit), "item": account_item(unit),
                      "quota": ledger_status(ledgers.get(unit.pk), today.year, frozen=shown["quota_frozen"]),
-                     "account_case": account_cases.get(unit.pk), "penalties": shown["penalties"],
+                     "account_case": unit.account_case, "penalties": shown["penalties"],
                      "lifted": shown["lifted"]})
     attention = case_list_words(case_rows(case_list_rows(
         cases_visible_to(user).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today))
@@ -104,7 +110,7 @@ def unit_home(request: HttpRequest) -> HttpResponse:
         .order_by("requested_at").values("applicant__real_name", "applicant__username",
                                          "applicant__id_number_masked", "unit__name")
     ]
-    drafts = cases_visible_to(user).filter(state=CaseState.DRAFT).count()
+    drafts = sum(unit.drafts or 0 for unit in units)
     return render(request, "portal/unit/home.html",
                   {"rows": rows, "attention": attention, "waiting": waiting, "drafts": drafts, "year": today.year})
 
