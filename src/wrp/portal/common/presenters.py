@@ -24,7 +24,7 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models import IntegerField, QuerySet, Subquery
 from django.db.models.sql import Query
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
@@ -99,14 +99,19 @@ class Shared:
         return made
 
 
-def url_for_each(name: str, *args: Any) -> Callable[[str], str]:
-    """`reverse(name, args=[*args, x])` for the many `x` of a list's rows (a `str` path parameter last), reversed
-    once: the row's argument, quoted as `reverse` quotes it, is put in the reversed path."""
-    prefix, suffix = reverse(name, args=[*args, URL_SLOT]).split(URL_SLOT)
+def url_for_each(name: str, *args: Any) -> Callable[[Any], str]:
+    """`reverse(name, args=[*args, x])` for the many `x` of a list's rows (the path parameter last: a `str` one, or
+    an `<int:…>` one), reversed once: the row's argument, quoted as `reverse` quotes it, is put in the reversed path."""
+    try:
+        slot, path = URL_SLOT, reverse(name, args=[*args, URL_SLOT])
+    except NoReverseMatch:  # an <int:…> parameter refuses the word
+        slot, path = str(URL_INT_SLOT), reverse(name, args=[*args, URL_INT_SLOT])
+    prefix, suffix = path.split(slot)
     return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{suffix}"
 
 
 URL_SLOT = "__slot__"
+URL_INT_SLOT = 918_273_645  # a number no address of the portal holds otherwise
 
 
 def paginate(request: HttpRequest, items: Any, *, param: str = "page", counted: int | None = None) -> Page[Any]:

@@ -39,10 +39,9 @@ from wrp.permits.models import Permit
 from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import COUNT_CAP, CappedCount, keyset_listing
+from wrp.portal.common.presenters import COUNT_CAP, CappedCount, keyset_listing, url_for_each
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import DepartureForm, ReleaseForm
-from wrp.portal.unit.presenters import url_of_each
 from wrp.portal.unit.views import handler_only
 from wrp.public.templatetags.wrp_format import cn_date
 from wrp.units.models import Association, AssociationState
@@ -135,11 +134,11 @@ class EmployeeRows:
         self.today, self.zone = timezone.localdate(), timezone.get_current_timezone()
         self.day = cache(cn_date)
         self.permit_words = {status: str(words) for status, words in PERMIT_WORDS.items()}
-        self.accept_url = url_of_each("portal:unit_association_accept")
-        self.refuse_url = url_of_each("portal:unit_association_refuse")
-        self.case_start_url = url_of_each("portal:unit_case_start")
-        self.release_url = url_of_each("portal:unit_association_release")
-        self.departure_url = url_of_each("portal:unit_association_departure")
+        self.accept_url = url_for_each("portal:unit_association_accept")
+        self.refuse_url = url_for_each("portal:unit_association_refuse")
+        self.case_start_url = url_for_each("portal:unit_case_start")
+        self.release_url = url_for_each("portal:unit_association_release")
+        self.departure_url = url_for_each("portal:unit_association_departure")
         self.fields: dict[date | None, str] = {}
 
     def day_of(self, moment: datetime | None) -> str:

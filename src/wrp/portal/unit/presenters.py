@@ -4,11 +4,9 @@ page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,15 +18,6 @@ from wrp.public.templatetags.wrp_format import cn_date
 STATE_NOTES = {
     CaseState.AWAITING_UNIT: _("员工已提交至单位。请核对材料，补齐后预约办理时段并提交。"),
 }
-PK_SLOT = 918_273_645  # a number no address of the portal holds otherwise
-
-
-def url_of_each(name: str) -> Callable[[int], str]:
-    """`reverse(name, args=[pk])` for the many `pk` of a list's rows (an `<int:pk>` address), reversed once."""
-    prefix, suffix = reverse(name, args=[PK_SLOT]).split(str(PK_SLOT))
-    return lambda pk: f"{prefix}{int(pk)}{suffix}"
-
-
 def case_list_words(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Case rows (`case_rows`) as a list prints them: the case's address (reversed once a page), item, applicant,
     unit and opening day in words, beside its state and clock for their badges and whether it is still being filed."""
