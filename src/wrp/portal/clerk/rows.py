@@ -26,7 +26,7 @@ from wrp.cases.clock import ClockView
 from wrp.cases.models import Acceptance, Case
 from wrp.cases.workflow import OPEN_STATES
 from wrp.portal.common.presenters import Shared, case_rows, escaped, url_for_each
-from wrp.portal.templatetags.portal import clock_badge, kind_label, state_badge, subtype_label
+from wrp.portal.templatetags.portal import clock_badge, clock_tone, kind_label, state_badge, subtype_label
 from wrp.public.templatetags.wrp_format import cn_date
 
 # What a row reads: the case's own columns that the row, its clock and acceptance and the pages' orders need (never
@@ -127,14 +127,9 @@ class ClaimCell:
 
 
 def _tone(clock: ClockView) -> str:
-    """The row's class beyond `clerk-row`: paused, overdue, or due within 4 working days."""
-    if clock.paused:
-        return " clerk-paused"
-    if clock.overdue:
-        return " clerk-overdue"
-    if clock.working_days_left is not None and clock.working_days_left <= 4:
-        return " clerk-soon"
-    return ""
+    """The row's class beyond `clerk-row`: paused, overdue, or due within 4 working days (`clock_tone`)."""
+    tone = clock_tone(clock)
+    return f" clerk-{tone}" if tone else ""
 
 
 def acceptance_cell(acceptance: AcceptanceView, today: date) -> SafeString:

@@ -40,6 +40,17 @@ def state_badge(state: str) -> SafeString:
     return format_html('<span class="state state-{}">{}</span>', state, state_label(state))
 
 
+def clock_tone(clock: Any) -> str:
+    """How urgent a running time limit looks: "paused", "overdue", "soon" (≤ 4 working days left) or "" — the badge's
+    class, and the clerk's row's (`clerk-<tone>`)."""
+    left = clock.working_days_left
+    if clock.paused:
+        return "paused"
+    if left is None:
+        return ""
+    return "overdue" if left < 0 else "soon" if left <= 4 else ""
+
+
 @register.filter
 def clock_badge(clock: Any) -> SafeString:
     """A case's time limit (`wrp.cases.clock.ClockView`) as its badge: paused, overdue, soon (≤ 4 working days) or
@@ -49,23 +60,23 @@ def clock_badge(clock: Any) -> SafeString:
         return mark_safe("")
     left, due = clock.working_days_left, conditional_escape(cn_date(clock.due))
     if clock.paused:
-        tone, words = " paused", gettext("补正中，计时暂停")
+        words = gettext("补正中，计时暂停")
         if left is not None:
             words += ngettext("（剩余 %(n)s 个工作日）", "（剩余 %(n)s 个工作日）", left) % {"n": left}
         words += "\n"
     elif left is None:
-        tone, words = "", gettext("办理时限截止 %(due)s") % {"due": due} + "\n"
+        words = gettext("办理时限截止 %(due)s") % {"due": due} + "\n"
     elif left < 0:
-        tone = " overdue"
         words = ngettext("已超期 %(n)s 个工作日 · 截止 %(due)s", "已超期 %(n)s 个工作日 · 截止 %(due)s",
                          clock.overdue_days) % {"n": clock.overdue_days, "due": due} + "\n"
     else:
-        tone = " soon" if left <= 4 else ""
         words = ngettext("剩余 %(n)s 个工作日 · 截止 %(due)s", "剩余 %(n)s 个工作日 · 截止 %(due)s", left) % {
             "n": left, "due": due}
     if clock.provisional:
         words += " " + gettext("（暂定）")
-    return mark_safe(f'<span class="clock{tone}">\n{words}</span>')  # the words are the catalogue's, the day escaped
+    tone = clock_tone(clock)
+    css = f"clock {tone}" if tone else "clock"
+    return mark_safe(f'<span class="{css}">\n{words}</span>')  # the words are the catalogue's, the day escaped
 
 
 @register.filter
