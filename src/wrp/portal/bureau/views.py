@@ -37,6 +37,7 @@ from wrp.portal.common.access import case_or_404, quota_request_or_404, role_req
 from wrp.portal.common.presenters import (
     COUNT_CAP,
     PAGE_SIZE,
+    PARTY_COLUMNS,
     CappedCount,
     Listing,
     Shared,
@@ -82,11 +83,7 @@ ROW_FIELDS = (
     "decided_at",
 )
 ROW_JOINED = {
-    "unit_name": F("unit__name"),
-    "unit_credit_code": F("unit__credit_code"),
-    "applicant_real_name": F("applicant__real_name"),
-    "applicant_username": F("applicant__username"),
-    "applicant_id_number": F("applicant__id_number_masked"),
+    **PARTY_COLUMNS,
     "forwarder_real_name": F("forwarded_by__real_name"),
     "forwarder_username": F("forwarded_by__username"),
 }

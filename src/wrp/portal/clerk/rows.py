@@ -25,7 +25,7 @@ from wrp.cases.acceptance import AcceptanceView, acceptance_view
 from wrp.cases.clock import ClockView
 from wrp.cases.models import Acceptance, Case
 from wrp.cases.workflow import OPEN_STATES
-from wrp.portal.common.presenters import Shared, case_rows, escaped, url_for_each
+from wrp.portal.common.presenters import PARTY_COLUMNS, Shared, case_rows, escaped, url_for_each
 from wrp.portal.templatetags.portal import clock_badge, clock_tone, kind_label, state_badge, subtype_label
 from wrp.public.templatetags.wrp_format import cn_date
 
@@ -38,11 +38,7 @@ CASE_FIELDS = (
     "received_at", "acceptance_due", "accepted_at", "acceptance", "applicant", "claimed_by",
 )
 JOINED = {
-    "unit_name": F("unit__name"),
-    "unit_credit_code": F("unit__credit_code"),
-    "applicant_real_name": F("applicant__real_name"),
-    "applicant_username": F("applicant__username"),
-    "applicant_id_number": F("applicant__id_number_masked"),
+    **PARTY_COLUMNS,
     "holder_real_name": F("claimed_by__real_name"),
     "holder_username": F("claimed_by__username"),
 }

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import IntegerField, QuerySet, Subquery
+from django.db.models import F, IntegerField, QuerySet, Subquery
 from django.db.models.sql import Query
 from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
@@ -76,6 +76,17 @@ def case_rows(cases: Any, today: date | None = None) -> list[dict[str, Any]]:
     today = today or timezone.localdate()
     filing = sources("submit")
     return [{"case": case, "clock": clock.view(case, today=today), "filing": case.state in filing} for case in cases]
+
+
+# A list row's unit and applicant as values of the row's own query (`.annotate(**PARTY_COLUMNS)`): no unit or user
+# instance built for a row.
+PARTY_COLUMNS = {
+    "unit_name": F("unit__name"),
+    "unit_credit_code": F("unit__credit_code"),
+    "applicant_real_name": F("applicant__real_name"),
+    "applicant_username": F("applicant__username"),
+    "applicant_id_number": F("applicant__id_number_masked"),
+}
 
 
 def escaped(text: Any) -> SafeString:
