@@ -53,7 +53,7 @@ CASE_ORDERS = {"-created": ("-created_at", "-id"), "created": ("created_at", "id
 def unit_cases(request: HttpRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     units = list(units_handled_by(user).only("id", "name", "credit_code").order_by("name"))
-    cases, sort, filters = unit_cases_filtered(request)
+    cases, sort, filters = unit_cases_filtered(request, handled=[unit.pk for unit in units])
     listing = keyset_listing(request, case_list_rows(cases), order=CASE_ORDERS[sort])
     return render(request, "portal/unit/cases.html", {
         "listing": listing, "rows": case_list_words(case_rows(listing.items, today)),
@@ -63,13 +63,15 @@ def unit_cases(request: HttpRequest) -> HttpResponse:
     })
 
 
-def unit_cases_filtered(request: HttpRequest) -> tuple[QuerySet[Case], str, dict[str, str]]:
+def unit_cases_filtered(request: HttpRequest, *, handled: list[int] | None = None,
+                        ) -> tuple[QuerySet[Case], str, dict[str, str]]:
     """The handler's cases narrowed by the list's filters (GET: state, kind, unit's credit code), the order asked
-    (a key of CASE_ORDERS) and the filters given — for the list and its export (`wrp.exports`)."""
+    (a key of CASE_ORDERS) and the filters given — for the list and its export (`wrp.exports`). `handled`: the ids of
+    the handler's units when the caller has read them (`cases_visible_to`)."""
     state, kind, unit_code = (request.GET.get(key, "") for key in ("state", "kind", "unit"))
     sort = request.GET.get("sort") or "-created"
     sort = sort if sort in CASE_ORDERS else "-created"
-    cases = cases_visible_to(request.user)
+    cases = cases_visible_to(request.user, units_read_first=True, handled=handled)
     if state in CaseState.values:
         cases = cases.filter(state=state)
     if kind in {choice for choice, _label in choices_of_kinds()}:

@@ -102,7 +102,7 @@ def unit_home(request: HttpRequest) -> HttpResponse:
                      "account_case": unit.account_case, "penalties": shown["penalties"],
                      "lifted": shown["lifted"]})
     attention = case_list_words(case_rows(case_list_rows(
-        cases_visible_to(user).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today))
+        cases_visible_to(user, handled=handled).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today))
     waiting = [
         {"name": row["applicant__real_name"] or row["applicant__username"],
          "id_number": row["applicant__id_number_masked"], "unit": row["unit__name"]}
