@@ -95,6 +95,11 @@ def escaped(text: Any) -> SafeString:
     return text if isinstance(text, SafeString) else SafeString(html.escape(str(text)))
 
 
+def html_of(pattern: str, **values: Any) -> SafeString:
+    """`format_html` for a presenter's many rows: the pattern (HTML, `{name}` slots) with each value `escaped`."""
+    return SafeString(pattern.format_map({name: escaped(value) for name, value in values.items()}))
+
+
 class Shared:
     """What many rows of one page print alike (a kind's name, a state's badge, a clock), made once a page:
     `shared(function, *args)` is `escaped(function(*args))`, computed the first time it is asked."""

@@ -15,12 +15,14 @@ from django.contrib import messages
 from django.db.models import DateTimeField, ExpressionWrapper, F, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext, pgettext
 from django.views.decorators.http import require_POST
 
 from wrp.cases.kinds import KINDS
@@ -39,7 +41,7 @@ from wrp.permits.models import Permit
 from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import COUNT_CAP, CappedCount, keyset_listing, url_for_each
+from wrp.portal.common.presenters import COUNT_CAP, CappedCount, html_of, keyset_listing, url_for_each
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import DepartureForm, ReleaseForm
 from wrp.portal.unit.views import handler_only
@@ -68,6 +70,46 @@ RELEASED_SHOWN = 50  # the latest released
 EMPLOYEE_ORDER = ("-since", "-id")
 # What a row shows of an association, its employee and unit: rows are read as flat values, not model instances.
 ROW_VALUES = ("id", "applicant__real_name", "applicant__username", "applicant__id_number_masked", "unit__name")
+# The rows of the three lists (EmployeeRows): the HTML portal/unit/employees.html printed a row at a time, drawn here
+# with each text escaped (the template engine's lookups cost more than the rest of a row).
+IN_POST_ROW = """<tr id="association-{pk}">
+      <td>{name}<br><span class="mono">{id_number}</span></td>
+      {unit}
+      <td data-label="{since_label}">{since}{timing}</td>
+      <td data-label="{permit_label}">{permit}</td>
+      <td><div class="actions">
+        <a class="button secondary" href="{case_start_url}">{case_start}</a>
+        <a class="button secondary" href="{release_url}">{release}</a>
+      </div>
+      <form method="post" novalidate class="unit-departure-form" action="{departure_url}">{csrf}
+        {departure_field}
+        <button type="submit" class="secondary">{departure}</button>
+      </form></td>
+    </tr>"""
+REQUESTED_ROW = """<tr id="association-{pk}">
+      <td>{name}<br><span class="mono">{id_number}</span></td>
+      {unit}
+      <td data-label="{requested_label}">{on}</td>
+      <td><div class="actions">
+        <form method="post" action="{accept_url}">{csrf}<button type="submit" class="primary">{accept}</button></form>
+        <form method="post" action="{refuse_url}">{csrf}<button type="submit" class="secondary">{refuse}</button></form>
+      </div></td>
+    </tr>"""
+RELEASED_ROW = """<tr>
+      <td>{name}</td>
+      {unit}
+      <td data-label="{left_on_label}">{left_on}</td><td data-label="{deadline_label}">{deadline}</td>""" \
+    """<td data-label="{released_on_label}">{released_on}</td>
+      <td>{timely}</td>
+    </tr>"""
+ROW_LABELS = {
+    "requested_label": gettext_noop("申请日期"), "accept": gettext_noop("接受"), "refuse": gettext_noop("拒绝"),
+    "left_on_label": gettext_noop("离职日期"), "deadline_label": gettext_noop("解除期限"),
+    "released_on_label": gettext_noop("解除日期"), "in_time": gettext_noop("按时解除"),
+    "unit_label": gettext_noop("单位"), "since_label": gettext_noop("关联日期"), "permit_label": gettext_noop("工作居住证"),
+    "valid_until": gettext_noop("有效期至"), "none": gettext_noop("无"), "case_start": gettext_noop("办理业务"),
+    "release": gettext_noop("解除关联"), "departure": gettext_noop("登记离职日期"),
+}
 FIELD_SLOT = "__row__"  # the row's number in the 离职日期 field drawn once a page (`departure_fields`)
 
 
@@ -107,11 +149,11 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
     released = sorted((row for row in others if row["state"] == AssociationState.RELEASED),
                       key=lambda row: (row["released_at"] is not None, row["released_at"] or 0, row["id"]),
                       reverse=True)
-    words = EmployeeRows()
+    words = EmployeeRows(request, several_units=len(handled) > 1)
     return {
         "requested": [words.requested(row) for row in requested[:REQUESTS_SHOWN]],
         "more_requested": len(requested) > REQUESTS_SHOWN, "requests_shown": REQUESTS_SHOWN,
-        "active": [words.in_post(row, refused=refused) for row in listing.items],
+        "active": [words.in_post(row, refused=refused) for row in listing.items],  # each with its <tr> ("html")
         "listing": listing,
         "released": [words.released(row) for row in released[:RELEASED_SHOWN]],
         "more_released": len(released) > RELEASED_SHOWN, "released_shown": RELEASED_SHOWN,
@@ -130,8 +172,12 @@ class EmployeeRows:
     field drawn), so that fifty rows cost the template engine no lookups through models, no `{% url %}` and no
     include each. Each day shown is worded once and each address reversed once a page (one language a page)."""
 
-    def __init__(self) -> None:
+    def __init__(self, request: HttpRequest, *, several_units: bool) -> None:
         self.today, self.zone = timezone.localdate(), timezone.get_current_timezone()
+        self.several_units = several_units
+        self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+        self.labels = {key: _(words) for key, words in ROW_LABELS.items()}
+        self.labels["late"] = pgettext("one release", "逾期解除")
         self.day = cache(cn_date)
         self.permit_words = {status: str(words) for status, words in PERMIT_WORDS.items()}
         self.accept_url = url_for_each("portal:unit_association_accept")
@@ -150,8 +196,18 @@ class EmployeeRows:
                 "id_number": row["applicant__id_number_masked"], "unit": row["unit__name"]}
 
     def requested(self, row: dict[str, Any]) -> dict[str, Any]:
-        return {**self.person(row), "requested_at": row["requested_at"], "on": self.day_of(row["requested_at"]),
-                "accept_url": self.accept_url(row["id"]), "refuse_url": self.refuse_url(row["id"])}
+        shown = {**self.person(row), "requested_at": row["requested_at"], "on": self.day_of(row["requested_at"]),
+                 "accept_url": self.accept_url(row["id"]), "refuse_url": self.refuse_url(row["id"])}
+        return {**shown, "html": html_of(REQUESTED_ROW, pk=shown["pk"], name=shown["name"],
+                                         id_number=shown["id_number"], unit=self.unit_cell(shown), on=shown["on"],
+                                         accept_url=shown["accept_url"], refuse_url=shown["refuse_url"],
+                                         csrf=self.csrf, **self.labels)}
+
+    def unit_cell(self, row: dict[str, Any]) -> SafeString | str:
+        """The row's unit, for a handler of several units."""
+        if not self.several_units:
+            return ""
+        return html_of('<td data-label="{label}">{unit}</td>', label=self.labels["unit_label"], unit=row["unit"])
 
     def in_post(self, row: dict[str, Any], *, refused: Any = None) -> dict[str, Any]:
         """An employee in post; with the leaving date once recorded, its 60-day deadline and the days left
@@ -162,18 +218,56 @@ class EmployeeRows:
             timing["days_left"] = -timing["days_late"]
         permit = _permit_of(row)
         own = refused if refused is not None and refused.association_pk == row["id"] else None
-        return {**self.person(row), "since": self.day_of(row["since"]), "timing": timing,
-                "permit": permit and {"number": permit["number"], "valid_until": self.day(permit["valid_until"])},
-                "permit_status": self.permit_words.get(permit["status"], "") if permit else "",
-                "case_start_url": self.case_start_url(row["id"]), "release_url": self.release_url(row["id"]),
-                "departure_url": self.departure_url(row["id"]),
-                "departure_field": self.departure_field(row["id"], row["left_on"], own)}
+        shown = {**self.person(row), "since": self.day_of(row["since"]), "timing": timing,
+                 "permit": permit and {"number": permit["number"], "valid_until": self.day(permit["valid_until"])},
+                 "permit_status": self.permit_words.get(permit["status"], "") if permit else "",
+                 "case_start_url": self.case_start_url(row["id"]), "release_url": self.release_url(row["id"]),
+                 "departure_url": self.departure_url(row["id"]),
+                 "departure_field": self.departure_field(row["id"], row["left_on"], own)}
+        return {**shown, "html": self.in_post_html(shown)}
+
+    def in_post_html(self, row: dict[str, Any]) -> SafeString:
+        """The row's <tr> (fifty a page: drawn here, each text escaped, rather than by the template engine a lookup
+        at a time): the employee, their unit when the handler has several, the start date with the leaving date's
+        deadline once recorded, the permit, and the row's actions with the 离职日期 form."""
+        labels = self.labels
+        unit = self.unit_cell(row)
+        permit = row["permit"]
+        return html_of(
+            IN_POST_ROW, pk=row["pk"], name=row["name"], id_number=row["id_number"], unit=unit,
+            since=row["since"], timing=self.timing_html(row["timing"]),
+            permit=html_of('<span class="mono">{number}</span><br>{status} · {valid_until} {day}', number=permit["number"],
+                           status=row["permit_status"], valid_until=labels["valid_until"], day=permit["valid_until"])
+            if permit else html_of('<span class="muted">{none}</span>', none=labels["none"]),
+            case_start_url=row["case_start_url"], release_url=row["release_url"], departure_url=row["departure_url"],
+            csrf=self.csrf, departure_field=row["departure_field"], **labels)
+
+    def timing_html(self, timing: dict[str, Any] | None) -> SafeString | str:
+        """After the start date: the leaving date and its release deadline, late (and by how many days) or not."""
+        if not timing:
+            return ""
+        left, deadline = self.day(timing["left_on"]), self.day(timing["deadline"])
+        if timing["late"]:
+            words = ngettext("已离职 %(left)s · 解除期限 %(deadline)s 已过（逾期 %(n)s 天）",
+                             "已离职 %(left)s · 解除期限 %(deadline)s 已过（逾期 %(n)s 天）", timing["days_late"])
+            return format_html('<br><span class="unit-late unit-departure">{}</span>', mark_safe(words % {
+                "left": conditional_escape(left), "deadline": conditional_escape(deadline), "n": timing["days_late"]}))
+        words = ngettext("已离职 %(left)s · 须在 %(deadline)s 前解除关联（剩余 %(n)s 天）",
+                         "已离职 %(left)s · 须在 %(deadline)s 前解除关联（剩余 %(n)s 天）", timing["days_left"])
+        return format_html('<br><span class="help unit-departure">{}</span>', mark_safe(words % {
+            "left": conditional_escape(left), "deadline": conditional_escape(deadline), "n": timing["days_left"]}))
 
     def released(self, row: dict[str, Any]) -> dict[str, Any]:
         left_on = row["left_on"]
-        return {**self.person(row), "released_at": row["released_at"], "left_on": self.day(left_on),
-                "deadline": self.day(release_deadline(left_on) if left_on else None),
-                "released_on": self.day_of(row["released_at"]), "late": row["late"]}
+        shown = {**self.person(row), "released_at": row["released_at"], "left_on": self.day(left_on),
+                 "deadline": self.day(release_deadline(left_on) if left_on else None),
+                 "released_on": self.day_of(row["released_at"]), "late": row["late"]}
+        labels = self.labels
+        late = html_of('<span class="badge fail">✗ {late}</span>', late=labels["late"]) if shown["late"] else html_of(
+            '<span class="badge pass">✓ {in_time}</span>', in_time=labels["in_time"])
+        return {**shown, "html": html_of(RELEASED_ROW, name=shown["name"], unit=self.unit_cell(shown),
+                                         left_on=shown["left_on"], deadline=shown["deadline"],
+                                         released_on=shown["released_on"], timely=late, **labels)}
 
     def departure_field(self, pk: int, left_on: date | None, refused: DepartureForm | None) -> str:
         """The row's 离职日期 field (components/field.html): drawn once for each leaving date shown (most rows have
