@@ -70,9 +70,10 @@ def cases_visible_to(user: Any, *, units_read_first: bool = False, handled: list
 SEEN_BY = "_wrp_seen_by"  # on a Case instance `case_for` fetched: the user whose visibility it came through
 
 
-def case_for(user: Any, public_id: str) -> Case:
-    """The case if the user may see it; NotFound whether it is missing or someone else's."""
-    case = cases_visible_to(user).filter(public_id=public_id).first()
+def case_for(user: Any, public_id: str, *, annotate: dict[str, Any] | None = None) -> Case:
+    """The case if the user may see it; NotFound whether it is missing or someone else's. `annotate`: expressions
+    read with it (a page's flags of what it has)."""
+    case = cases_visible_to(user).filter(public_id=public_id).annotate(**(annotate or {})).first()
     if case is None:
         raise NotFound(_("未找到该案件，或您无权查看。"), code="case_not_found")
     setattr(case, SEEN_BY, getattr(user, "pk", None))  # this instance came through the user's visibility

@@ -14,29 +14,42 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wrp.accounts.models import Role
+from wrp.appointments.models import Booking
 from wrp.appointments.selectors import booking_of
 from wrp.cases import clock
 from wrp.cases.acceptance import acceptance_view, extension_view
 from wrp.cases.facts import case_evaluate, frozen_assessment
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import case_checklist, case_material_rows
-from wrp.cases.models import Case, CaseState
+from wrp.cases.models import Case, CaseState, CorrectionNotice
 from wrp.cases.reveal import may_reveal, person_reveal
 from wrp.cases.selectors import case_changes
 from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
 from wrp.core.errors import Forbidden, Invalid, InvalidState
 from wrp.core.language import page_language
+from wrp.permits.models import Permit, PermitStatus
 from wrp.permits.selectors import permit_of
 from wrp.portal.applicant import presenters as applicant
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.uploads import upload_refusals_take
 from wrp.portal.unit import presenters as unit
+
+# What the page shows of a case that most cases lack — a booking, correction notices — flagged with the case (an index
+# probe each, in its query), so that the page asks no query of its own for an empty panel. A case fetched without
+# them (another view's) has its panels read as before.
+PRESENT = {
+    "has_booking": Exists(Booking.objects.filter(case=OuterRef("pk"))),
+    "has_notices": Exists(CorrectionNotice.objects.filter(case=OuterRef("pk"))),
+    "applicant_has_permit": Exists(Permit.objects.filter(holder_id=OuterRef("applicant_id"))
+                                   .exclude(status=PermitStatus.REVOKED)),  # what permit_of would find
+}
 
 STATE_NOTES = {Role.APPLICANT: applicant.STATE_NOTES, Role.UNIT_HANDLER: unit.STATE_NOTES}  # by role, by state
 
@@ -56,7 +69,8 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             problems = invalid.messages()
     checklist = list(assessment["materials"]) if assessment else case_checklist(case)
     materials = case_material_rows(case, checklist)
-    permit = case.permit or (permit_of(case.applicant) if case.applicant_id else None)
+    permit = case.permit or (permit_of(case.applicant) if case.applicant_id and getattr(
+        case, "applicant_has_permit", True) else None)
     role = getattr(request.user, "role", "")
     events = list(case.events.select_related("actor"))
     return {
@@ -73,7 +87,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "preview": preview,
         "fact_problems": problems,
         "materials": materials,
-        "notices": list(case.notices.select_related("issued_by")),
+        "notices": list(case.notices.select_related("issued_by")) if getattr(case, "has_notices", True) else [],
         "events": events,
         "sent_back": sent_back(case, events),
         "upload_errors": upload_refusals_take(request, case),
@@ -81,7 +95,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "permit": permit,
         "role": role,
         "actions_template": f"portal/case/_actions_{role}.html",
-        "booking": booking_of(case),  # with its slot: one query
+        "booking": booking_of(case) if getattr(case, "has_booking", True) else None,  # with its slot: one query
         "may_reveal": may_reveal(request.user),
     }
 
@@ -107,7 +121,8 @@ def separated(case: Case, user: Any) -> bool:
 
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    return render(request, "portal/case/detail.html", case_context(request, case_or_404(request, public_id)))
+    case = case_or_404(request, public_id, annotate=PRESENT)
+    return render(request, "portal/case/detail.html", case_context(request, case))
 
 
 @login_required

@@ -10,7 +10,7 @@ person's object is indistinguishable from one that does not exist — and notes 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -57,8 +57,8 @@ def _or_404(object_type: str, lookup: Callable[..., Any], user: Any, *asked: Any
         raise Http404("not found") from None
 
 
-def case_or_404(request: HttpRequest, public_id: str) -> Case:
-    return _or_404(Case._meta.label_lower, case_for, request.user, public_id)
+def case_or_404(request: HttpRequest, public_id: str, *, annotate: dict[str, Any] | None = None) -> Case:
+    return _or_404(Case._meta.label_lower, partial(case_for, annotate=annotate), request.user, public_id)
 
 
 def material_file_or_404(request: HttpRequest, public_id: str, code: str) -> StoredFile:
