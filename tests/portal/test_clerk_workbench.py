@@ -21,6 +21,7 @@ from tests.clock import NOW, SHANGHAI
 from tests.factories import case_in_state, make_unit, make_user
 from tests.portal.list_queries import next_link
 from wrp.accounts.models import ApplicantProfile, Role
+from wrp.appointments.models import Booking
 from wrp.cases.materials import case_checklist, material_verdict
 from wrp.cases.models import Case, CaseMaterial, CaseState, CorrectionNotice, MaterialStatus
 from wrp.cases.services import (
@@ -512,6 +513,22 @@ def test_the_case_page_takes_the_same_queries_whatever_the_number_of_cases(
         clerk_client.get(page_of(case))
     assert queries(clerk_client, page_of(case)) == one
     print(f"case page queries: {one}")
+
+
+def test_the_case_page_asks_nothing_of_the_panels_a_case_lacks(people, clerk_client, today):
+    """No booking, no correction notice, an applicant without a permit: known with the case itself (its EXISTS flags),
+    so the page reads none of those tables on its own; once the case has a notice, the page reads and shows it."""
+    case = in_review(initial(people), people.clerk)
+    Booking.objects.filter(case=case).delete()  # the persona's case comes booked
+    clerk_client.get(page_of(case))
+    with CaptureQueriesContext(connection) as captured:
+        assert clerk_client.get(page_of(case)).status_code == 200
+    own = [query["sql"] for query in captured if not query["sql"].startswith('SELECT "cases_case"')]
+    for table in ("appointments_booking", "cases_correctionnotice", "permits_permit"):
+        assert not any(f'FROM "{table}"' in sql for sql in own), [sql for sql in own if table in sql]
+    CorrectionNotice.objects.create(case=case, issued_at=NOW, issued_by=people.clerk,
+                                    problems=[{"material": "", "text": "请补充劳动合同签字页"}])
+    assert "请补充劳动合同签字页" in text(clerk_client.get(page_of(case)))
 
 
 # --- English ----------------------------------------------------------------------------------------------------------
