@@ -22,10 +22,12 @@ Three measures, in this order:
    no latency target: with 50 requests always outstanding, p99 ≈ 50 ÷ throughput (Little's law), so even the bare view
    (≈ 300 req/s on 2 cores) sits near 170 ms.
 3. **Open loop** (latency): the same 50 connections, but requests *arrive* at a fixed rate whatever the answers do —
-   BENCH_OPEN_SHARE (80 %) of the rate that page reached in the closed loop — for BENCH_SECONDS, by a small asyncio
+   BENCH_OPEN_SHARE (50 %) of the rate that page reached in the closed loop — for BENCH_SECONDS, by a small asyncio
    client in this process (`open_loop`); each latency is measured from the moment its request was due, so a request
    that waited for a free connection counts its wait (no coordinated omission). p50/p99 here is what a user sees on a
-   server running at 80 % of what it can serve (target p99 < 100 ms).
+   server running at half of what it can serve, the headroom a district plans with (target p99 < 100 ms). Not 80 %:
+   there the waits of two servers grow as ρ/(1−ρ), and on a quiet machine even the bare view's p99 was 103 ms
+   (2026-12-03), so that load measured the queue, not the page.
 
     make bench-scale
     .venv/bin/python bench/pages.py --cases 10000
@@ -69,10 +71,10 @@ from common import (
 
 TARGET_SHARE = 0.25
 TARGET_P99_MS = 100.0
-OPEN_SHARE = float(os.environ.get("BENCH_OPEN_SHARE", "0.8"))
+OPEN_SHARE = float(os.environ.get("BENCH_OPEN_SHARE", "0.5"))
 CPU_REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "30"))
 BARE = "/bench/bare/"
-PAGES: list[tuple[str, str, str]] = [  # label, user, path ("case:" — the newest open case's page)
+PAGES: list[tuple[str, str, str]] = [  # label, user, path ("case:" — the newest case in review, on the clerk's workbench)
     ("clerk queue", "clerk", "/clerk/"),
     ("clerk all cases", "clerk", "/clerk/cases/"),
     ("clerk case page", "clerk", "case:"),
@@ -93,7 +95,7 @@ def open_case(env: dict[str, str]) -> str:
 
     out = wrp(env, "shell", "-c", "from wrp.cases.models import Case; print(Case.objects.filter("
               "state='in_review').order_by('-created_at').values_list('public_id', flat=True).first())")
-    return f"/cases/{out.strip().splitlines()[-1]}/"
+    return f"/clerk/cases/{out.strip().splitlines()[-1]}/"  # the page the queue's rows link to
 
 
 def vacuum_analyze(env: dict[str, str]) -> None:
