@@ -38,7 +38,7 @@ from wrp.portal.common.presenters import case_list_rows, case_rows, choices, key
 from wrp.portal.common.refusals import failing_checks, form_add_refusal, refusal_text
 from wrp.portal.common.uploads import REPLACE_UNCONFIRMED, replacing_accepted, upload_refusal_keep, upload_taken
 from wrp.portal.templatetags.portal import material_title, state_label
-from wrp.portal.unit.presenters import case_list_words
+from wrp.portal.unit.presenters import case_list_html, case_list_words
 from wrp.portal.unit.slots import slot_weeks
 from wrp.portal.unit.views import handler_only
 from wrp.quotas.selectors import quota_status
@@ -56,7 +56,8 @@ def unit_cases(request: HttpRequest) -> HttpResponse:
     cases, sort, filters = unit_cases_filtered(request, handled=[unit.pk for unit in units])
     listing = keyset_listing(request, case_list_rows(cases), order=CASE_ORDERS[sort])
     return render(request, "portal/unit/cases.html", {
-        "listing": listing, "rows": case_list_words(case_rows(listing.items, today)),
+        "listing": listing,
+        "rows": case_list_html(case_list_words(case_rows(listing.items, today)), several_units=len(units) > 1),
         "filters": filters, "sort": sort, "states": [(state, state_label(state)) for state in CaseState.values],
         "kinds": choices_of_kinds(), "units": units, "several_units": len(units) > 1,
         "filter_query": urlencode({key: value for key, value in filters.items() if value}),

@@ -38,7 +38,7 @@ from wrp.portal.common.access import role_required, unit_or_404
 from wrp.portal.common.presenters import PAGE_SIZE, case_list_rows, case_rows, local_day
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import QuotaRequestForm, UnitRegisterForm
-from wrp.portal.unit.presenters import case_list_words
+from wrp.portal.unit.presenters import attention_html, case_list_words
 from wrp.quotas.models import QuotaLedger
 from wrp.quotas.selectors import ledger_status, quota_requests_visible_to, quota_status
 from wrp.quotas.services import quota_request_create
@@ -101,8 +101,9 @@ def unit_home(request: HttpRequest) -> HttpResponse:
                      "quota": ledger_status(ledgers.get(unit.pk), today.year, frozen=shown["quota_frozen"]),
                      "account_case": unit.account_case, "penalties": shown["penalties"],
                      "lifted": shown["lifted"]})
-    attention = case_list_words(case_rows(case_list_rows(
-        cases_visible_to(user, handled=handled).filter(state__in=ATTENTION_STATES).order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today))
+    waiting_cases = cases_visible_to(user, handled=handled).filter(state__in=ATTENTION_STATES)
+    attention = attention_html(case_list_words(case_rows(
+        case_list_rows(waiting_cases.order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today)))
     waiting = [
         {"name": row["applicant__real_name"] or row["applicant__username"],
          "id_number": row["applicant__id_number_masked"], "unit": row["unit__name"]}
