@@ -47,8 +47,10 @@ from wrp.portal.common.presenters import (
     figures,
     keyset_listing,
     paginate,
+    person_cell,
     query_without,
     url_for_each,
+    words_of,
 )
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.templatetags.portal import clock_badge, kind_label
@@ -135,7 +137,7 @@ def _queue_rows(cases: list[Case], user: Any) -> list[dict[str, Any]]:
     penalties = _penalties(cases)
     shared = Shared()
     forwarded = gettext("%(who)s 上报")
-    labels = {key: escaped(gettext(words)) for key, words in ROW_LABELS.items()}
+    labels = words_of(ROW_LABELS)
     rows = []
     for row in case_rows(cases, timezone.localdate()):
         case = row["case"]
@@ -179,12 +181,7 @@ ROW_LABELS = {"l_id": gettext_noop("案件编号"), "l_kind": gettext_noop("事�
 def _row_html(row: dict[str, Any], labels: dict[str, str]) -> SafeString:
     """A row's <tr>: the applicant with the masked ID number (a dash for a unit's item), who forwarded it under the
     clock, the marks (a dash without any)."""
-    if row["applicant"] is None:
-        applicant = "—"
-    elif row["id_number"]:
-        applicant = f'{row["applicant"]}<br><span class="mono">{row["id_number"]}</span>'
-    else:
-        applicant = row["applicant"]
+    applicant = person_cell(row["applicant"], row["id_number"], "—")
     marks = "".join(f'<span class="bureau-mark bureau-mark-{escaped(tone)}">{text}</span>' for tone, text in row["marks"])
     return SafeString(ROW.format_map({
         **labels, **row, "applicant": applicant, "marks": marks or '<span class="muted">—</span>',

@@ -25,7 +25,15 @@ from wrp.cases.acceptance import AcceptanceView, acceptance_view
 from wrp.cases.clock import ClockView
 from wrp.cases.models import Acceptance, Case
 from wrp.cases.workflow import OPEN_STATES
-from wrp.portal.common.presenters import PARTY_COLUMNS, Shared, case_rows, escaped, url_for_each
+from wrp.portal.common.presenters import (
+    PARTY_COLUMNS,
+    Shared,
+    case_rows,
+    escaped,
+    person_cell,
+    url_for_each,
+    words_of,
+)
 from wrp.portal.templatetags.portal import clock_badge, clock_tone, kind_label, state_badge, subtype_label
 from wrp.public.templatetags.wrp_format import cn_date
 
@@ -58,7 +66,7 @@ def clerk_rows(cases: list[Any], *, today: date, request: HttpRequest, listing: 
     claim_cell = ClaimCell(request, listing=listing, query=query)
     pick = gettext("选择 %(case)s")
     once = Shared()
-    labels = row_labels()
+    labels = words_of(ROW_LABELS)
     user_id = request.user.pk
     rows = []
     for row in case_rows(cases, today):
@@ -118,20 +126,10 @@ ROW_LABELS = {
 }
 
 
-def row_labels() -> dict[str, str]:
-    """The rows' data-labels (the narrow-screen headings) and words, in the page's language."""
-    return {key: escaped(gettext(words)) for key, words in ROW_LABELS.items()}
-
-
 def row_html(row: dict[str, Any], labels: dict[str, str]) -> SafeString:
     """A row's <tr>: the kind with its change subtype, the applicant with the masked ID number (or 单位事项 for a
     unit's item), the clock badge (or 未开始计时 before the clock starts)."""
-    if row["applicant"] is None:
-        applicant = f'<span class="muted">{labels["l_unit_item"]}</span>'
-    elif row["id_number"]:
-        applicant = f'{row["applicant"]}<br><span class="mono">{row["id_number"]}</span>'
-    else:
-        applicant = row["applicant"]
+    applicant = person_cell(row["applicant"], row["id_number"], f'<span class="muted">{labels["l_unit_item"]}</span>')
     return SafeString(ROW.format_map({
         **labels, **row, "applicant": applicant,
         "subtype": f'<br><span class="muted">{row["subtype"]}</span>' if row["subtype"] else "",

@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wrp.cases import clock
@@ -98,6 +99,18 @@ def escaped(text: Any) -> SafeString:
 def html_of(pattern: str, **values: Any) -> SafeString:
     """`format_html` for a presenter's many rows: the pattern (HTML, `{name}` slots) with each value `escaped`."""
     return SafeString(pattern.format_map({name: escaped(value) for name, value in values.items()}))
+
+
+def words_of(labels: dict[str, str]) -> dict[str, SafeString]:
+    """A presenter's words (`gettext_noop` texts by key) in the page's language, escaped for its rows' HTML."""
+    return {key: escaped(gettext(words)) for key, words in labels.items()}
+
+
+def person_cell(name: str | None, id_number: str, without: str) -> str:
+    """A row's person (escaped): the name with the masked ID number under it, or `without` for a unit's item."""
+    if name is None:
+        return without
+    return f'{name}<br><span class="mono">{id_number}</span>' if id_number else name
 
 
 class Shared:

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from wrp.cases.models import CaseState
-from wrp.portal.common.presenters import Shared, escaped, url_for_each
+from wrp.portal.common.presenters import Shared, escaped, url_for_each, words_of
 from wrp.portal.templatetags.portal import clock_badge, kind_label, state_badge, subtype_label
 from wrp.public.templatetags.wrp_format import cn_date
 
@@ -58,16 +58,16 @@ ROW_LABELS = {
 
 
 def _cells(row: dict[str, Any], shared: Shared) -> dict[str, Any]:
-    """What both rows print alike: the texts escaped, the state's and the clock's badges (made once a page each)."""
+    """What both rows print alike: the texts escaped, the state's badge (made once a page for each state)."""
     return {"url": escaped(row["url"]), "kind": escaped(row["kind"]), "public_id": escaped(row["public_id"]),
-            "state": shared(state_badge, row["state"]), "clock": shared(clock_badge, row["clock"])}
+            "state": shared(state_badge, row["state"])}
 
 
 def case_list_html(rows: list[dict[str, Any]], *, several_units: bool) -> list[dict[str, Any]]:
     """Each row of `case_list_words` with its <tr> in the unit's case list ("html"): the item (and change subtype) linking to
     the case, the applicant (单位事项 for a unit's item), the unit when the handler has several, the state, the clock
     (a dash before it starts), the opening day."""
-    labels = {key: escaped(gettext(words)) for key, words in ROW_LABELS.items()}
+    labels = words_of(ROW_LABELS)
     shared = Shared()
     unit_item = f'<span class="muted">{labels["l_unit_item"]}</span>'
     return [{**row, "html": SafeString(LIST_ROW.format_map({
@@ -83,7 +83,7 @@ def case_list_html(rows: list[dict[str, Any]], *, several_units: bool) -> list[d
 def attention_html(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each row of `case_list_words` with its <tr> among the cases waiting for the unit ("html"): the item linking to the case,
     the applicant, the state with the unit's next step, the clock (提交后开始计时 before it starts)."""
-    labels = {key: escaped(gettext(words)) for key, words in ROW_LABELS.items()}
+    labels = words_of(ROW_LABELS)
     shared = Shared()
     not_started = f'<span class="muted">{labels["l_not_started"]}</span>'
     return [{**row, "html": SafeString(ATTENTION_ROW.format_map({
