@@ -205,7 +205,8 @@ def server_shape(env: dict[str, str]) -> str:
     probe = subprocess.run([str(BIN / "python"), "-c", "from wrp.config import gunicorn as g; "
                             "print(g.workers, g.threads)"], env=env, cwd=ROOT, capture_output=True, text=True)
     workers, threads = [*probe.stdout.split(), "?", "?"][:2]
-    return f"{workers} workers × {threads} threads"
+    active = env.get("WEB_ACTIVE", "0")  # wrp.core.admission
+    return f"{workers} workers × {threads} threads" + (f", {active} running at once" if active not in ("", "0") else "")
 
 
 def settle(session: Session, within: float = 120.0) -> None:

@@ -84,3 +84,17 @@ def test_a_worker_loads_the_views_then_freezes_its_heap(tmp_path):
     frozen, views, api = out.stdout.split()
     assert int(frozen) > 100_000
     assert (views, api) == ("True", "True")
+
+
+@pytest.mark.parametrize(("active", "expected"), [(None, "WSGIHandler"), ("2", "Admission 2"), ("0", "WSGIHandler")])
+def test_a_worker_runs_at_most_web_active_requests_at_once(tmp_path, active, expected):
+    """With WEB_ACTIVE=N, wrp.config.wsgi wraps Django in wrp.core.admission (N slots a process); not by default."""
+    probe = ("import wrp.config.wsgi as w; a = w.application; "
+             "print(type(a).__name__, getattr(a, 'size', ''))")
+    env = {**os.environ, "WRP_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "wrp.config.settings"}
+    env.pop("WRP_ENV", None)
+    env.pop("WEB_ACTIVE", None)
+    if active is not None:
+        env["WEB_ACTIVE"] = active
+    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == expected

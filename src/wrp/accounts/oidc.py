@@ -42,6 +42,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 from wrp.accounts.models import Role, User
 from wrp.accounts.services import user_by_id_number, user_create
 from wrp.audit.services import audit_note
+from wrp.core.admission import waiting
 from wrp.core.clientaddr import client_address
 from wrp.core.errors import Invalid
 from wrp.policy.identifiers import resident_id_problem
@@ -95,8 +96,9 @@ def _discovery(issuer: str) -> dict[str, Any]:
         if fetched is not None and time.monotonic() - fetched[0] < DISCOVERY_SECONDS:
             return fetched[1]
     try:
-        response = requests.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration",
-                                timeout=settings.OIDC_TIMEOUT, proxies=settings.OIDC_PROXY)
+        with waiting():
+            response = requests.get(f"{issuer.rstrip('/')}/.well-known/openid-configuration",
+                                    timeout=settings.OIDC_TIMEOUT, proxies=settings.OIDC_PROXY)
         response.raise_for_status()
         document = response.json()
     except (requests.RequestException, ValueError) as error:
@@ -201,8 +203,9 @@ class CityIdentityBackend(OIDCAuthenticationBackend):
         if request is None or not settings.OIDC_ENABLED or "nonce" not in kwargs:
             return None
         try:
-            self._configure()
-            return super().authenticate(request, **kwargs)
+            with waiting():  # the provider's answers (discovery, token, keys) are waited for without a worker's slot
+                self._configure()
+                return super().authenticate(request, **kwargs)
         except Refusal as refusal:
             self._refused(request, refusal.reason, refusal.user)
         except (requests.RequestException, ProviderUnavailable) as error:

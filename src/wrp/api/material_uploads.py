@@ -15,6 +15,7 @@ from django.conf import settings
 from ninja import Schema, Status
 
 from wrp.cases.materials import check_refusal_of
+from wrp.core.admission import waiting
 from wrp.documents.models import UploadCheck, UploadCheckState
 from wrp.documents.scanwords import with_messages
 
@@ -31,7 +32,8 @@ def check_wait(check: UploadCheck, *, seconds: float | None = None) -> UploadChe
     """The check once it has a verdict, or as it stands after `seconds` (default UPLOAD_API_WAIT_SECONDS)."""
     deadline = time.monotonic() + (settings.UPLOAD_API_WAIT_SECONDS if seconds is None else seconds)
     while check.state == UploadCheckState.CHECKING and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
+        with waiting():  # the worker's slot goes to another request meanwhile
+            time.sleep(POLL_SECONDS)
         check.refresh_from_db()
     return check
 

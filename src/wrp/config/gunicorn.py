@@ -7,6 +7,7 @@ defaults). Every value can be changed from the environment; gunicorn's own comma
 | `WEB_BIND` | `127.0.0.1:8000` | address:port (or `unix:/path`) to listen on |
 | `WEB_WORKERS` | number of cores | worker processes |
 | `WEB_THREADS` | 8 (4 on SQLite) | threads per worker: requests served at once by a worker |
+| `WEB_ACTIVE` | 0 (no limit) | at most this many of a worker's requests run the platform's code at once (wrp.core.admission) |
 | `WEB_TIMEOUT` | 60 | seconds a worker's main loop may go silent before the arbiter kills the worker |
 | `WEB_GRACEFUL_TIMEOUT` | 30 | seconds a stopping or recycled worker keeps serving the requests it has |
 | `WEB_KEEPALIVE` | 5 | seconds an idle HTTP/1.1 connection is kept open |

@@ -3,10 +3,19 @@
 import gc
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from wrp.config.env import env_int
+from wrp.core.admission import Admission
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wrp.config.settings")
 application = get_wsgi_application()
+# With WEB_ACTIVE=N, at most N requests of this process run at once (wrp.core.admission); 0, the default: as many as
+# it has threads.
+ACTIVE = env_int("WEB_ACTIVE", 0, minimum=0, maximum=64)
+if ACTIVE:
+    application = Admission(application, ACTIVE, body_limit=settings.MAX_REQUEST_BYTES)
 
 
 def freeze_loaded_heap() -> None:
