@@ -6,8 +6,8 @@ Python at a time, and CPU-bound requests then take turns on that lock every few 
 take turns: each thread takes a slot before Django sees the request and gives it back when Django answers; a thread
 waiting for a slot sleeps on a lock. Off by default (wrp.config.wsgi): on this shared 2-core machine the measurements
 of 2026-12-03 did not settle whether it helps (docs/deploy.md §Server configuration) — 2 workers × 2 threads served
-the heaviest pages about twice the requests/s of 2 × 8 in 4 of 5 paired runs, but 2 × 8 with WEB_ACTIVE=2 did not
-repeat that.
+the heaviest pages more requests/s than 2 × 8 in 7 of 8 paired runs, and 2 × 8 with WEB_ACTIVE=2 fell between the
+two.
 
 Waits do not keep a slot: the request body is read before the slot is taken (up to MAX_REQUEST_BYTES; a longer one is
 left to RequestSizeMiddleware to refuse unread), and code that waits on purpose steps out with `waiting()` — the API's
