@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _loaded(monkeypatch: pytest.MonkeyPatch, **env: str):
     for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "WEB_MAX_REQUESTS",
-                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE"):
+                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE", "WEB_PRELOAD"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -40,13 +40,15 @@ def test_defaults_are_threaded_workers_one_per_core(monkeypatch):
     assert loaded.timeout >= loaded.graceful_timeout
     assert loaded.max_requests == 10_000
     assert 0 < loaded.max_requests_jitter < loaded.max_requests
+    assert loaded.preload_app is True  # workers, replacements too, are forked from a warm master
     assert loaded.accesslog == "-"
 
 
 def test_environment_overrides_and_refuses_nonsense(monkeypatch):
     loaded = _loaded(monkeypatch, WEB_WORKERS="3", WEB_THREADS="3", WEB_TIMEOUT="90", WEB_ACCESS_LOG="",
-                     WEB_MAX_REQUESTS="0", WEB_BIND="127.0.0.1:9999")
+                     WEB_MAX_REQUESTS="0", WEB_BIND="127.0.0.1:9999", WEB_PRELOAD="false")
     assert (loaded.workers, loaded.threads, loaded.timeout) == (3, 3, 90)
+    assert loaded.preload_app is False
     assert loaded.accesslog is None
     assert loaded.max_requests == 0
     assert loaded.max_requests_jitter == 0
@@ -73,17 +75,37 @@ def test_gunicorn_reads_the_module():
     assert settings["worker_tmp_dir"] == "/dev/shm"
 
 
-def test_a_worker_loads_the_views_then_freezes_its_heap(tmp_path):
-    """wrp.config.wsgi (what each worker imports): every view module loaded before the first request, and all that
-    is loaded frozen out of the collector's full passes (which stalled a worker's threads 55–130 ms each)."""
-    probe = ("import gc, sys; import wrp.config.wsgi; "
-             "print(gc.get_freeze_count(), 'wrp.portal.clerk.views' in sys.modules, 'wrp.api.cases' in sys.modules)")
+WARM_PROBE = """
+import gc, sys
+import wrp.config.wsgi
+from django.db import connections
+from django.template import engines
+from django.urls import get_resolver
+loader = engines["django"].engine.template_loaders[0]
+print(gc.get_freeze_count(), 'wrp.portal.clerk.views' in sys.modules, 'wrp.api.cases' in sys.modules,
+      type(loader).__module__, len(loader.get_template_cache), sorted(get_resolver()._reverse_dict),
+      sum(connection.connection is not None for connection in connections.all(initialized_only=True)))
+"""
+
+
+def test_the_master_loads_and_warms_the_platform_then_freezes_its_heap(tmp_path):
+    """wrp.config.wsgi (what gunicorn's master imports before it forks the workers): every view module loaded, the URL
+    map of both languages built and every template of the platform compiled before the first request, no database
+    connection left open for the workers to share, and all that is loaded frozen out of the collector's full passes
+    (which stalled a worker's threads 55–130 ms each)."""
     env = {**os.environ, "WRP_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "wrp.config.settings"}
     env.pop("WRP_ENV", None)
-    out = subprocess.run([sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
-    frozen, views, api = out.stdout.split()
+    out = subprocess.run([sys.executable, "-c", WARM_PROBE], env=env, cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split(maxsplit=5)
+    frozen, views, api, loader, templates, rest = out
     assert int(frozen) > 100_000
     assert (views, api) == ("True", "True")
+    platform_templates = [path for path in (ROOT / "src" / "wrp").rglob("templates/**/*") if path.suffix in {".html", ".txt"}]
+    assert loader == "django.template.loaders.cached"  # compiled templates are kept
+    assert int(templates) >= len(platform_templates) > 100
+    languages, connections = rest.rsplit(maxsplit=1)
+    assert languages == "['en', 'zh-hans']"
+    assert connections == "0"
 
 
 @pytest.mark.parametrize(("active", "expected"), [(None, "WSGIHandler"), ("2", "Admission 2"), ("0", "WSGIHandler")])

@@ -1,7 +1,14 @@
-"""WSGI entry point (gunicorn wrp.config.wsgi)."""
+"""WSGI entry point (gunicorn wrp.config.wsgi).
+
+gunicorn loads this module once, in its master process (`preload_app`, wrp.config.gunicorn), and forks its workers
+from there: everything `warm` loads is then already in each worker, including one that replaces a recycled worker
+(`max_requests`). Loaded in each worker instead (WEB_PRELOAD=false), a new worker spent 2.7 s of CPU importing the
+platform and its first request another 0.25 s populating the URL map, compiling templates and reading catalogues, on
+the same cores as the worker still serving."""
 
 import gc
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
@@ -18,16 +25,41 @@ if ACTIVE:
     application = Admission(application, ACTIVE, body_limit=settings.MAX_REQUEST_BYTES)
 
 
-def freeze_loaded_heap() -> None:
-    """Load every view module now, then move all that is loaded out of the collector's sight (`gc.freeze`).
-
-    A worker holds a few hundred thousand long-lived objects (Django, the platform's modules, the URL map). Python's
-    full collection walks all of them each time it runs — 55–130 ms measured in a gunicorn worker (bench/pages.py's
-    server, 2026-12-03), every thread of the worker stalled meanwhile: the open loop's p99 went from ~20 ms to 130–200 ms
-    in half of its runs. Frozen, they are never walked again; what requests leave behind is still collected."""
+def warm() -> None:
+    """Load now what the first requests would: every view module (and the API's routers), the URL map in each
+    language (`reverse` in every page's links), each language's translation catalogues, and every template of the
+    platform compiled (the cached loader keeps them). Nothing here opens a database or cache connection: the workers
+    forked from this process must not share one."""
+    from django.template import engines
+    from django.template.utils import get_app_template_dirs
     from django.urls import get_resolver
+    from django.utils import translation
 
-    get_resolver().url_patterns  # noqa: B018 — imports the views (and the API's routers) before the first request
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018 — imports the views
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            resolver.reverse_dict  # noqa: B018 — populated per language
+            translation.gettext("中文")  # reads the language's catalogues
+    engine = engines["django"]
+    for directory in {*engine.engine.dirs, *get_app_template_dirs("templates")}:
+        if not Path(directory).is_relative_to(settings.PACKAGE_DIR):
+            continue  # the platform's own templates; Django's admin and the libraries' compile when first used
+        for path in Path(directory).rglob("*"):
+            if path.suffix in {".html", ".txt"}:
+                engine.get_template(path.relative_to(directory).as_posix())
+
+
+def freeze_loaded_heap() -> None:
+    """Warm the process, then move all that is loaded out of the collector's sight (`gc.freeze`).
+
+    A worker holds a few hundred thousand long-lived objects (Django, the platform's modules, the URL map, the
+    compiled templates). Python's full collection walks all of them each time it runs — 55–130 ms measured in a
+    gunicorn worker (bench/pages.py's server, 2026-12-03), every thread of the worker stalled meanwhile: the open loop's
+    p99 went from ~20 ms to 130–200 ms in half of its runs. Frozen, they are never walked again; what requests leave
+    behind is still collected. Frozen before the fork, they also stay shared between the workers: the collector never
+    writes to their pages."""
+    warm()
     gc.collect()
     gc.freeze()
 
