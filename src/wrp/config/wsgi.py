@@ -38,9 +38,8 @@ def warm() -> None:
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018 — imports the views
     for language, _name in settings.LANGUAGES:
-        with translation.override(language):
+        with translation.override(language):  # activating a language reads its catalogues
             resolver.reverse_dict  # noqa: B018 — populated per language
-            translation.gettext("中文")  # reads the language's catalogues
     engine = engines["django"]
     for directory in {*engine.engine.dirs, *get_app_template_dirs("templates")}:
         if not Path(directory).is_relative_to(settings.PACKAGE_DIR):
