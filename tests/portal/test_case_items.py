@@ -72,3 +72,19 @@ def test_a_changed_fact_is_marked():
                                                                                "changed": False}])
     assert html.count("clerk-changed") == 1
     assert ESCAPED in html
+
+
+@pytest.mark.parametrize(("lang", "optional", "pages", "blank"), [
+    ("zh-hans", "（非必需）", "1 页", "第 2 页"), ("en", "(optional)", "1 page", "Page 2")])
+def test_the_checklist_and_the_case_file_write_a_materials_words_alike(lang, optional, pages, blank):
+    """The optional mark, the page count and each scan warning (wrp.portal.common.file_words) — in a `<span>` on the
+    checklist, a `<p>` in the case file."""
+    stored = SimpleNamespace(pages=1, warnings=[{"code": "blank_page", "pages": [2]}])
+    material = _material(required=False, reason="", file=stored)
+    with translation.override(lang):
+        checklist = checklist_items([material])
+        case_file = material_items([material], judging=False, public_id="C1", csrf_token="")
+    for html, tag in ((checklist, "span"), (case_file, "p")):
+        assert f' <span class="muted">{optional}</span>' in html
+        assert f"{pages}</span>" in html
+        assert html.count(f'<{tag} class="attention">{blank}') == 1

@@ -12,18 +12,13 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.safestring import SafeString
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop
 
+from wrp.portal.common.file_words import optional_mark, pages_words, warning_lines
 from wrp.portal.common.presenters import escaped, html_of, words_of
-from wrp.portal.templatetags.portal import (
-    material_contains,
-    material_status_label,
-    material_title,
-    warning_sentence,
-)
+from wrp.portal.templatetags.portal import material_contains, material_status_label, material_title
 
 WORDS = {
-    "optional": gettext_noop("（非必需）"),
     "reason": gettext_noop("需重新上传的原因："),
     "shown": gettext_noop("正在页面中查看"),
     "show": gettext_noop("在页面中查看"),
@@ -78,11 +73,11 @@ def material_items(materials: list[dict[str, Any]], *, judging: bool, public_id:
     if not materials:
         return SafeString(f'\n    <li class="muted">{words["none"]}</li>\n')
     csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escaped(csrf_token)}">' if csrf_token else ""
-    parts = []
+    optional, parts = optional_mark(), []
     for m in materials:
         parts.append(html_of(HEAD, code=m["code"], viewing=SafeString(" clerk-viewing" if m["viewing"] else ""),
                              title=material_title(m["code"]),
-                             optional=SafeString("" if m["required"] else f' <span class="muted">{words["optional"]}</span>'),
+                             optional=optional if not m["required"] else "",
                              status=m["status"], status_label=material_status_label(m["status"]),
                              contains=material_contains(m["code"])))
         if m["reason"]:
@@ -93,11 +88,10 @@ def material_items(materials: list[dict[str, Any]], *, judging: bool, public_id:
             continue
         show = (f'<a class="clerk-shown" href="#clerk-viewer" aria-current="true">{words["shown"]}</a>' if m["viewing"]
                 else f'<a href="{escaped(m["show_url"])}">{words["show"]}</a>')
-        pages = ngettext("%(pages)s 页", "%(pages)s 页", stored.pages) % {"pages": stored.pages}
         parts.append(html_of(OPEN, show=SafeString(show), view_url=m["view_url"], new_window=words["new_window"],
-                             download_url=m["download_url"], download=words["download"], pages=pages))
-        warnings = "".join(f'<p class="attention">{escaped(warning_sentence(warning))}</p>'
-                           for warning in stored.warnings or ())
+                             download_url=m["download_url"], download=words["download"],
+                             pages=pages_words(stored.pages)))
+        warnings = warning_lines(stored.warnings, "p")
         if warnings:
             parts.append(f"\n      {warnings}")
         if judging:

@@ -9,8 +9,9 @@ from typing import Any
 from django.template.defaultfilters import date as date_filter
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, gettext_noop, ngettext
+from django.utils.translation import gettext, gettext_noop
 
+from wrp.portal.common.file_words import optional_mark, pages_words, warning_lines
 from wrp.portal.common.presenters import escaped, html_of
 from wrp.portal.templatetags.case_file import manual_check_words
 from wrp.portal.templatetags.portal import (
@@ -20,11 +21,9 @@ from wrp.portal.templatetags.portal import (
     material_title,
     role_label,
     state_label,
-    warning_sentence,
 )
 from wrp.public.templatetags.wrp_format import cn_moment
 
-OPTIONAL = gettext_noop("（非必需）")
 NO_MATERIALS = gettext_noop("没有需要上传的材料")
 NO_EVENTS = gettext_noop("暂无记录")
 
@@ -41,16 +40,14 @@ def checklist_items(materials: list[dict[str, Any]]) -> SafeString:
     """The `<li>` of each material of the case page's checklist (`case_material_rows`), or the line saying none."""
     if not materials:
         return SafeString(f'\n  <li class="muted">{escaped(gettext(NO_MATERIALS))}</li>\n')
-    optional = SafeString(f' <span class="muted">{escaped(gettext(OPTIONAL))}</span>')
+    optional = optional_mark()
     items = []
     for m in materials:
         stored = m["file"]
         file = ""
         if stored:
-            pages = ngettext("%(pages)s 页", "%(pages)s 页", stored.pages) % {"pages": stored.pages}
-            warnings = "".join(f'<span class="attention">{escaped(warning_sentence(warning))}</span>'
-                               for warning in stored.warnings or ())
-            file = SafeString(f'\n    <span class="muted">{escaped(pages)}</span>\n      {warnings}')
+            warnings = warning_lines(stored.warnings, "span")
+            file = SafeString(f'\n    <span class="muted">{escaped(pages_words(stored.pages))}</span>\n      {warnings}')
         items.append(html_of(
             MATERIAL, code=m["code"], title=material_title(m["code"]), optional=optional if not m["required"] else "",
             status=m["status"], status_label=material_status_label(m["status"]), contains=material_contains(m["code"]),
