@@ -185,21 +185,27 @@ def gunicorn(env: dict[str, str], *, settings: str = "wrp.config.settings") -> I
     command = [str(BIN / "gunicorn"), "wrp.config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
                "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
                "--max-requests", "1000", "--max-requests-jitter", "100", "--log-level", "warning"]
-    with served(command, server_env, env, port, stop_seconds=20) as base:
-        yield base
+    with served(command, server_env, env, port, stop_seconds=20) as running:
+        yield running.base
+
+
+@dataclass(frozen=True)
+class Running:
+    base: str  # the server's base URL
+    pid: int  # its main process (gunicorn's master)
 
 
 @contextlib.contextmanager
 def served(command: list[str], server_env: dict[str, str], env: dict[str, str], port: int, *,
-           stop_seconds: int) -> Iterator[str]:
+           stop_seconds: int) -> Iterator[Running]:
     """Run a server `command` listening on `port` (its output in WRP_DATA_DIR/gunicorn-PORT.log) until the block ends:
-    SIGTERM to its process group, SIGKILL after `stop_seconds`; its base URL."""
+    SIGTERM to its process group, SIGKILL after `stop_seconds`."""
     log = open(Path(env["WRP_DATA_DIR"]) / f"gunicorn-{port}.log", "w")  # noqa: SIM115 — closed below
     server = subprocess.Popen(command, env=server_env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                               start_new_session=True)
     try:
         _wait_port(port, server)
-        yield f"http://127.0.0.1:{port}"
+        yield Running(f"http://127.0.0.1:{port}", server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -221,6 +227,67 @@ def _wait_port(port: int, server: subprocess.Popen[bytes], timeout: float = 60) 
                 return
         time.sleep(0.1)
     sys.exit(f"gunicorn does not listen on port {port} after {timeout} s")
+
+
+# --- the server's CPU -----------------------------------------------------------------------------------------------
+
+
+def server_pids(master: int) -> set[int]:
+    """gunicorn's master and its workers."""
+    pids = {master}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
+                    pids.add(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def database_pids(url: str) -> set[int]:
+    """The PostgreSQL backends connected to the database of `url` (none for another database)."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return set()
+    import psycopg
+
+    with psycopg.connect(url) as connection:
+        rows = connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                                  " AND pid <> pg_backend_pid()").fetchall()
+    return {row[0] for row in rows}
+
+
+def cpu_times(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process that still exists."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return times
+
+
+@dataclass
+class CpuUse:
+    app: float = 0.0  # CPU seconds of gunicorn's processes
+    db: float = 0.0  # CPU seconds of their PostgreSQL backends
+
+
+@contextlib.contextmanager
+def server_cpu(master: int, database_url: str) -> Iterator[CpuUse]:
+    """The CPU the server used in the block (filled in when it ends): gunicorn's processes and, apart, the PostgreSQL
+    backends of its database. The load generator's own CPU is not in it, so on a busy machine it drifts much less than
+    requests/s do."""
+    used = CpuUse()
+    app, db = server_pids(master), database_pids(database_url)
+    before_app, before_db = cpu_times(app), cpu_times(db)
+    yield used
+    after_app, after_db = cpu_times(app | server_pids(master)), cpu_times(db | database_pids(database_url))
+    used.app = sum(seconds - before_app.get(pid, 0.0) for pid, seconds in after_app.items())
+    used.db = sum(seconds - before_db.get(pid, 0.0) for pid, seconds in after_db.items())
 
 
 # --- load ------------------------------------------------------------------------------------------------------------

@@ -14,14 +14,17 @@ Three measures, in this order:
    the queries of one request and the page's CPU as a multiple of the bare view's. CPU time hardly depends on the
    machine's load (the wall clock does), so this is the measure to compare versions of the code on a busy machine.
    `--database URL` measures against an existing database (no set-up, nothing dropped; WRP_DATA_DIR its data
-   directory, for the keys).
+   directory, for the keys); with it and without `--in-process` all three measures run against that database, so
+   versions of the code or server shapes (WEB_WORKERS, WEB_THREADS, WEB_ACTIVE) can be compared on the same data.
 2. **Closed loop** (throughput): gunicorn as production starts it — `-c python:wrp.config.gunicorn` (gthread, one
    worker per core × 8 threads on PostgreSQL; access log off) — loaded by `wrk` (bench/ensure-tools.sh; else a
    threaded Python client) with BENCH_CONNECTIONS (50) connections each sending its next request as soon as the last
    answer arrives, for BENCH_SECONDS (10): requests/s and its share of the bare view's (target ≥ 25 %). The bare view
    is loaded for BENCH_BRACKET_SECONDS (5) just before and just after each page, and the page's share is of their
    mean: on a machine whose speed drifts (a shared virtual machine: the bare view's rate moved by half within one run
-   on 2026-12-03), page and yardstick are then measured under the same conditions. Its p99 is no latency target: with
+   on 2026-12-03), page and yardstick are then measured under the same conditions. Beside each rate: the server's CPU
+   per request over the run (gunicorn's processes + their PostgreSQL backends, from /proc), which drifts much less
+   than the rate when other work shares the machine. Its p99 is no latency target: with
    50 requests always outstanding, p99 ≈ 50 ÷ throughput (Little's law), so even the bare view (≈ 450 req/s on 2
    cores) sits near 110–200 ms.
 3. **Open loop** (latency): the same 50 connections, but requests *arrive* at a fixed rate whatever the answers do —
@@ -35,6 +38,7 @@ Three measures, in this order:
     make bench-scale
     .venv/bin/python bench/pages.py --cases 10000
     .venv/bin/python bench/pages.py --in-process --database postgres://postgres@127.0.0.1:5432/wrp_x   # CPU only
+    WEB_THREADS=2 .venv/bin/python bench/pages.py --database postgres://postgres@127.0.0.1:5432/wrp_x
 """
 
 from __future__ import annotations
@@ -60,7 +64,9 @@ from common import (
     CONNECTIONS,
     ROOT,
     SECONDS,
+    CpuUse,
     Load,
+    Running,
     Session,
     free_port,
     fresh_database,
@@ -68,6 +74,7 @@ from common import (
     prepare,
     say,
     served,
+    server_cpu,
     sign_in,
     verdict,
 )
@@ -189,7 +196,7 @@ def load_average() -> str:
 
 
 @contextlib.contextmanager
-def platform_server(env: dict[str, str]) -> Iterator[str]:
+def platform_server(env: dict[str, str]) -> Iterator[Running]:
     """gunicorn with the platform's own configuration (wrp.config.gunicorn: gthread, a worker per core × 8 threads on
     PostgreSQL, its timeouts and recycling), the access log off, bench/bare_settings.py; its base URL."""
     port = free_port()
@@ -197,8 +204,8 @@ def platform_server(env: dict[str, str]) -> Iterator[str]:
                   "WEB_ACCESS_LOG": "", "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH),
                                                                                    env.get("PYTHONPATH", "")]))}
     command = [str(BIN / "gunicorn"), "-c", "python:wrp.config.gunicorn", "--log-level", "warning"]
-    with served(command, server_env, env, port, stop_seconds=40) as base:
-        yield base
+    with served(command, server_env, env, port, stop_seconds=40) as running:
+        yield running
 
 
 def server_shape(env: dict[str, str]) -> str:
@@ -309,14 +316,57 @@ def open_loop(session: Session, path: str, rate: float, *, seconds: float = SECO
 # --- the run ---------------------------------------------------------------------------------------------------------
 
 
-def row(label: str, closed: Load, opened: Latency, bare_rps: float) -> bool:
+def cpu_words(closed: Load, used: CpuUse) -> str:
+    """The server's CPU per request in the closed loop: gunicorn's processes + their PostgreSQL backends."""
+    served_requests = max(1.0, closed.rps * SECONDS)
+    return f"CPU {used.app * 1000 / served_requests:5.1f} + db {used.db * 1000 / served_requests:4.1f} ms/req"
+
+
+def row(label: str, closed: Load, used: CpuUse, opened: Latency, bare_rps: float) -> bool:
     share = closed.rps / bare_rps if bare_rps else 0.0
     ok = share >= TARGET_SHARE and opened.p99_ms < TARGET_P99_MS and closed.errors == 0 and opened.errors == 0
     errors = closed.errors + opened.errors
-    say(f"  {label:<28}{closed.rps:8.1f} req/s {share:6.1%} of bare {bare_rps:5.0f} (closed p99 {closed.p99_ms:6.0f} ms)  "
-        f"open {opened.rate:6.1f}/s: p50 {opened.p50_ms:6.1f} ms p99 {opened.p99_ms:6.1f} ms  "
-        f"{verdict(share >= TARGET_SHARE)} {verdict(opened.p99_ms < TARGET_P99_MS)}"
+    say(f"  {label:<28}{closed.rps:8.1f} req/s {share:6.1%} of bare {bare_rps:5.0f} (closed p99 {closed.p99_ms:6.0f} ms, "
+        f"{cpu_words(closed, used)})  open {opened.rate:6.1f}/s: p50 {opened.p50_ms:6.1f} ms p99 {opened.p99_ms:6.1f} ms"
+        f"  {verdict(share >= TARGET_SHARE)} {verdict(opened.p99_ms < TARGET_P99_MS)}"
         f"{f'  {errors} errors' if errors else ''}")
+    return ok
+
+
+def under_load(env: dict[str, str], case_path: str, cases: str) -> bool:
+    """Closed and open loop of every page under gunicorn; whether each met both targets."""
+    with platform_server(env) as server:
+        base = server.base
+        sessions = {user: sign_in(base, user, env) for user in sorted({user for _l, user, _p in PAGES})}
+        for _label, user, path in PAGES:  # warm every worker's caches and check each page answers
+            for _ in range(4):
+                status, _body, _seconds = sessions[user].get(case_path if path == "case:" else path)
+                if status != 200:
+                    sys.exit(f"{path} answers {status} to {user}")
+        with server_cpu(server.pid, env["DATABASE_URL"]) as used:
+            bare = load(sessions["clerk"], BARE)
+        settle(sessions["clerk"])
+        bare_open = open_loop(sessions["clerk"], BARE, bare.rps * OPEN_SHARE)
+        say(f"\nPages under gunicorn ({server_shape(env)}), {CONNECTIONS} connections, {SECONDS} s each, "
+            f"{cases}; closed loop by {bare.tool}, open loop at {OPEN_SHARE:.0%} of each page's "
+            f"closed-loop rate; load {load_average()}. Targets: ≥ {TARGET_SHARE:.0%} of the bare view's "
+            f"requests/s (closed; the bare view loaded {BRACKET_SECONDS} s before and after each page), "
+            f"p99 < {TARGET_P99_MS:.0f} ms (open). CPU: the server's per request in the closed loop, gunicorn + "
+            f"its PostgreSQL backends")
+        say(f"  {'signed-in bare view':<28}{bare.rps:8.1f} req/s         (closed p99 {bare.p99_ms:6.0f} ms, "
+            f"{cpu_words(bare, used)})  open {bare_open.rate:6.1f}/s: p50 {bare_open.p50_ms:6.1f} ms "
+            f"p99 {bare_open.p99_ms:6.1f} ms")
+        ok = True
+        for label, user, path in PAGES:
+            target = case_path if path == "case:" else path
+            settle(sessions["clerk"])
+            before = load(sessions["clerk"], BARE, seconds=BRACKET_SECONDS)
+            with server_cpu(server.pid, env["DATABASE_URL"]) as used:
+                closed = load(sessions[user], target)
+            after = load(sessions["clerk"], BARE, seconds=BRACKET_SECONDS)
+            settle(sessions["clerk"])
+            opened = open_loop(sessions[user], target, max(1.0, closed.rps * OPEN_SHARE))
+            ok = row(label, closed, used, opened, (before.rps + after.rps) / 2) and ok
     return ok
 
 
@@ -324,55 +374,37 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=10_000)
     parser.add_argument("--in-process", action="store_true", help="only the CPU per request, in this process")
-    parser.add_argument("--database", help="an existing database to measure (no set-up; with --in-process)")
+    parser.add_argument("--database", help="an existing database to measure (no set-up, nothing dropped; "
+                        "WRP_DATA_DIR its data directory)")
     args = parser.parse_args()
     if args.database:
-        if not args.in_process:
-            sys.exit("--database goes with --in-process")
         env = {**os.environ, "DATABASE_URL": args.database, "DEBUG": "false",
                "WRP_DATA_DIR": os.environ.get("WRP_DATA_DIR", "/tmp/wrp-bench-pages")}
-        print_cpu(in_process(env, open_case(env)))
-        return
-    with fresh_database("pages") as env:
-        say(f"pages: preparing {args.cases} cases")
-        prepare(env, args.cases)
-        vacuum_analyze(env)
         case_path = open_case(env)
         if args.in_process:
             print_cpu(in_process(env, case_path))
             return
-        # in a child process: this one stays free of Django for the load generators
-        cpu = subprocess.run([sys.executable, __file__, "--in-process", "--database", env["DATABASE_URL"]],
-                             env={**env, "PYTHONPATH": str(BENCH)}, cwd=ROOT, capture_output=True, text=True)
-        say(cpu.stdout.rstrip() if cpu.returncode == 0 else f"in-process measure failed:\n{cpu.stderr[-3000:]}")
-        with platform_server(env) as base:
-            sessions = {user: sign_in(base, user, env) for user in sorted({user for _l, user, _p in PAGES})}
-            for _label, user, path in PAGES:  # warm every worker's caches and check each page answers
-                for _ in range(4):
-                    status, _body, _seconds = sessions[user].get(case_path if path == "case:" else path)
-                    if status != 200:
-                        sys.exit(f"{path} answers {status} to {user}")
-            bare = load(sessions["clerk"], BARE)
-            settle(sessions["clerk"])
-            bare_open = open_loop(sessions["clerk"], BARE, bare.rps * OPEN_SHARE)
-            say(f"\nPages under gunicorn ({server_shape(env)}), {CONNECTIONS} connections, {SECONDS} s each, "
-                f"{args.cases} cases; closed loop by {bare.tool}, open loop at {OPEN_SHARE:.0%} of each page's "
-                f"closed-loop rate; load {load_average()}. Targets: ≥ {TARGET_SHARE:.0%} of the bare view's "
-                f"requests/s (closed; the bare view loaded {BRACKET_SECONDS} s before and after each page), "
-                f"p99 < {TARGET_P99_MS:.0f} ms (open)")
-            say(f"  {'signed-in bare view':<28}{bare.rps:8.1f} req/s         (closed p99 {bare.p99_ms:6.0f} ms)  "
-                f"open {bare_open.rate:6.1f}/s: p50 {bare_open.p50_ms:6.1f} ms p99 {bare_open.p99_ms:6.1f} ms")
-            ok = True
-            for label, user, path in PAGES:
-                target = case_path if path == "case:" else path
-                settle(sessions["clerk"])
-                before = load(sessions["clerk"], BARE, seconds=BRACKET_SECONDS)
-                closed = load(sessions[user], target)
-                after = load(sessions["clerk"], BARE, seconds=BRACKET_SECONDS)
-                settle(sessions["clerk"])
-                opened = open_loop(sessions[user], target, max(1.0, closed.rps * OPEN_SHARE))
-                ok = row(label, closed, opened, (before.rps + after.rps) / 2) and ok
+        measure_cpu(env)
+        ok = under_load(env, case_path, "the given database")
+    else:
+        with fresh_database("pages") as env:
+            say(f"pages: preparing {args.cases} cases")
+            prepare(env, args.cases)
+            vacuum_analyze(env)
+            case_path = open_case(env)
+            if args.in_process:
+                print_cpu(in_process(env, case_path))
+                return
+            measure_cpu(env)
+            ok = under_load(env, case_path, f"{args.cases} cases")
     say(f"pages: {verdict(ok)}")
+
+
+def measure_cpu(env: dict[str, str]) -> None:
+    """The in-process measure, in a child process: this one stays free of Django for the load generators."""
+    cpu = subprocess.run([sys.executable, __file__, "--in-process", "--database", env["DATABASE_URL"]],
+                         env={**env, "PYTHONPATH": str(BENCH)}, cwd=ROOT, capture_output=True, text=True)
+    say(cpu.stdout.rstrip() if cpu.returncode == 0 else f"in-process measure failed:\n{cpu.stderr[-3000:]}")
 
 
 if __name__ == "__main__":

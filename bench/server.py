@@ -37,6 +37,8 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
+from common import server_cpu
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -157,47 +159,13 @@ def measure(base: str, token: str, server: int | None = None) -> dict[str, dict[
     results = {}
     for name, path in PATHS.items():
         load_python_once(base + path, headers[name])  # warm: templates compiled, connections open
-        before = cpu_times(server_pids(server)) if server else {}
-        results[name] = load(base + path, headers[name])
-        if server:
-            after = cpu_times(server_pids(server))
-            used = sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
-            results[name]["cpu_ms"] = used * 1000 / max(1.0, results[name]["rps"] * SECONDS)
-    return results
-
-
-def server_pids(master: int) -> set[int]:
-    """gunicorn's master and workers, and the PostgreSQL backends connected to the benchmark's database."""
-    pids = {master}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == master:
-                    pids.add(int(entry.name))
-            except OSError:
-                continue
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        import psycopg
-
-        with psycopg.connect(url) as connection:
-            rows = connection.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
-                                      " AND pid <> pg_backend_pid()").fetchall()
-        pids |= {row[0] for row in rows}
-    return pids
-
-
-def cpu_times(pids: set[int]) -> dict[int, float]:
-    """User + system CPU seconds of each process that still exists."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    times = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        if server is None:
+            results[name] = load(base + path, headers[name])
             continue
-        times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
-    return times
+        with server_cpu(server, os.environ.get("DATABASE_URL", "")) as used:
+            results[name] = load(base + path, headers[name])
+        results[name]["cpu_ms"] = (used.app + used.db) * 1000 / max(1.0, results[name]["rps"] * SECONDS)
+    return results
 
 
 def load_python_once(url: str, header: str | None) -> None:
