@@ -24,7 +24,8 @@ Three measures, in this order:
    mean: on a machine whose speed drifts (a shared virtual machine: the bare view's rate moved by half within one run
    on 2026-12-03), page and yardstick are then measured under the same conditions. Beside each rate: the server's CPU
    per request over the run (gunicorn's processes + their PostgreSQL backends, from /proc), which drifts much less
-   than the rate when other work shares the machine. Its p99 is no latency target: with
+   than the rate when other work shares the machine, and the share of the bare view's CPU per request it is (what
+   the page's share of requests/s would be on cores the server had to itself). Its p99 is no latency target: with
    50 requests always outstanding, p99 ≈ 50 ÷ throughput (Little's law), so even the bare view (≈ 450 req/s on 2
    cores) sits near 110–200 ms.
 3. **Open loop** (latency): the same 50 connections, but requests *arrive* at a fixed rate whatever the answers do —
@@ -316,18 +317,24 @@ def open_loop(session: Session, path: str, rate: float, *, seconds: float = SECO
 # --- the run ---------------------------------------------------------------------------------------------------------
 
 
+def cpu_per_request(closed: Load, used: CpuUse) -> float:
+    """The server's CPU seconds per request in the closed loop: gunicorn's processes + their PostgreSQL backends."""
+    return (used.app + used.db) / max(1.0, closed.rps * SECONDS)
+
+
 def cpu_words(closed: Load, used: CpuUse) -> str:
-    """The server's CPU per request in the closed loop: gunicorn's processes + their PostgreSQL backends."""
     served_requests = max(1.0, closed.rps * SECONDS)
     return f"CPU {used.app * 1000 / served_requests:5.1f} + db {used.db * 1000 / served_requests:4.1f} ms/req"
 
 
-def row(label: str, closed: Load, used: CpuUse, opened: Latency, bare_rps: float) -> bool:
+def row(label: str, closed: Load, used: CpuUse, opened: Latency, bare_rps: float, bare_cpu: float) -> bool:
     share = closed.rps / bare_rps if bare_rps else 0.0
     ok = share >= TARGET_SHARE and opened.p99_ms < TARGET_P99_MS and closed.errors == 0 and opened.errors == 0
     errors = closed.errors + opened.errors
+    cpu_share = bare_cpu / cpu_per_request(closed, used) if cpu_per_request(closed, used) else 0.0
     say(f"  {label:<28}{closed.rps:8.1f} req/s {share:6.1%} of bare {bare_rps:5.0f} (closed p99 {closed.p99_ms:6.0f} ms, "
-        f"{cpu_words(closed, used)})  open {opened.rate:6.1f}/s: p50 {opened.p50_ms:6.1f} ms p99 {opened.p99_ms:6.1f} ms"
+        f"{cpu_words(closed, used)}, {cpu_share:4.0%} of the bare view's by CPU)  "
+        f"open {opened.rate:6.1f}/s: p50 {opened.p50_ms:6.1f} ms p99 {opened.p99_ms:6.1f} ms"
         f"  {verdict(share >= TARGET_SHARE)} {verdict(opened.p99_ms < TARGET_P99_MS)}"
         f"{f'  {errors} errors' if errors else ''}")
     return ok
@@ -345,6 +352,7 @@ def under_load(env: dict[str, str], case_path: str, cases: str) -> bool:
                     sys.exit(f"{path} answers {status} to {user}")
         with server_cpu(server.pid, env["DATABASE_URL"]) as used:
             bare = load(sessions["clerk"], BARE)
+        bare_cpu = cpu_per_request(bare, used)
         settle(sessions["clerk"])
         bare_open = open_loop(sessions["clerk"], BARE, bare.rps * OPEN_SHARE)
         say(f"\nPages under gunicorn ({server_shape(env)}), {CONNECTIONS} connections, {SECONDS} s each, "
@@ -366,7 +374,7 @@ def under_load(env: dict[str, str], case_path: str, cases: str) -> bool:
             after = load(sessions["clerk"], BARE, seconds=BRACKET_SECONDS)
             settle(sessions["clerk"])
             opened = open_loop(sessions[user], target, max(1.0, closed.rps * OPEN_SHARE))
-            ok = row(label, closed, used, opened, (before.rps + after.rps) / 2) and ok
+            ok = row(label, closed, used, opened, (before.rps + after.rps) / 2, bare_cpu) and ok
     return ok
 
 
