@@ -77,3 +77,15 @@ def test_a_rented_home_needs_the_lease_end_and_an_owned_one_drops_it():
     owned = AnswersForm({"housing_kind": "owned", "lease_end": "2028-01-31", "housing_address": HOME}, kind=kind)
     assert owned.is_valid()
     assert owned.answers() == {"housing": {"kind": "owned", "lease_end": None, "address": HOME}}
+
+
+def test_a_rows_pattern_takes_the_pages_words_once_and_escapes_only_the_rows_values():
+    from django.utils.safestring import SafeString
+
+    from wrp.portal.common.presenters import html_of, with_words
+
+    words = {"label": SafeString("日期 {当天}"), "button": SafeString("解除 &amp; 挂起")}
+    row = with_words('<td data-label="{label}">{day}</td><button>{button}</button>', words)
+    assert row == '<td data-label="日期 {{当天}}">{day}</td><button>解除 &amp; 挂起</button>'
+    assert html_of(row, day="<b>1日</b>") == (
+        '<td data-label="日期 {当天}">&lt;b&gt;1日&lt;/b&gt;</td><button>解除 &amp; 挂起</button>')

@@ -106,6 +106,20 @@ def words_of(labels: dict[str, str]) -> dict[str, SafeString]:
     return {key: escaped(gettext(words)) for key, words in labels.items()}
 
 
+class _RowSlots(dict[str, str]):
+    """A row's own slots, kept as they are while the page's words are put in (`with_words`)."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def with_words(pattern: str, words: dict[str, SafeString]) -> str:
+    """A row's pattern with the page's words (`words_of`) put in their slots once a page; the row's own slots stay
+    for `html_of`, which then escapes only the row's values."""
+    return pattern.format_map(_RowSlots({key: value.replace("{", "{{").replace("}", "}}") for key, value in
+                                         words.items()}))
+
+
 def person_cell(name: str | None, id_number: str, without: str) -> str:
     """A row's person (escaped): the name with the masked ID number under it, or `without` for a unit's item."""
     if name is None:

@@ -41,7 +41,16 @@ from wrp.permits.models import Permit
 from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
-from wrp.portal.common.presenters import COUNT_CAP, CappedCount, html_of, keyset_listing, url_for_each
+from wrp.portal.common.presenters import (
+    COUNT_CAP,
+    CappedCount,
+    escaped,
+    html_of,
+    keyset_listing,
+    url_for_each,
+    with_words,
+    words_of,
+)
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import DepartureForm, ReleaseForm
 from wrp.portal.unit.views import handler_only
@@ -176,10 +185,12 @@ class EmployeeRows:
         self.today, self.zone = timezone.localdate(), timezone.get_current_timezone()
         self.several_units = several_units
         self.csrf = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
-        self.labels = {key: _(words) for key, words in ROW_LABELS.items()}
-        self.labels["late"] = pgettext("one release", "逾期解除")
-        self.day = cache(cn_date)
-        self.permit_words = {status: str(words) for status, words in PERMIT_WORDS.items()}
+        self.labels = {**words_of(ROW_LABELS), "late": escaped(pgettext("one release", "逾期解除"))}
+        # the rows' patterns with the page's words in them: a row escapes and formats only its own values
+        self.rows = {name: with_words(pattern, {**self.labels, "csrf": self.csrf}) for name, pattern in
+                     (("requested", REQUESTED_ROW), ("in_post", IN_POST_ROW), ("released", RELEASED_ROW))}
+        self.day = cache(lambda day: escaped(cn_date(day)))
+        self.permit_words = {status: escaped(words) for status, words in PERMIT_WORDS.items()}
         self.accept_url = url_for_each("portal:unit_association_accept")
         self.refuse_url = url_for_each("portal:unit_association_refuse")
         self.case_start_url = url_for_each("portal:unit_case_start")
@@ -198,10 +209,9 @@ class EmployeeRows:
     def requested(self, row: dict[str, Any]) -> dict[str, Any]:
         shown = {**self.person(row), "requested_at": row["requested_at"], "on": self.day_of(row["requested_at"]),
                  "accept_url": self.accept_url(row["id"]), "refuse_url": self.refuse_url(row["id"])}
-        return {**shown, "html": html_of(REQUESTED_ROW, pk=shown["pk"], name=shown["name"],
+        return {**shown, "html": html_of(self.rows["requested"], pk=shown["pk"], name=shown["name"],
                                          id_number=shown["id_number"], unit=self.unit_cell(shown), on=shown["on"],
-                                         accept_url=shown["accept_url"], refuse_url=shown["refuse_url"],
-                                         csrf=self.csrf, **self.labels)}
+                                         accept_url=shown["accept_url"], refuse_url=shown["refuse_url"])}
 
     def unit_cell(self, row: dict[str, Any]) -> SafeString | str:
         """The row's unit, for a handler of several units."""
@@ -234,13 +244,13 @@ class EmployeeRows:
         unit = self.unit_cell(row)
         permit = row["permit"]
         return html_of(
-            IN_POST_ROW, pk=row["pk"], name=row["name"], id_number=row["id_number"], unit=unit,
+            self.rows["in_post"], pk=row["pk"], name=row["name"], id_number=row["id_number"], unit=unit,
             since=row["since"], timing=self.timing_html(row["timing"]),
             permit=html_of('<span class="mono">{number}</span><br>{status} · {valid_until} {day}', number=permit["number"],
                            status=row["permit_status"], valid_until=labels["valid_until"], day=permit["valid_until"])
             if permit else html_of('<span class="muted">{none}</span>', none=labels["none"]),
             case_start_url=row["case_start_url"], release_url=row["release_url"], departure_url=row["departure_url"],
-            csrf=self.csrf, departure_field=row["departure_field"], **labels)
+            departure_field=row["departure_field"])
 
     def timing_html(self, timing: dict[str, Any] | None) -> SafeString | str:
         """After the start date: the leaving date and its release deadline, late (and by how many days) or not."""
@@ -265,9 +275,9 @@ class EmployeeRows:
         labels = self.labels
         late = html_of('<span class="badge fail">✗ {late}</span>', late=labels["late"]) if shown["late"] else html_of(
             '<span class="badge pass">✓ {in_time}</span>', in_time=labels["in_time"])
-        return {**shown, "html": html_of(RELEASED_ROW, name=shown["name"], unit=self.unit_cell(shown),
+        return {**shown, "html": html_of(self.rows["released"], name=shown["name"], unit=self.unit_cell(shown),
                                          left_on=shown["left_on"], deadline=shown["deadline"],
-                                         released_on=shown["released_on"], timely=late, **labels)}
+                                         released_on=shown["released_on"], timely=late)}
 
     def departure_field(self, pk: int, left_on: date | None, refused: DepartureForm | None) -> str:
         """The row's 离职日期 field (components/field.html): drawn once for each leaving date shown (most rows have
