@@ -80,6 +80,19 @@ def fresh_database(label: str) -> Iterator[dict[str, str]]:
         shutil.rmtree(data, ignore_errors=True)
 
 
+@contextlib.contextmanager
+def another_database(env: dict[str, str], label: str) -> Iterator[dict[str, str]]:
+    """A further new PostgreSQL database beside `env`'s, with the same data directory (the same keys): the
+    environment of the platform's commands on it. Dropped at the end."""
+    name = f"wrp_bench_{label}_{secrets.token_hex(3)}"
+    _admin(f'CREATE DATABASE "{name}"')
+    try:
+        yield {**env, "DATABASE_URL": f"{PG}/{name}"}
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            drop_database(name)
+
+
 def wrp(env: dict[str, str], *args: str, quiet: bool = True) -> str:
     """Run `wrp ARGS` in the bench's environment; its standard output."""
     done = subprocess.run([str(BIN / "wrp"), *args], env=env, cwd=ROOT, capture_output=True, text=True)

@@ -120,10 +120,12 @@ class Association(models.Model):
         verbose_name_plural = _("员工关联")
         ordering = ["-requested_at"]
         # A unit's employees page: those in post by start date a page at a time (keyset on (decided_at, id)), the
-        # open requests of the unit (the same index's (unit, state) prefix), the latest released.
+        # open requests of the unit (the same index's (unit, state) prefix), the latest released. The bureau's late
+        # releases, newest first, and their count: the few late rows only (a partial index), not every association.
         indexes = [
             models.Index(fields=["unit", "state", "decided_at", "id"], name="association_unit_state_since"),
             models.Index(fields=["unit", "state", "released_at", "id"], name="association_unit_released"),
+            models.Index(fields=["-released_at", "id"], condition=Q(late=True), name="association_late_released"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["applicant"], condition=Q(state="active"), name="one_active_association"),
