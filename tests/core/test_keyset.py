@@ -10,7 +10,7 @@ from django.core import signing
 
 from tests.factories import make_permit
 from wrp.core.errors import Invalid
-from wrp.core.keyset import capped_count, decode_cursor, encode_cursor, keyset_page
+from wrp.core.keyset import capped_count, counted_with, decode_cursor, encode_cursor, keyset_page, listed_total
 from wrp.permits.models import Permit, PermitEvent, PermitStatus
 
 pytestmark = pytest.mark.django_db
@@ -187,3 +187,26 @@ def test_capped_count_says_when_there_are_more(permits):
     assert capped_count(Permit.objects.all(), cap=17) == (17, False)
     assert capped_count(Permit.objects.all(), cap=16) == (16, True)
     assert capped_count(Permit.objects.filter(status=PermitStatus.VALID), cap=3) == (3, True)
+
+
+@pytest.mark.parametrize("cap", [100, 17, 16, 3])
+def test_a_page_read_counted_with_its_list_carries_the_capped_count_in_the_same_query(permits, cap,
+                                                                                       django_assert_num_queries):
+    listed = Permit.objects.filter(status__in=[PermitStatus.VALID, PermitStatus.SUSPENDED])
+    order = ("-issued_on", "-id")
+    expected = capped_count(listed, cap)
+    for rows in (counted_with(listed, listed, cap), counted_with(listed.values("id", "issued_on"), listed, cap)):
+        with django_assert_num_queries(1):  # the rows and their list's count
+            page = keyset_page(rows, order=order, after=None, size=5)
+            assert listed_total(page.items, listed, cap) == expected
+        deep = keyset_page(rows, order=order, after=page.next_cursor, size=5)
+        assert listed_total(deep.items, listed, cap) == expected
+
+
+def test_an_empty_page_or_rows_read_without_the_count_are_counted_on_their_own(permits, django_assert_num_queries):
+    listed = Permit.objects.filter(status=PermitStatus.VALID)
+    with django_assert_num_queries(1):
+        assert listed_total([], listed, 3) == (3, True)
+    rows = list(listed[:2])
+    with django_assert_num_queries(1):
+        assert listed_total(rows, listed, 100) == (6, False)

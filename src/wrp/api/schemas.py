@@ -31,7 +31,7 @@ from pydantic import (
 from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
-from wrp.core.keyset import capped_count, cursor_for, keyset_ordered, keyset_page
+from wrp.core.keyset import capped_count, counted_with, cursor_for, keyset_ordered, keyset_page, listed_total
 from wrp.policy.codes import District, Qualification, UnitKind
 from wrp.policy.models import Applicant
 from wrp.units.models import PenaltyKind
@@ -147,22 +147,24 @@ def list_window(
 ) -> ListWindow:
     """A page of an ordered list by keyset when `after` is given, else by page number (compatibility: an OFFSET over
     the ids, then the page's rows; it still grows with the depth); both give `next`, the cursor to go on by keyset.
-    The count is capped at COUNT_CAP (a LIMITed subquery): no exact COUNT(*) over a large table. A bad cursor is 422
-    naming `after`. `shown` adds what each row carries (joins, annotations) to the query of the page's rows alone:
+    The count is capped at COUNT_CAP (a LIMITed subquery, read with the page's rows): no exact COUNT(*) over a large
+    table. A bad cursor is 422 naming `after`. `shown` adds what each row carries (joins, annotations) to the query of the page's rows alone:
     the count and the OFFSET over the ids read the bare list."""
-    count, capped = capped_count(queryset, cap=COUNT_CAP)
     rows_of = shown or (lambda rows: rows)
-    if after is not None:
-        keyed = keyset_page(rows_of(queryset), order=order, after=after, size=size)
-        return ListWindow(keyed.items, keyed.next_cursor, count, capped)
+    if after is not None:  # the page's rows carry the list's count (one query for both)
+        keyed = keyset_page(counted_with(rows_of(queryset), queryset, COUNT_CAP), order=order, after=after, size=size)
+        return ListWindow(keyed.items, keyed.next_cursor, *listed_total(keyed.items, queryset, COUNT_CAP))
     start = (page - 1) * size
-    rows: list[Any] = []
     if start == 0:
-        rows = list(keyset_ordered(rows_of(queryset), order=order)[:size + 1])
-    elif capped or start < count:
-        # OFFSET over the ids alone (the index serving the order, no wide row read or joined), then those rows
-        ids = list(keyset_ordered(queryset, order=order).values_list("pk", flat=True)[start:start + size + 1])
-        rows = list(keyset_ordered(rows_of(queryset.filter(pk__in=ids)), order=order))
+        rows = list(keyset_ordered(counted_with(rows_of(queryset), queryset, COUNT_CAP), order=order)[:size + 1])
+        count, capped = listed_total(rows, queryset, COUNT_CAP)
+    else:
+        rows = []
+        count, capped = capped_count(queryset, cap=COUNT_CAP)
+        if capped or start < count:
+            # OFFSET over the ids alone (the index serving the order, no wide row read or joined), then those rows
+            ids = list(keyset_ordered(queryset, order=order).values_list("pk", flat=True)[start:start + size + 1])
+            rows = list(keyset_ordered(rows_of(queryset.filter(pk__in=ids)), order=order))
     items = rows[:size]
     following = cursor_for(items[-1], order=order) if len(rows) > size else None
     return ListWindow(items, following, count, capped)

@@ -97,6 +97,37 @@ def capped_count(queryset: QuerySet[Any], cap: int = 10_000) -> tuple[int, bool]
     return min(counted, cap), counted > cap
 
 
+class CappedCount(models.Subquery):
+    """The rows of `queryset` counted up to `cap + 1`, as a one-value subquery (what `capped_count` counts, for a
+    page's figures or its rows): the caller reads `min(n, cap)` and `n > cap`. Unordered: any `cap + 1` rows tell
+    "more than cap", so the database counts through whichever index narrows the filter best instead of sorting."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
+    empty_result_set_value = 0
+
+    def __init__(self, queryset: QuerySet[Any], cap: int = 10_000) -> None:
+        super().__init__(queryset.order_by().values("pk")[: cap + 1], output_field=models.IntegerField())
+
+
+LISTED = "listed_count"  # the list's capped count, carried by each row of a page read `counted_with` it
+
+
+def counted_with(rows: QuerySet[Any], listed: QuerySet[Any], cap: int = 10_000) -> QuerySet[Any]:
+    """`rows` each carrying `listed`'s count up to `cap + 1` (`LISTED`): a page and its list's count in one query,
+    the count an uncorrelated subquery the database evaluates once."""
+    return rows.annotate(**{LISTED: CappedCount(listed, cap)})
+
+
+def listed_total(items: list[Any], listed: QuerySet[Any], cap: int = 10_000) -> tuple[int, bool]:
+    """`capped_count(listed, cap)`, carried by the page's rows when they were read `counted_with` it; else (an
+    empty page, rows read without it) counted by a query of its own."""
+    first = items[0] if items else None
+    carried = first.get(LISTED) if isinstance(first, dict) else getattr(first, LISTED, None)
+    if carried is None:
+        return capped_count(listed, cap)
+    return min(carried, cap), carried > cap
+
+
 # --- the cursor ---------------------------------------------------------------------------------------------------
 
 

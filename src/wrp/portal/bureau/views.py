@@ -29,7 +29,7 @@ from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import cases_filtered
 from wrp.cases.services import case_approve, case_reject
 from wrp.core.errors import Invalid, ServiceError
-from wrp.core.keyset import keyset_page
+from wrp.core.keyset import CappedCount, counted_with, keyset_page
 from wrp.portal.bureau.forms import ApproveForm, GrantForm, QueueFilterForm, QuotaFilterForm, RejectForm
 from wrp.portal.case_page import case_context
 from wrp.portal.clerk.forms import LIST_FORM_RENDERER
@@ -38,7 +38,6 @@ from wrp.portal.common.presenters import (
     COUNT_CAP,
     PAGE_SIZE,
     PARTY_COLUMNS,
-    CappedCount,
     Listing,
     Shared,
     case_list_rows,
@@ -196,7 +195,7 @@ def bureau_queue(request: HttpRequest) -> HttpResponse:
     chosen = filters.cleaned_data if filters.is_valid() else {}
     kind, unit = chosen.get("kind", ""), chosen.get("unit", "")
     cases = _queue_cases(request.user, kind=kind, unit=unit)
-    shown = cases.select_related(None).only(*ROW_FIELDS).annotate(**ROW_JOINED)
+    shown = counted_with(cases.select_related(None).only(*ROW_FIELDS).annotate(**ROW_JOINED), cases)
     order = QUEUE_ORDERS[chosen.get("sort") or "due"]
     listing = keyset_listing(request, cases,
                              fetch=lambda cursor: keyset_page(shown, order=order, after=cursor, size=PAGE_SIZE))

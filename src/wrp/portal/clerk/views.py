@@ -41,7 +41,7 @@ from wrp.cases.services import (
 )
 from wrp.cases.workflow import AWAITING_ACCEPTANCE, OPEN_STATES
 from wrp.core.errors import Invalid, InvalidState, ServiceError
-from wrp.core.keyset import KeysetPage, cursor_for, keyset_page
+from wrp.core.keyset import KeysetPage, counted_with, cursor_for, keyset_page
 from wrp.portal.case_page import PRESENT, case_context
 from wrp.portal.clerk.casefile import material_pdf
 from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
@@ -130,7 +130,7 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     id_search = id_search_of(request)
     today = timezone.localdate()
     listing_name, listing_query = "queue" if queue else "cases", query_without(request, "after", "back").rstrip("&")
-    rows = clerk_row_cases(cases)
+    rows = counted_with(clerk_row_cases(cases), cases)  # each row carries the list's count
     if sort == "due":
         listing = keyset_listing(request, cases, fetch=by_due_date_paged(rows, today))
     else:

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import F, IntegerField, QuerySet, Subquery
+from django.db.models import F, QuerySet
 from django.db.models.sql import Query
 from django.http import HttpRequest, QueryDict
 from django.urls import NoReverseMatch, reverse
@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from wrp.cases import clock
 from wrp.cases.workflow import sources
 from wrp.core.errors import Invalid
-from wrp.core.keyset import KeysetPage, capped_count, keyset_page
+from wrp.core.keyset import KeysetPage, capped_count, counted_with, keyset_page, listed_total
 from wrp.core.language import page_language
 from wrp.policy.codes import PermitStatus
 from wrp.policy.labels import label
@@ -235,9 +235,10 @@ Fetch = Callable[[str | None], KeysetPage]
 def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tuple[str, ...] = (),
                    fetch: Fetch | None = None, size: int = PAGE_SIZE, counted: bool = True) -> Listing:
     """The page of `queryset` after `?after=` in `order` (or as `fetch(cursor)` pages it), with links that keep the
-    page's other parameters, and the capped total (`counted`): one query for the rows, one for the count, the same
-    at any size and depth."""
-    fetch = fetch or (lambda cursor: keyset_page(queryset, order=order, after=cursor, size=size))
+    page's other parameters, and the capped total (`counted`): one query for the rows and their count (a `fetch`
+    reads its rows `counted_with` the list for that), the same at any size and depth."""
+    rows = counted_with(queryset, queryset) if counted else queryset
+    fetch = fetch or (lambda cursor: keyset_page(rows, order=order, after=cursor, size=size))
     after = request.GET.get(AFTER) or None
     refused = ""
     try:
@@ -245,7 +246,7 @@ def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tupl
     except Invalid as error:
         refused, after = error.messages().get(AFTER, ""), None
         page = fetch(None)
-    total, more = capped_count(queryset, COUNT_CAP) if counted else (None, False)
+    total, more = listed_total(page.items, queryset, COUNT_CAP) if counted else (None, False)
     trail = [part for part in request.GET.get(BACK, "").split("~") if part][-BACK_DEPTH:] if after else []
     return Listing(
         items=page.items,
@@ -269,18 +270,6 @@ def _cursor_query(request: HttpRequest, cursor: str | None, trail: list[str]) ->
 
 
 # --- a page's figures in one query --------------------------------------------------------------------------------
-
-
-class CappedCount(Subquery):
-    """The rows of `queryset` counted up to `cap + 1`, as a one-value subquery (what `capped_count` counts, for
-    `figures`): the caller reads `min(n, cap)` and `n > cap`. Unordered: any `cap + 1` rows tell "more than cap", so
-    the database counts through whichever index narrows the filter best instead of sorting the rows first."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) capped)"
-    empty_result_set_value = 0
-
-    def __init__(self, queryset: QuerySet[Any], cap: int = COUNT_CAP) -> None:
-        super().__init__(queryset.order_by().values("pk")[: cap + 1], output_field=IntegerField())
 
 
 def figures(**expressions: Any) -> dict[str, Any]:

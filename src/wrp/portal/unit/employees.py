@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, datetime
 from functools import cache
 from typing import Any
@@ -42,8 +41,6 @@ from wrp.policy.labels import label
 from wrp.portal.common.access import association_or_404
 from wrp.portal.common.answers import AnswersForm
 from wrp.portal.common.presenters import (
-    COUNT_CAP,
-    CappedCount,
     escaped,
     html_of,
     keyset_listing,
@@ -141,11 +138,8 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
         # the permit's shown fields in one correlated subquery (one lookup of the permit a row, not one a field)
         permit_shown=Subquery(permit.values(shown=JSONObject(**{name: name for name in PERMIT_SHOWN}))[:1],
                               output_field=JSONField()),
-        in_post_count=CappedCount(in_post),  # counted once with the page (the same figure on every row)
-    ).values(*ROW_VALUES, "left_on", "since", "permit_shown", "in_post_count")
-    listing = keyset_listing(request, rows, order=EMPLOYEE_ORDER, size=EMPLOYEES_PAGE, counted=False)
-    counted = listing.items[0]["in_post_count"] if listing.items else 0
-    listing = replace(listing, total=min(counted, COUNT_CAP), more=counted > COUNT_CAP)
+    ).values(*ROW_VALUES, "left_on", "since", "permit_shown")
+    listing = keyset_listing(request, rows, order=EMPLOYEE_ORDER, size=EMPLOYEES_PAGE)  # counted with the page
     oldest_requests = associations.filter(state=AssociationState.REQUESTED).order_by("requested_at", "pk")
     latest_released = associations.filter(state=AssociationState.RELEASED).order_by("-released_at", "-pk")
     # one query for both short lists: the ids of each (LIMITed, by its index) in one UNION, so that the database
