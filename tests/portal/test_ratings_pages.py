@@ -142,6 +142,23 @@ def test_the_approver_sees_the_summary_and_the_follow_ups(people, approved):
     assert "记录回访" in body
 
 
+def test_the_open_follow_ups_shown_are_the_longest_waiting_and_the_page_says_more_wait(people, approved,
+                                                                                      monkeypatch):
+    from wrp.portal.bureau import followups
+
+    case_rate(case=approved, actor=people.applicant, level="very_dissatisfied", comment="等太久")
+    case_rate(case=approved, actor=people.handler, level="dissatisfied", comment="材料退回两次")
+    monkeypatch.setattr(followups, "OPEN_SHOWN", 1)
+    body = signed_in(people.approver).get(reverse("portal:bureau_rating_follow_ups")).content.decode()
+    assert "等太久" in body  # the first 差评 waits longest
+    assert "材料退回两次" not in body
+    assert "这里列出等待最久的 1 条，回访后列出其余的。" in body
+    monkeypatch.setattr(followups, "OPEN_SHOWN", 2)
+    body = signed_in(people.approver).get(reverse("portal:bureau_rating_follow_ups")).content.decode()
+    assert "材料退回两次" in body
+    assert "这里列出等待最久的" not in body
+
+
 def test_the_summary_period_is_chosen_in_the_form(people, approved, today):
     case_rate(case=approved, actor=people.applicant, level="satisfied")
     client = signed_in(people.approver)

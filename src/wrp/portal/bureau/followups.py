@@ -31,6 +31,7 @@ from wrp.portal.bureau.views import approver_only
 from wrp.portal.common.presenters import keyset_listing, mask_name
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 
+OPEN_SHOWN = 50  # the follow-ups waiting longest, shown a page at most (the others once these are called back)
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -98,10 +99,11 @@ def bureau_rating_follow_ups(request: HttpRequest) -> HttpResponse:
     # the open follow-ups and a page of closed ones, in four queries however many there are
     closed = keyset_listing(request, rating_follow_ups(request.user, closed=True), order=("-closed_at", "-id"),
                             counted=False)
+    waiting = list(rating_follow_ups(request.user)[:OPEN_SHOWN + 1])  # the longest waiting; the rest once called
     context = {
         "period_form": period_form,
         "stats": rating_summary(period),
-        "open_rows": _rows(rating_follow_ups(request.user)),
+        "open_rows": _rows(waiting[:OPEN_SHOWN]), "more_open": len(waiting) > OPEN_SHOWN, "open_shown": OPEN_SHOWN,
         "closed_rows": _rows(closed.items),
         "listing": closed,
     }
