@@ -212,3 +212,20 @@ def test_the_summary_of_an_empty_period_has_no_share(people, approved, today):
     summary = rating_summary((today - timedelta(days=30), today - timedelta(days=1)))
     assert summary.total == 0
     assert summary.satisfied_share is None
+
+
+def test_the_summary_takes_whole_beijing_days_at_both_ends(people, approved, today):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    case_rate(case=approved, actor=people.applicant, level="very_satisfied")
+    case_rate(case=approved, actor=people.handler, level="dissatisfied")
+    first, second = CaseRating.objects.order_by("pk")
+    zone = timezone.get_current_timezone()  # Asia/Shanghai
+    CaseRating.objects.filter(pk=first.pk).update(rated_at=datetime.combine(today, time.min, tzinfo=zone))
+    CaseRating.objects.filter(pk=second.pk).update(
+        rated_at=datetime.combine(today, time(23, 59, 59, 999999), tzinfo=zone))
+    assert rating_summary((today, today)).total == 2
+    assert rating_summary((today - timedelta(days=1), today - timedelta(days=1))).total == 0
+    assert rating_summary((today + timedelta(days=1), today + timedelta(days=1))).total == 0

@@ -26,6 +26,7 @@ from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases.kinds import kind_of
 from wrp.cases.models import Case, CaseRating, CaseState, RatingFollowUp, RatingLevel, RatingParty
 from wrp.cases.workflow import is_case_applicant, is_case_handler
+from wrp.core.days import days_range
 from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
 
 DECIDED = frozenset({CaseState.APPROVED, CaseState.REJECTED})
@@ -244,8 +245,9 @@ def rating_summary(period: tuple[date, date]) -> RatingSummary:
     """The ratings given from `period[0]` to `period[1]` (both included, Beijing days): each level's count and the
     share satisfied."""
     start, end = period
+    since, until = days_range(start, end)  # a range of moments: the index on rated_at serves it
     counts = dict(
-        CaseRating.objects.filter(rated_at__date__gte=start, rated_at__date__lte=end)
+        CaseRating.objects.filter(rated_at__gte=since, rated_at__lt=until)
         .values_list("level").annotate(n=Count("id")).values_list("level", "n")
     )
     return RatingSummary(start, end, tuple(LevelCount(level, counts.get(level.value, 0)) for level in RatingLevel))

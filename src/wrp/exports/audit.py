@@ -7,18 +7,18 @@ personal data (`wrp.audit.services.audit_record`) — so the extract shows them 
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.audit.models import AuditEvent
+from wrp.core.days import day_start
 from wrp.portal.common.access import role_required
 from wrp.portal.common.presenters import keyset_listing
 
@@ -38,10 +38,6 @@ class AuditFilter(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("截止日期不能早于起始日期。"))
         return data
-
-
-def _day_start(day: Any) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def audit_events_filtered(user: Any, params: QueryDict) -> QuerySet[AuditEvent]:
@@ -67,9 +63,9 @@ def audit_events_filtered(user: Any, params: QueryDict) -> QuerySet[AuditEvent]:
     form = AuditFilter(params)
     chosen = {name: value for name, value in form.cleaned_data.items() if value} if form.is_valid() else {}
     if "start" in chosen:
-        events = events.filter(at__gte=_day_start(chosen["start"]))
+        events = events.filter(at__gte=day_start(chosen["start"]))
     if "end" in chosen:
-        events = events.filter(at__lt=_day_start(chosen["end"] + timedelta(days=1)))
+        events = events.filter(at__lt=day_start(chosen["end"] + timedelta(days=1)))
     if "action" in chosen:
         events = events.filter(action__startswith=chosen["action"].strip())
     if "object_type" in chosen:

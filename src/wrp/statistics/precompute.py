@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
-from datetime import time as clock_time
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Sum
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 from wrp.cases.models import Acceptance, Case, CaseState
 from wrp.cases.ratings import rating_summary
+from wrp.core.days import day_start
 from wrp.quotas.models import QuotaLedger, QuotaRequest
 from wrp.statistics import durations
 from wrp.statistics.calendar_table import calendar_table_refresh
@@ -49,10 +49,6 @@ def months_back(today: date, count: int) -> list[str]:
     return keys[::-1]
 
 
-def _start_of(day: date) -> Any:
-    return timezone.make_aware(datetime.combine(day, clock_time.min))
-
-
 def monthly(today: date) -> dict[str, Any]:
     """Cases received (submitted to the window) and decided (approved or rejected), per month and kind."""
     months = months_back(today, MONTHS)
@@ -65,8 +61,8 @@ def monthly(today: date) -> dict[str, Any]:
     )
     decided = (
         Case.objects.filter(
-            decided_at__gte=_start_of(first),
-            decided_at__lt=_start_of(today + timedelta(1)),
+            decided_at__gte=day_start(first),
+            decided_at__lt=day_start(today + timedelta(1)),
             state__in=durations.DECIDED,
         )
         .annotate(month=TruncMonth("decided_at"))
@@ -119,7 +115,7 @@ def outcomes(today: date) -> dict[str, int]:
     """How the cases that ended in the last 365 days ended: approved, rejected, not accepted, withdrawn."""
     since = today - timedelta(YEAR_DAYS - 1)
     ended = (
-        Case.objects.filter(decided_at__gte=_start_of(since), decided_at__lt=_start_of(today + timedelta(1)))
+        Case.objects.filter(decided_at__gte=day_start(since), decided_at__lt=day_start(today + timedelta(1)))
         .values_list("state", "acceptance")
         .annotate(n=Count("id"))
     )

@@ -18,12 +18,12 @@ import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
+from wrp.core.days import day_start
 from wrp.tasks.registry import periodic
 
 log = logging.getLogger("wrp.tasks")
@@ -44,10 +44,6 @@ def _run_finder(name: str, today: date) -> dict[str, Any]:
         log.info("periodic job: wrp.notifications.reminders.%s does not exist yet; skipped", name)
         return {"skipped": f"{name} not available"}
     return {"notices": finder(today=today)}
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @periodic("sweep", priority=10)
@@ -97,7 +93,7 @@ def late_releases(*, today: date) -> dict[str, Any]:
     late = Association.objects.filter(late=True)
     summary["late_releases"] = late.count()
     summary["late_released_today"] = late.filter(
-        released_at__gte=_start_of(today), released_at__lt=_start_of(today + timedelta(days=1))
+        released_at__gte=day_start(today), released_at__lt=day_start(today + timedelta(days=1))
     ).count()
     return summary
 
@@ -109,7 +105,7 @@ def delivery_log_retention(*, today: date) -> dict[str, Any]:
         from wrp.notifications.models import Delivery
     except ImportError:
         return {"skipped": "no delivery log"}
-    cutoff = _start_of(today - timedelta(days=settings.DELIVERY_LOG_RETENTION_DAYS))
+    cutoff = day_start(today - timedelta(days=settings.DELIVERY_LOG_RETENTION_DAYS))
     deleted, _ = Delivery.objects.filter(created_at__lt=cutoff).delete()
     return {"deleted": deleted}
 
@@ -120,7 +116,7 @@ def task_result_retention(*, today: date) -> dict[str, Any]:
     for the administrator. The ScheduledRun rows, one per job and day, are kept."""
     from django_tasks_db.models import DBTaskResult
 
-    cutoff = _start_of(today - timedelta(days=settings.TASKS_RESULT_RETENTION_DAYS))
+    cutoff = day_start(today - timedelta(days=settings.TASKS_RESULT_RETENTION_DAYS))
     deleted, _ = DBTaskResult.objects.filter(status="SUCCESSFUL", finished_at__lt=cutoff).delete()
     return {"deleted": deleted}
 
