@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.cases.models import Case, CaseEvent, CaseMaterial, CaseState, MaterialStatus
+from wrp.core.days import day_start
 from wrp.documents.models import StoredFile
 from wrp.documents.services import StoredFileCorrupted, private_delete
 
@@ -49,7 +50,7 @@ def withdrawn_files_expire(*, today: date, days: int | None = None) -> Retention
     delete the StoredFile rows no other row refers to; unlink their bytes once the transaction has committed.
     """
     days = settings.WITHDRAWN_FILES_RETENTION_DAYS if days is None else days
-    cutoff = timezone.make_aware(datetime.combine(today - timedelta(days=days), time.min))
+    cutoff = day_start(today - timedelta(days=days))
     cases = materials = files = 0
     while True:
         with audited_atomic():

@@ -11,7 +11,7 @@ days to release, POLICY §9) and working days where it counts working days (the 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.urls import reverse
@@ -22,6 +22,7 @@ from wrp.appointments.models import Booking
 from wrp.cases import clock
 from wrp.cases.models import Case, CaseState
 from wrp.cases.workflow import OPEN_STATES, RUNNING
+from wrp.core.days import days_range
 from wrp.employment.selectors import release_deadline
 from wrp.notifications.events import case_context, case_link, notify_permit, people, staff, unit_handlers
 from wrp.notifications.services import notify
@@ -45,13 +46,6 @@ def _next_workday(today: date) -> date:
         return calendar.add_workdays(today, 1)
     except CalendarYearNotLoaded:
         return calendar.add_workdays(today, 1, provisional=True)
-
-
-def _day_span(first: date, last: date) -> tuple[datetime, datetime]:
-    """The moments from the start of `first` to the end of `last`, local time."""
-    zone = timezone.get_current_timezone()
-    return (datetime.combine(first, time.min, tzinfo=zone),
-            datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone))
 
 
 def _both_languages(label: Any) -> list[str]:
@@ -131,7 +125,7 @@ def release_deadline_reminders(*, today: date) -> int:
         elif (deadline - today).days <= RELEASE_WARNING_DAYS:
             made += notify(event="association.release_due", recipients=handlers, context=words,
                            key=f"association.release_due:{association.pk}:{deadline.isoformat()}", link=link_unit)
-    since, _end = _day_span(today - timedelta(days=LATE_RELEASE_LOOKBACK), today)
+    since, _end = days_range(today - timedelta(days=LATE_RELEASE_LOOKBACK), today)
     late = Association.objects.filter(
         state=AssociationState.RELEASED, late=True, left_on__isnull=False, released_at__gte=since,
     ).select_related("unit", "applicant").order_by("pk")
@@ -148,7 +142,7 @@ def release_deadline_reminders(*, today: date) -> int:
 def appointment_reminders(*, today: date) -> int:
     """appointment.reminder: on the working day before the appointment (so on Friday for Monday's), to the applicant
     and the unit's handlers, for cases still open."""
-    start, end = _day_span(today + timedelta(days=1), _next_workday(today))
+    start, end = days_range(today + timedelta(days=1), _next_workday(today))
     bookings = (
         Booking.objects.filter(slot__start__gte=start, slot__start__lt=end, case__state__in=OPEN_STATES)
         .select_related("slot", "case__unit", "case__applicant").order_by("slot__start", "pk")

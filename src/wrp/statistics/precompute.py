@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from wrp.cases.models import Acceptance, Case, CaseState
 from wrp.cases.ratings import rating_summary
-from wrp.core.days import day_start
+from wrp.core.days import days_range
 from wrp.quotas.models import QuotaLedger, QuotaRequest
 from wrp.statistics import durations
 from wrp.statistics.calendar_table import calendar_table_refresh
@@ -59,12 +59,9 @@ def monthly(today: date) -> dict[str, Any]:
         .values_list("month", "kind")
         .annotate(n=Count("id"))
     )
+    since, until = days_range(first, today)
     decided = (
-        Case.objects.filter(
-            decided_at__gte=day_start(first),
-            decided_at__lt=day_start(today + timedelta(1)),
-            state__in=durations.DECIDED,
-        )
+        Case.objects.filter(decided_at__gte=since, decided_at__lt=until, state__in=durations.DECIDED)
         .annotate(month=TruncMonth("decided_at"))
         .values_list("month", "kind", "state")
         .annotate(n=Count("id"))
@@ -113,9 +110,9 @@ def stages(today: date) -> dict[str, Any]:
 
 def outcomes(today: date) -> dict[str, int]:
     """How the cases that ended in the last 365 days ended: approved, rejected, not accepted, withdrawn."""
-    since = today - timedelta(YEAR_DAYS - 1)
+    since, until = days_range(today - timedelta(YEAR_DAYS - 1), today)
     ended = (
-        Case.objects.filter(decided_at__gte=day_start(since), decided_at__lt=day_start(today + timedelta(1)))
+        Case.objects.filter(decided_at__gte=since, decided_at__lt=until)
         .values_list("state", "acceptance")
         .annotate(n=Count("id"))
     )

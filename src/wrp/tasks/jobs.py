@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 
-from wrp.core.days import day_start
+from wrp.core.days import day_start, days_range
 from wrp.tasks.registry import periodic
 
 log = logging.getLogger("wrp.tasks")
@@ -92,9 +92,8 @@ def late_releases(*, today: date) -> dict[str, Any]:
     summary = _run_finder("release_deadline_reminders", today)
     late = Association.objects.filter(late=True)
     summary["late_releases"] = late.count()
-    summary["late_released_today"] = late.filter(
-        released_at__gte=day_start(today), released_at__lt=day_start(today + timedelta(days=1))
-    ).count()
+    since, until = days_range(today, today)
+    summary["late_released_today"] = late.filter(released_at__gte=since, released_at__lt=until).count()
     return summary
 
 
