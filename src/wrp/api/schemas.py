@@ -148,15 +148,16 @@ def list_window(
     """A page of an ordered list by keyset when `after` is given, else by page number (compatibility: an OFFSET over
     the ids, then the page's rows; it still grows with the depth); both give `next`, the cursor to go on by keyset.
     The count is capped at COUNT_CAP (a LIMITed subquery, read with the page's rows): no exact COUNT(*) over a large
-    table. A bad cursor is 422 naming `after`. `shown` adds what each row carries (joins, annotations) to the query of the page's rows alone:
-    the count and the OFFSET over the ids read the bare list."""
+    table. A bad cursor is 422 naming `after`. `shown` adds what each row carries (joins, annotations) to the query of
+    the page's rows alone: the count and the OFFSET over the ids read the bare list."""
     rows_of = shown or (lambda rows: rows)
-    if after is not None:  # the page's rows carry the list's count (one query for both)
-        keyed = keyset_page(counted_with(rows_of(queryset), queryset, COUNT_CAP), order=order, after=after, size=size)
+    counted = counted_with(rows_of(queryset), queryset, COUNT_CAP)  # a page's rows carry the list's count
+    if after is not None:
+        keyed = keyset_page(counted, order=order, after=after, size=size)
         return ListWindow(keyed.items, keyed.next_cursor, *listed_total(keyed.items, queryset, COUNT_CAP))
     start = (page - 1) * size
     if start == 0:
-        rows = list(keyset_ordered(counted_with(rows_of(queryset), queryset, COUNT_CAP), order=order)[:size + 1])
+        rows = list(keyset_ordered(counted, order=order)[:size + 1])
         count, capped = listed_total(rows, queryset, COUNT_CAP)
     else:
         rows = []
