@@ -40,6 +40,7 @@ Three measures, in this order:
     .venv/bin/python bench/pages.py --cases 10000
     .venv/bin/python bench/pages.py --in-process --database postgres://postgres@127.0.0.1:5432/wrp_x   # CPU only
     WEB_THREADS=2 .venv/bin/python bench/pages.py --database postgres://postgres@127.0.0.1:5432/wrp_x
+    … bench/pages.py --database … --only "case page" --only queue   # only the pages whose label has one of these
 """
 
 from __future__ import annotations
@@ -384,7 +385,11 @@ def main() -> None:
     parser.add_argument("--in-process", action="store_true", help="only the CPU per request, in this process")
     parser.add_argument("--database", help="an existing database to measure (no set-up, nothing dropped; "
                         "WRP_DATA_DIR its data directory)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="measure only the pages whose label contains TEXT (repeatable; the bare view always)")
     args = parser.parse_args()
+    if args.only:
+        PAGES[:] = [page for page in PAGES if any(text in page[0] for text in args.only)]
     if args.database:
         env = {**os.environ, "DATABASE_URL": args.database, "DEBUG": "false",
                "WRP_DATA_DIR": os.environ.get("WRP_DATA_DIR", "/tmp/wrp-bench-pages")}
