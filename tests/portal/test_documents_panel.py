@@ -75,6 +75,21 @@ def test_the_clerks_workbench_shows_the_panel_too(people, approved):
     assert decision.number in html
 
 
+def test_a_superseded_document_is_marked_and_the_one_replacing_it_is_not(people, approved):
+    decision = IssuedDocument.objects.get(case=approved, kind="decision")
+    newer = IssuedDocument.objects.get(pk=decision.pk)
+    newer.pk, newer.number, newer.supersedes = None, f"{decision.number}-2", decision
+    newer.save()
+    html = signed_in(people.clerk).get(f"/clerk/cases/{approved.public_id}/").content.decode()
+    rows = {document.pk: next(row for row in html.split("<tr")[1:]
+                              if reverse("documents:issued", args=[document.pk]) in row)
+            for document in (decision, newer)}
+    assert rows[decision.pk].startswith(' class="muted"')
+    assert "已被取代" in rows[decision.pk]
+    assert "已被取代" not in rows[newer.pk]
+    assert newer.number in rows[newer.pk]
+
+
 @pytest.mark.parametrize("persona", ["applicant", "handler"])
 def test_the_filers_see_their_draft_declarations_marked_draft(people, persona):
     case = case_in_state(people, "draft")

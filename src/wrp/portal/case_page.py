@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from wrp.accounts.models import Role
-from wrp.appointments.models import Booking
 from wrp.appointments.selectors import booking_of
 from wrp.cases import clock
 from wrp.cases.acceptance import acceptance_view, extension_view
@@ -41,15 +40,19 @@ from wrp.portal.common.access import case_or_404
 from wrp.portal.common.uploads import upload_refusals_take
 from wrp.portal.unit import presenters as unit
 
-# What the page shows of a case that most cases lack — a booking, correction notices — flagged with the case (an index
-# probe each, in its query), so that the page asks no query of its own for an empty panel. A case fetched without
-# them (another view's) has its panels read as before.
+# What the page shows of a case that most cases lack — correction notices, a permit — flagged with the case (an index
+# probe each, in its query), so that the page asks no query of its own for an empty panel; the booking (one to one)
+# and its slot are joined to it (RELATED). A case fetched without them (another view's) has its panels read as before.
+RELATED = ("booking__slot",)
 PRESENT = {
-    "has_booking": Exists(Booking.objects.filter(case=OuterRef("pk"))),
     "has_notices": Exists(CorrectionNotice.objects.filter(case=OuterRef("pk"))),
     "applicant_has_permit": Exists(Permit.objects.filter(holder_id=OuterRef("applicant_id"))
                                    .exclude(status=PermitStatus.REVOKED)),  # what permit_of would find
 }
+
+# A case event as the page uses it: all of it, and of its actor the name (manual checks, the bureau's case file)
+EVENT_FIELDS = ("id", "case_id", "at", "action", "actor_role", "from_state", "to_state", "detail",
+                "actor__username", "actor__real_name")
 
 STATE_NOTES = {Role.APPLICANT: applicant.STATE_NOTES, Role.UNIT_HANDLER: unit.STATE_NOTES}  # by role, by state
 
@@ -72,7 +75,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     permit = case.permit or (permit_of(case.applicant) if case.applicant_id and getattr(
         case, "applicant_has_permit", True) else None)
     role = getattr(request.user, "role", "")
-    events = list(case.events.select_related("actor"))
+    events = list(case.events.select_related("actor").only(*EVENT_FIELDS))
     return {
         "case": case,
         "kind": kind_of(case),
@@ -95,7 +98,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "permit": permit,
         "role": role,
         "actions_template": f"portal/case/_actions_{role}.html",
-        "booking": booking_of(case) if getattr(case, "has_booking", True) else None,  # with its slot: one query
+        "booking": getattr(case, "booking", None) if Case.booking.is_cached(case) else booking_of(case),  # RELATED
         "may_reveal": may_reveal(request.user),
     }
 
@@ -121,7 +124,7 @@ def separated(case: Case, user: Any) -> bool:
 
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = case_or_404(request, public_id, annotate=PRESENT)
+    case = case_or_404(request, public_id, annotate=PRESENT, related=RELATED)
     return render(request, "portal/case/detail.html", case_context(request, case))
 
 

@@ -57,8 +57,10 @@ def _or_404(object_type: str, lookup: Callable[..., Any], user: Any, *asked: Any
         raise Http404("not found") from None
 
 
-def case_or_404(request: HttpRequest, public_id: str, *, annotate: dict[str, Any] | None = None) -> Case:
-    return _or_404(Case._meta.label_lower, partial(case_for, annotate=annotate), request.user, public_id)
+def case_or_404(request: HttpRequest, public_id: str, *, annotate: dict[str, Any] | None = None,
+                related: tuple[str, ...] = ()) -> Case:
+    return _or_404(Case._meta.label_lower, partial(case_for, annotate=annotate, related=related), request.user,
+                   public_id)
 
 
 def material_file_or_404(request: HttpRequest, public_id: str, code: str) -> StoredFile:

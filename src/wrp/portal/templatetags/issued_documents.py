@@ -7,23 +7,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.db.models import QuerySet
 from django.urls import reverse
 
 from wrp.cases import records
 from wrp.core.errors import NotFound
+from wrp.documents.models import IssuedDocument
 
 register = template.Library()
 
 
-def _rows(documents: Any) -> list[dict[str, Any]]:
-    rows = []
-    for document in documents:
-        rows.append({
-            "title": document.title, "number": document.number, "issued_at": document.issued_at,
-            "current": document.is_current, "version": document.case_version if not document.number else None,
-            "url": reverse("documents:issued", args=[document.pk]), "draft": False,
-        })
-    return rows
+def _rows(documents: QuerySet[IssuedDocument]) -> list[dict[str, Any]]:
+    """The panel's rows: only the columns it shows (no model rows, no second copy of each document joined)."""
+    return [
+        {
+            "title": title, "number": number, "issued_at": issued_at, "current": superseded_by is None,
+            "version": case_version if not number else None, "url": reverse("documents:issued", args=[pk]),
+            "draft": False,
+        }
+        for pk, title, number, issued_at, case_version, superseded_by in documents.values_list(
+            "pk", "title", "number", "issued_at", "case_version", "superseded_by__id")
+    ]
 
 
 @register.inclusion_tag("portal/documents/_panel.html", takes_context=True)
