@@ -33,6 +33,7 @@ from wrp.accounts.models import ApiToken, ApplicantProfile, Role, User
 from wrp.audit.services import audit_record, audited_atomic
 from wrp.core.errors import Forbidden, Invalid, Message
 from wrp.core.language import policy_text
+from wrp.core.lookups import unique_or_none
 from wrp.policy.facts import _from_pydantic as invalid_request_from_pydantic  # the policy's own messages
 from wrp.policy.identifiers import mask_resident_id, normalise_resident_id, resident_id_problem
 from wrp.policy.models import Applicant
@@ -346,7 +347,7 @@ def user_for_token(raw: str) -> User | None:
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     digest = _token_hash(raw)
-    token = ApiToken.objects.select_related("user").filter(key_hash=digest).first()
+    token = unique_or_none(ApiToken.objects.select_related("user").filter(key_hash=digest))
     if token is None or not hmac.compare_digest(token.key_hash, digest):
         return None
     now = timezone.now()

@@ -36,6 +36,7 @@ from wrp.cases.workflow import OPEN_STATES, Relation
 from wrp.cases.workflow import is_case_applicant as is_case_applicant  # re-exported (cases/standing.py)
 from wrp.cases.workflow import is_case_handler as is_case_handler  # re-exported (cases/standing.py)
 from wrp.core.errors import NotFound
+from wrp.core.lookups import unique_or_none
 from wrp.documents.models import StoredFile
 from wrp.permits.models import Permit, PermitStatus
 from wrp.permits.selectors import permit_of
@@ -75,8 +76,7 @@ def case_for(user: Any, public_id: str, *, annotate: dict[str, Any] | None = Non
     """The case if the user may see it; NotFound whether it is missing or someone else's. `annotate`: expressions
     read with it (a page's flags of what it has); `related`: rows joined to it (`select_related`)."""
     cases = cases_visible_to(user).filter(public_id=public_id).annotate(**(annotate or {}))
-    # public_id is unique: no ORDER BY (first() would sort by the model's ordering, a cost at every page's compile)
-    case = next(iter((cases.select_related(*related) if related else cases).order_by()[:1]), None)
+    case = unique_or_none(cases.select_related(*related) if related else cases)
     if case is None:
         raise NotFound(_("未找到该案件，或您无权查看。"), code="case_not_found")
     setattr(case, SEEN_BY, getattr(user, "pk", None))  # this instance came through the user's visibility

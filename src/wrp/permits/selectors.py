@@ -13,6 +13,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from wrp.accounts.models import Role
 from wrp.core.errors import NotFound
+from wrp.core.lookups import unique_or_none
 from wrp.permits.models import Permit, PermitStatus
 from wrp.units.models import Association, AssociationState
 from wrp.units.selectors import is_staff, units_handled_by
@@ -52,7 +53,7 @@ def permits_visible_to(user: Any) -> QuerySet[Permit]:
 
 def permit_for(user: Any, number: str) -> Permit:
     """The permit with that number if the user may see it; NotFound otherwise (also for an unknown number)."""
-    permit = permits_visible_to(user).filter(number=str(number).strip().upper()).first()
+    permit = unique_or_none(permits_visible_to(user).filter(number=str(number).strip().upper()))
     if permit is None:
         raise NotFound(code="permit_not_found")
     return permit

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 
 from wrp.accounts.models import STAFF_ROLES, Role
 from wrp.core.errors import NotFound
+from wrp.core.lookups import unique_or_none
 from wrp.units.models import AccountStatus, Penalty, PenaltyKind, Unit, UnitHandler
 
 # The policy knows three account states; a unit whose account moved to another district has none open here.
@@ -77,7 +78,7 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
 
 def unit_for(user: Any, credit_code: str) -> Unit:
     """The unit with that credit code, if the user may see it; NotFound otherwise (also for an unknown code)."""
-    unit = units_visible_to(user).filter(credit_code=normalised_code(credit_code)).first()
+    unit = unique_or_none(units_visible_to(user).filter(credit_code=normalised_code(credit_code)))
     if unit is None:
         raise NotFound(code="unit_not_found")
     return unit
