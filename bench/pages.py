@@ -416,7 +416,8 @@ def main() -> None:
 def measure_cpu(env: dict[str, str]) -> None:
     """The in-process measure, in a child process: this one stays free of Django for the load generators."""
     cpu = subprocess.run([sys.executable, __file__, "--in-process", "--database", env["DATABASE_URL"]],
-                         env={**env, "PYTHONPATH": str(BENCH)}, cwd=ROOT, capture_output=True, text=True)
+                         env={**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH")]))},
+                         cwd=ROOT, capture_output=True, text=True)
     say(cpu.stdout.rstrip() if cpu.returncode == 0 else f"in-process measure failed:\n{cpu.stderr[-3000:]}")
 
 
