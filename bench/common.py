@@ -1,6 +1,6 @@
 """What the PostgreSQL benchmarks share (bench/scale_lists.py, bench/pages.py; issue 14): a fresh database per run,
-dropped at the end; the demo and the scale data set (`wrp demo --scale N`) in it; the platform under gunicorn as
-scripts/run.sh serves it (gthread, 2 workers × 4 threads); a demo account signed in through /login/ (staff with the
+dropped at the end; the demo and the scale data set (`wrp demo --scale N`) in it; a server process run for a block
+(`served`, which bench/pages.py starts gunicorn with); a demo account signed in through /login/ (staff with the
 code of their demo authenticator, `wrp user otp-code NAME`); a load generator (`wrk`, else a threaded Python client)
 reporting requests/s and p99.
 
@@ -188,18 +188,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], *, settings: str = "wrp.config.settings") -> Iterator[str]:
-    """The platform under gunicorn as scripts/run.sh starts it (gthread, 2 workers × 4 threads, the same timeouts and
-    recycling; no access log); its base URL. `settings` may be a bench module of bench/ (on the path)."""
-    port = free_port()
-    server_env = {**env, "DJANGO_SETTINGS_MODULE": settings,
-                  "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")]))}
-    command = [str(BIN / "gunicorn"), "wrp.config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-               "--worker-class", "gthread", "--threads", "4", "--timeout", "60", "--graceful-timeout", "5",
-               "--max-requests", "1000", "--max-requests-jitter", "100", "--log-level", "warning"]
-    with served(command, server_env, env, port, stop_seconds=20) as running:
-        yield running.base
+def bench_path(env: dict[str, str]) -> str:
+    """PYTHONPATH for a child of a bench: bench/ (its settings modules) before the caller's own path, which may point
+    at another checkout's src to measure that code."""
+    return os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH", "")]))
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import (
-    BENCH,
     BIN,
     CONNECTIONS,
     ROOT,
@@ -70,6 +69,7 @@ from common import (
     Load,
     Running,
     Session,
+    bench_path,
     free_port,
     fresh_database,
     load,
@@ -203,8 +203,7 @@ def platform_server(env: dict[str, str]) -> Iterator[Running]:
     PostgreSQL, its timeouts and recycling), the access log off, bench/bare_settings.py; its base URL."""
     port = free_port()
     server_env = {**env, "DJANGO_SETTINGS_MODULE": "bare_settings", "WEB_BIND": f"127.0.0.1:{port}",
-                  "WEB_ACCESS_LOG": "", "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH),
-                                                                                   env.get("PYTHONPATH", "")]))}
+                  "WEB_ACCESS_LOG": "", "PYTHONPATH": bench_path(env)}
     command = [str(BIN / "gunicorn"), "-c", "python:wrp.config.gunicorn", "--log-level", "warning"]
     with served(command, server_env, env, port, stop_seconds=40) as running:
         yield running
@@ -416,8 +415,7 @@ def main() -> None:
 def measure_cpu(env: dict[str, str]) -> None:
     """The in-process measure, in a child process: this one stays free of Django for the load generators."""
     cpu = subprocess.run([sys.executable, __file__, "--in-process", "--database", env["DATABASE_URL"]],
-                         env={**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(BENCH), env.get("PYTHONPATH")]))},
-                         cwd=ROOT, capture_output=True, text=True)
+                         env={**env, "PYTHONPATH": bench_path(env)}, cwd=ROOT, capture_output=True, text=True)
     say(cpu.stdout.rstrip() if cpu.returncode == 0 else f"in-process measure failed:\n{cpu.stderr[-3000:]}")
 
 
