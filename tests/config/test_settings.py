@@ -14,11 +14,11 @@ from wrp.config.env import env_bool, env_choice, env_int, env_list
 GOOD_KEY = "Zq3-" + "x7Kp" * 13  # 56 characters, 8 different: strong enough for Django's W009
 
 
-def start(**env: str) -> subprocess.CompletedProcess[str]:
-    """Load the settings in a fresh interpreter with this environment."""
+def start(then: str = "print('ok')", **env: str) -> subprocess.CompletedProcess[str]:
+    """Load the settings in a fresh interpreter with this environment, then run `then`."""
     clean = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS")}
     clean.update({"WRP_ENV": "development", **env})
-    code = "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='wrp.config.settings'; django.setup(); print('ok')"
+    code = f"import django, os; os.environ['DJANGO_SETTINGS_MODULE']='wrp.config.settings'; django.setup(); {then}"
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=clean, timeout=60)
 
 
@@ -85,3 +85,39 @@ def test_helpers_fall_back_to_defaults_only_when_unset(monkeypatch):
     assert env_int("WRP_TEST_X", 5) == 5
     assert env_list("WRP_TEST_X", ["a"]) == ["a"]
     assert env_choice("WRP_TEST_X", "b", ("a", "b")) == "b"
+
+
+def database_options(**env: str) -> str:
+    """The OPTIONS of the default database the settings make from this environment (nothing is connected)."""
+    result = start("from django.conf import settings; print(sorted(settings.DATABASES['default']['OPTIONS'].items()))",
+                   **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+PG_URL = "postgres://wrp@db.invalid:5432/wrp"
+
+
+def test_postgresql_statements_are_prepared_after_five_runs_unless_turned_off():
+    assert database_options(DATABASE_URL=PG_URL) == "[('prepare_threshold', 5), ('server_side_binding', True)]"
+    assert database_options(DATABASE_URL=PG_URL, DATABASE_PREPARE_THRESHOLD="2") == (
+        "[('prepare_threshold', 2), ('server_side_binding', True)]")
+    assert database_options(DATABASE_URL=PG_URL, DATABASE_PREPARE_THRESHOLD="0") == "[]"  # PgBouncer, transaction mode
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db
+def test_a_statement_a_kept_connection_repeats_is_prepared_on_the_server():
+    from django.db import connection
+
+    from wrp.accounts.models import User
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    asked = "unlikely-name-of-a-prepared-statement-test"
+    for _ in range(connection.settings_dict["OPTIONS"]["prepare_threshold"] + 1):
+        assert not User.objects.filter(username=asked).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [text for text in prepared if '"accounts_user"."username" = $' in text], prepared
