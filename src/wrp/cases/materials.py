@@ -18,6 +18,7 @@ from wrp.cases.models import Case, CaseMaterial, MaterialStatus
 from wrp.cases.selectors import cases_visible_to
 from wrp.cases.workflow import require, require_actor
 from wrp.core.errors import Invalid, InvalidState, ServiceError
+from wrp.core.prepared import Prepared
 from wrp.documents.models import UploadCheck, UploadCheckState
 from wrp.documents.pdfcheck import Sanitised
 from wrp.documents.scanwords import ordered
@@ -181,11 +182,15 @@ def material_verdict(*, case: Case, code: str, actor: Any, accepted: bool, reaso
 
 
 
+# A case's materials with their stored files, as the case page reads them (its SQL compiled once: wrp.core.prepared)
+CASE_MATERIALS = Prepared(lambda case: CaseMaterial.objects.filter(case_id=case).select_related("file"), case=int)
+
+
 def case_material_rows(case: Case, checklist: list[str]) -> list[dict[str, Any]]:
     """The checklist with each material's status, the clerk's reason, its stored file (None until uploaded) and the
     upload being checked or just refused (`check`, see `pending_checks`), for the case page: the checklist's codes
     first, then any other material that has a file (one query each)."""
-    rows = {m.code: m for m in CaseMaterial.objects.filter(case=case).select_related("file")}
+    rows = {m.code: m for m in CASE_MATERIALS.rows(case=case.pk)}
     checks = pending_checks(case, rows)
     return [
         {

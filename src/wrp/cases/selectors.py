@@ -36,7 +36,7 @@ from wrp.cases.workflow import OPEN_STATES, Relation
 from wrp.cases.workflow import is_case_applicant as is_case_applicant  # re-exported (cases/standing.py)
 from wrp.cases.workflow import is_case_handler as is_case_handler  # re-exported (cases/standing.py)
 from wrp.core.errors import NotFound
-from wrp.core.lookups import unique_or_none
+from wrp.core.prepared import Prepared
 from wrp.documents.models import StoredFile
 from wrp.permits.models import Permit, PermitStatus
 from wrp.permits.selectors import permit_of
@@ -71,12 +71,44 @@ def cases_visible_to(user: Any, *, units_read_first: bool = False, handled: list
 SEEN_BY = "_wrp_seen_by"  # on a Case instance `case_for` fetched: the user whose visibility it came through
 
 
-def case_for(user: Any, public_id: str, *, annotate: dict[str, Any] | None = None,
-             related: tuple[str, ...] = ()) -> Case:
-    """The case if the user may see it; NotFound whether it is missing or someone else's. `annotate`: expressions
-    read with it (a page's flags of what it has); `related`: rows joined to it (`select_related`)."""
-    cases = cases_visible_to(user).filter(public_id=public_id).annotate(**(annotate or {}))
-    case = unique_or_none(cases.select_related(*related) if related else cases)
+class CaseLookup:
+    """How `case_for` reads a case: with these annotations (a page's flags of what it has) and these rows joined
+    (`select_related`). The statement is the same for every user of a role, so each role's is compiled once per
+    process (wrp.core.prepared): built from `cases_visible_to` for a stand-in of that role, the user's id and the
+    case's address bound at each call. A module constant (the case page's, `PLAIN`); a lookup made per request
+    would compile every time."""
+
+    def __init__(self, *, annotate: dict[str, Any] | None = None, related: tuple[str, ...] = ()) -> None:
+        self.annotate, self.related = annotate or {}, related
+        own = {"user": int, "public_id": str}  # the applicant's or handler's cases: their id is in the statement
+        self._by_role = {Role.APPLICANT: self._prepared(Role.APPLICANT, own),
+                         Role.UNIT_HANDLER: self._prepared(Role.UNIT_HANDLER, own),
+                         Role.WINDOW_CLERK: self._prepared(Role.WINDOW_CLERK, {"public_id": str}),
+                         Role.BUREAU_APPROVER: self._prepared(Role.BUREAU_APPROVER, {"public_id": str})}
+
+    def _prepared(self, role: str, kinds: dict[str, type]) -> Prepared[Case]:
+        def build(public_id: str, user: int = 0) -> QuerySet[Case]:
+            cases = cases_visible_to(get_user_model()(pk=user, role=role)).filter(public_id=public_id)
+            return cases.annotate(**self.annotate).select_related(*self.related).order_by()[:1]
+
+        return Prepared(build, **kinds)
+
+    def __call__(self, user: Any, public_id: str) -> Case | None:
+        """The case, or None when it is missing or the user may not see it."""
+        if not getattr(user, "is_authenticated", False) or user.role not in self._by_role:
+            return None  # cases_visible_to gives them none
+        if user.role in (Role.APPLICANT, Role.UNIT_HANDLER):
+            return self._by_role[user.role].first(user=user.pk, public_id=public_id)
+        return self._by_role[user.role].first(public_id=public_id)
+
+
+PLAIN = CaseLookup()
+
+
+def case_for(user: Any, public_id: str, *, lookup: CaseLookup = PLAIN) -> Case:
+    """The case if the user may see it; NotFound whether it is missing or someone else's. `lookup`: what is read
+    with it (the case page's flags and joins), PLAIN by default."""
+    case = lookup(user, public_id)
     if case is None:
         raise NotFound(_("未找到该案件，或您无权查看。"), code="case_not_found")
     setattr(case, SEEN_BY, getattr(user, "pk", None))  # this instance came through the user's visibility

@@ -14,6 +14,7 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from wrp.accounts.models import Role
 from wrp.core.errors import NotFound
 from wrp.core.lookups import unique_or_none
+from wrp.core.prepared import Prepared
 from wrp.permits.models import Permit, PermitStatus
 from wrp.units.models import Association, AssociationState
 from wrp.units.selectors import is_staff, units_handled_by
@@ -63,16 +64,16 @@ def can_see_permit(user: Any, permit: Permit) -> bool:
     return permits_visible_to(user).filter(pk=permit.pk).exists()
 
 
+# permit_of's statement, compiled once (wrp.core.prepared): every case page of an applicant with a permit asks it
+LATEST_PERMIT = Prepared(lambda holder: Permit.objects.filter(holder_id=holder).exclude(status=PermitStatus.REVOKED)
+                         .order_by("-issued_on", "-id")[:1], holder=int)
+
+
 def permit_of(applicant: Any) -> Permit | None:
     """The applicant's latest permit that was not revoked (None without one)."""
     if applicant is None or getattr(applicant, "pk", None) is None:
         return None
-    return (
-        Permit.objects.filter(holder_id=applicant.pk)
-        .exclude(status=PermitStatus.REVOKED)
-        .order_by("-issued_on", "-id")
-        .first()
-    )
+    return LATEST_PERMIT.first(holder=applicant.pk)
 
 
 def permit_facts(permit: Permit | None) -> dict[str, str] | None:

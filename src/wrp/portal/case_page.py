@@ -27,12 +27,13 @@ from wrp.cases.acceptance import acceptance_view, extension_view
 from wrp.cases.facts import case_evaluate, frozen_assessment
 from wrp.cases.kinds import kind_of
 from wrp.cases.materials import case_checklist, case_material_rows
-from wrp.cases.models import Case, CaseState, CorrectionNotice
+from wrp.cases.models import Case, CaseEvent, CaseState, CorrectionNotice
 from wrp.cases.reveal import may_reveal, person_reveal
-from wrp.cases.selectors import case_changes
+from wrp.cases.selectors import CaseLookup, case_changes
 from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
 from wrp.core.errors import Forbidden, Invalid, InvalidState
 from wrp.core.language import page_language
+from wrp.core.prepared import Prepared
 from wrp.permits.models import Permit, PermitStatus
 from wrp.permits.selectors import permit_of
 from wrp.portal.applicant import presenters as applicant
@@ -49,10 +50,14 @@ PRESENT = {
     "applicant_has_permit": Exists(Permit.objects.filter(holder_id=OuterRef("applicant_id"))
                                    .exclude(status=PermitStatus.REVOKED)),  # what permit_of would find
 }
+LOOKUP = CaseLookup(annotate=PRESENT, related=RELATED)  # the case page's case, its flags and joins
 
 # A case event as the page uses it: all of it, and of its actor the name (manual checks, the bureau's case file)
 EVENT_FIELDS = ("id", "case_id", "at", "action", "actor_role", "from_state", "to_state", "detail",
                 "actor__username", "actor__real_name")
+
+EVENTS = Prepared(lambda case: CaseEvent.objects.filter(case_id=case).select_related("actor").only(*EVENT_FIELDS),
+                  case=int)  # the timeline, oldest first (its SQL compiled once: wrp.core.prepared)
 
 STATE_NOTES = {Role.APPLICANT: applicant.STATE_NOTES, Role.UNIT_HANDLER: unit.STATE_NOTES}  # by role, by state
 
@@ -75,7 +80,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     permit = case.permit or (permit_of(case.applicant) if case.applicant_id and getattr(
         case, "applicant_has_permit", True) else None)
     role = getattr(request.user, "role", "")
-    events = list(case.events.select_related("actor").only(*EVENT_FIELDS))
+    events = EVENTS.rows(case=case.pk)
     return {
         "case": case,
         "kind": kind_of(case),
@@ -124,7 +129,7 @@ def separated(case: Case, user: Any) -> bool:
 
 @login_required
 def case_detail(request: HttpRequest, public_id: str) -> HttpResponse:
-    case = case_or_404(request, public_id, annotate=PRESENT, related=RELATED)
+    case = case_or_404(request, public_id, lookup=LOOKUP)
     return render(request, "portal/case/detail.html", case_context(request, case))
 
 

@@ -42,7 +42,7 @@ from wrp.cases.services import (
 from wrp.cases.workflow import AWAITING_ACCEPTANCE, OPEN_STATES
 from wrp.core.errors import Invalid, InvalidState, ServiceError
 from wrp.core.keyset import KeysetPage, counted_with, cursor_for, keyset_page
-from wrp.portal.case_page import PRESENT, RELATED, case_context
+from wrp.portal.case_page import LOOKUP, case_context
 from wrp.portal.clerk.casefile import material_pdf
 from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
 from wrp.portal.clerk.rows import clerk_row_cases, clerk_rows
@@ -212,7 +212,7 @@ def _confirmed(request: HttpRequest) -> bool:
 @role_required(Role.WINDOW_CLERK)
 @require_GET
 def clerk_case(request: HttpRequest, public_id: str) -> HttpResponse:
-    return _render_case(request, case_or_404(request, public_id, annotate=PRESENT, related=RELATED))
+    return _render_case(request, case_or_404(request, public_id, lookup=LOOKUP))
 
 
 @role_required(Role.WINDOW_CLERK)

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from wrp.audit.services import audit_note
 from wrp.cases.models import Case
-from wrp.cases.selectors import case_for, material_file_for
+from wrp.cases.selectors import PLAIN, CaseLookup, case_for, material_file_for
 from wrp.core.errors import NotFound
 from wrp.documents.models import StoredFile
 from wrp.employment.selectors import association_for
@@ -57,10 +57,8 @@ def _or_404(object_type: str, lookup: Callable[..., Any], user: Any, *asked: Any
         raise Http404("not found") from None
 
 
-def case_or_404(request: HttpRequest, public_id: str, *, annotate: dict[str, Any] | None = None,
-                related: tuple[str, ...] = ()) -> Case:
-    return _or_404(Case._meta.label_lower, partial(case_for, annotate=annotate, related=related), request.user,
-                   public_id)
+def case_or_404(request: HttpRequest, public_id: str, *, lookup: CaseLookup = PLAIN) -> Case:
+    return _or_404(Case._meta.label_lower, partial(case_for, lookup=lookup), request.user, public_id)
 
 
 def material_file_or_404(request: HttpRequest, public_id: str, code: str) -> StoredFile:

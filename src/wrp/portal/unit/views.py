@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, F, IntegerField, JSONField, OuterRef, Subquery
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, IntegerField, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -31,6 +32,7 @@ from wrp.cases.services import case_open
 from wrp.cases.workflow import FINAL_STATES
 from wrp.core.errors import Invalid, ServiceError
 from wrp.core.language import page_language
+from wrp.core.prepared import Prepared
 from wrp.employment.selectors import associations_visible_to
 from wrp.policy.codes import District, Service, UnitKind
 from wrp.policy.labels import label
@@ -76,21 +78,29 @@ def account_item(unit: Unit) -> str | None:
 
 
 
-@handler_only
-def unit_home(request: HttpRequest) -> HttpResponse:
-    """The handler's units (account, quota, penalties, association code), the cases waiting for the unit, the drafts
-    counted and the open association requests: each list read once for all the units, only what its rows show."""
-    user, today = request.user, timezone.localdate()
-    # Each unit with its newest open account case and its drafts counted (the cases of the handler's own units,
-    # which are theirs to see), in the query of the units
+def _handled_units(user: int) -> QuerySet[Unit]:
+    """Each unit the handler handles with its newest open account case and its drafts counted (the cases of the
+    handler's own units, which are theirs to see), in the query of the units."""
     cases = Case.objects.filter(unit_id=OuterRef("pk")).order_by()
-    units = list(units_handled_by(user).order_by("name").only(*UNIT_SHOWN).annotate(
+    return units_handled_by(get_user_model()(pk=user, role=Role.UNIT_HANDLER)).order_by("name").only(
+        *UNIT_SHOWN).annotate(
         account_case=Subquery(cases.filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES).order_by("-created_at")
                               .values(shown=JSONObject(public_id="public_id", kind="kind", state="state"))[:1],
                               output_field=JSONField()),
         drafts=Subquery(cases.filter(state=CaseState.DRAFT).values("unit_id").annotate(n=Count("pk")).values("n"),
                         output_field=IntegerField()),
-    ))
+    )
+
+
+HANDLED_UNITS = Prepared(_handled_units, user=int)  # compiled once (wrp.core.prepared): the same for every handler
+
+
+@handler_only
+def unit_home(request: HttpRequest) -> HttpResponse:
+    """The handler's units (account, quota, penalties, association code), the cases waiting for the unit, the drafts
+    counted and the open association requests: each list read once for all the units, only what its rows show."""
+    user, today = request.user, timezone.localdate()
+    units = HANDLED_UNITS.rows(user=user.pk)
     handled = [unit.pk for unit in units]
     penalties = unit_penalties(units)
     ledgers = {ledger.unit_id: ledger for ledger in QuotaLedger.objects.filter(unit_id__in=handled, year=today.year)}

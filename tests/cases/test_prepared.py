@@ -1,0 +1,94 @@
+"""`wrp.core.prepared.Prepared`: a queryset's SQL compiled once, each call binding its own values — the same model
+instances as the queryset itself gives (fields, converted values, joined rows, annotations, order), one query each
+call and no compiling after the first; and a shape it cannot bind is refused, never answered wrongly. Here, with the
+cases it was made for (the case page's lookup, events and materials)."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.db.models.sql.compiler import SQLCompiler
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import case_in_state
+from wrp.cases.models import Case, CaseEvent, CaseMaterial
+from wrp.cases.selectors import CaseLookup, case_for
+from wrp.core.errors import NotFound
+from wrp.core.prepared import Prepared
+
+pytestmark = pytest.mark.django_db
+
+EVENTS = Prepared(lambda case: CaseEvent.objects.filter(case_id=case).select_related("actor")
+                  .only("id", "case_id", "at", "action", "detail", "actor__username"), case=int)
+WITH_FLAG = Prepared(lambda unit, public_id: Case.objects.filter(unit_id=unit, public_id=public_id)
+                     .select_related("unit", "applicant")
+                     .annotate(has_materials=Exists(CaseMaterial.objects.filter(case=OuterRef("pk")))), unit=int,
+                     public_id=str)
+
+
+def fields(instance):
+    return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+            if field.attname in instance.__dict__}
+
+
+def test_it_gives_what_the_queryset_gives_with_the_joined_rows_and_annotations(people):
+    case = case_in_state(people, "in_review")
+    expected = list(CaseEvent.objects.filter(case_id=case.pk).select_related("actor")
+                    .only("id", "case_id", "at", "action", "detail", "actor__username"))
+    got = EVENTS.rows(case=case.pk)
+    assert [fields(event) for event in got] == [fields(event) for event in expected]  # the order too
+    assert len(got) >= 3
+    with CaptureQueriesContext(connection) as queries:
+        names = [event.actor.username for event in got if event.actor_id]  # joined: no query
+    assert names
+    assert not queries
+    (found,) = WITH_FLAG.rows(unit=case.unit_id, public_id=case.public_id)
+    assert fields(found) == fields(Case.objects.get(pk=case.pk))  # JSON, dates, encrypted fields converted alike
+    assert found.has_materials is True
+    assert (found.unit.name, found.applicant.username) == (people.unit.name, people.applicant.username)
+    assert WITH_FLAG.rows(unit=people.other_unit.pk, public_id=case.public_id) == []
+    assert WITH_FLAG.first(unit=case.unit_id, public_id="C0000000000000") is None
+
+
+def test_it_compiles_once_and_asks_one_query_a_call(people):
+    case = case_in_state(people, "submitted")
+    events = Prepared(lambda case: CaseEvent.objects.filter(case_id=case), case=int)
+    compile_calls = mock.patch.object(SQLCompiler, "as_sql", autospec=True, side_effect=SQLCompiler.as_sql)
+    with compile_calls as compiled:
+        events.rows(case=case.pk)
+        first = compiled.call_count
+        with CaptureQueriesContext(connection) as queries:
+            events.rows(case=case.pk)
+            events.rows(case=case.pk + 1)
+    assert first >= 1
+    assert compiled.call_count == first  # nothing compiled again
+    assert len(queries) == 2
+
+
+def test_a_shape_it_cannot_bind_is_refused():
+    with pytest.raises(TypeError, match="int or a str"):
+        Prepared(lambda day: CaseEvent.objects.filter(at__date=day), day=object)
+    transformed = Prepared(lambda name: CaseEvent.objects.filter(action__icontains=name), name=str)
+    with pytest.raises(ValueError, match="did not reach the SQL unchanged"):
+        transformed.rows(name="submit")
+    with pytest.raises(TypeError, match="model rows"):
+        Prepared(lambda case: CaseEvent.objects.filter(case_id=case).values("id"), case=int).rows(case=1)
+    with pytest.raises(TypeError, match="is a int"):
+        EVENTS.rows(case="1")
+    with pytest.raises(TypeError, match="takes"):
+        EVENTS.rows(case=1, extra=2)
+
+
+def test_the_case_lookup_of_each_role_finds_only_what_that_role_may_see(people):
+    case = case_in_state(people, "submitted")
+    lookup = CaseLookup(annotate={"has_materials": Exists(CaseMaterial.objects.filter(case=OuterRef("pk")))},
+                        related=("unit",))
+    for user in (people.applicant, people.handler, people.clerk, people.approver):
+        found = case_for(user, case.public_id, lookup=lookup)
+        assert (found.pk, found.has_materials, found.unit.name) == (case.pk, True, people.unit.name)
+    for user in (people.other_applicant, people.other_handler, people.admin):
+        with pytest.raises(NotFound):
+            case_for(user, case.public_id, lookup=lookup)
