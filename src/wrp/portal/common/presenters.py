@@ -233,11 +233,15 @@ Fetch = Callable[[str | None], KeysetPage]
 
 
 def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tuple[str, ...] = (),
-                   fetch: Fetch | None = None, size: int = PAGE_SIZE, counted: bool = True) -> Listing:
+                   fetch: Fetch | None = None, size: int = PAGE_SIZE, counted: bool = True,
+                   listed: QuerySet[Any] | None = None) -> Listing:
     """The page of `queryset` after `?after=` in `order` (or as `fetch(cursor)` pages it), with links that keep the
     page's other parameters, and the capped total (`counted`): one query for the rows and their count (a `fetch`
-    reads its rows `counted_with` the list for that), the same at any size and depth."""
-    rows = counted_with(queryset, queryset) if counted else queryset
+    reads its rows `counted_with` the list for that), the same at any size and depth. `listed`: the same rows as
+    `queryset` to count, when `queryset` reads values across joins — the count would keep those joins (Django leaves
+    them in a values("pk") of it) and look up each counted row's joined ones."""
+    listed = queryset if listed is None else listed
+    rows = counted_with(queryset, listed) if counted else queryset
     fetch = fetch or (lambda cursor: keyset_page(rows, order=order, after=cursor, size=size))
     after = request.GET.get(AFTER) or None
     refused = ""
@@ -246,7 +250,7 @@ def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tupl
     except Invalid as error:
         refused, after = error.messages().get(AFTER, ""), None
         page = fetch(None)
-    total, more = listed_total(page.items, queryset, COUNT_CAP) if counted else (None, False)
+    total, more = listed_total(page.items, listed, COUNT_CAP) if counted else (None, False)
     trail = [part for part in request.GET.get(BACK, "").split("~") if part][-BACK_DEPTH:] if after else []
     return Listing(
         items=page.items,
