@@ -73,6 +73,12 @@
   // The response names which controls the person touched since it was asked for: their twins are marked hx-preserve,
   // and htmx puts the person's own elements in their place.
   document.addEventListener("htmx:beforeSwap", function (event) {
+    if (ours(event) && saving) {
+      // 「保存资料」 was pressed while a live update was under way (leaving the box just typed in sends one): the form
+      // being sent stays in the page, for a browser cancels the submission of a form taken out of it.
+      event.detail.shouldSwap = false;
+      return;
+    }
     if (!ours(event) || !sent || !event.detail.shouldSwap) {
       return;
     }
