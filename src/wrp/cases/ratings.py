@@ -28,6 +28,8 @@ from wrp.cases.models import Case, CaseRating, CaseState, RatingFollowUp, Rating
 from wrp.cases.workflow import is_case_applicant, is_case_handler
 from wrp.core.days import days_range
 from wrp.core.errors import Forbidden, Invalid, InvalidState, NotFound
+from wrp.core.keyset import KeysetPage, keyset_result, keyset_window
+from wrp.core.lookups import ids_in
 
 DECIDED = frozenset({CaseState.APPROVED, CaseState.REJECTED})
 BAD_LEVELS = frozenset({RatingLevel.DISSATISFIED, RatingLevel.VERY_DISSATISFIED})  # 差评
@@ -121,16 +123,35 @@ def _require_approver(actor: Any) -> None:
         raise Forbidden(_("只有区人社局审批人员可以处理差评回访。"), code="approvers_only")
 
 
+CLOSED_ORDER = ("-closed_at", "-id")  # the call-backs made, most recent first
+
+
 def rating_follow_ups(user: Any, *, closed: bool = False) -> QuerySet[RatingFollowUp]:
     """The bureau's follow-ups (bureau approvers only; none for anyone else): open ones oldest first, or the closed
     ones most recently closed first."""
+    follow_ups = _follow_ups(user)
+    if closed:
+        return follow_ups.filter(closed_at__isnull=False).order_by(*CLOSED_ORDER)
+    return follow_ups.filter(closed_at__isnull=True).order_by("opened_at", "id")
+
+
+def rating_follow_ups_shown(user: Any, *, after: str | None, size: int,
+                            waiting: int) -> tuple[KeysetPage, list[RatingFollowUp]]:
+    """What the bureau's 好差评 page lists, in one query: a keyset page of `size` closed follow-ups after the cursor
+    `after` (most recently closed first; `Invalid` for a bad cursor) and the `waiting` open ones waiting longest."""
+    closed = keyset_window(rating_follow_ups(user, closed=True), order=CLOSED_ORDER, after=after, size=size)
+    oldest = rating_follow_ups(user)[:waiting]
+    rows = list(_follow_ups(user).filter(pk__in=ids_in(closed).union(ids_in(oldest), all=True)))
+    called_back = sorted((row for row in rows if row.closed_at), key=lambda row: (row.closed_at, row.pk), reverse=True)
+    still_open = sorted((row for row in rows if not row.closed_at), key=lambda row: (row.opened_at, row.pk))
+    return keyset_result(called_back, order=CLOSED_ORDER, size=size), still_open
+
+
+def _follow_ups(user: Any) -> QuerySet[RatingFollowUp]:
+    """Every follow-up with what its rows show, for a bureau approver; none for anyone else."""
     follow_ups = RatingFollowUp.objects.select_related("rating__case__unit", "rating__case__applicant",
                                                        "rating__rated_by", "closed_by")
-    if getattr(user, "role", None) != Role.BUREAU_APPROVER:
-        return follow_ups.none()
-    if closed:
-        return follow_ups.filter(closed_at__isnull=False).order_by("-closed_at", "-id")
-    return follow_ups.filter(closed_at__isnull=True).order_by("opened_at", "id")
+    return follow_ups if getattr(user, "role", None) == Role.BUREAU_APPROVER else follow_ups.none()
 
 
 def rating_follow_up_for(user: Any, pk: int) -> RatingFollowUp:

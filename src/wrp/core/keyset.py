@@ -60,6 +60,12 @@ class KeysetPage:
 
 def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], after: str | None, size: int) -> KeysetPage:
     """The `size` rows of `queryset` in `order` that come after the cursor `after` (from the start when None)."""
+    return keyset_result(list(keyset_window(queryset, order=order, after=after, size=size)), order=order, size=size)
+
+
+def keyset_window(queryset: QuerySet[Any], *, order: tuple[str, ...], after: str | None, size: int) -> QuerySet[Any]:
+    """The query of `keyset_page`'s rows, unrun: the `size + 1` rows of `queryset` in `order` after the cursor `after`
+    (to read a page in one statement with other rows, `keyset_result` then making the page of them)."""
     if not order:
         raise ValueError("keyset_page needs an order whose last field is unique")
     if size < 1:
@@ -69,10 +75,16 @@ def keyset_page(queryset: QuerySet[Any], *, order: tuple[str, ...], after: str |
     if after:
         values = decode_cursor(after, order=order)
         queryset = queryset.filter(_after_condition(fields, values))
-    rows = list(queryset[: size + 1])
+    return queryset[: size + 1]
+
+
+def keyset_result(rows: list[Any], *, order: tuple[str, ...], size: int) -> KeysetPage:
+    """The page of the rows `keyset_window` read, in its order: the first `size`, and the next page's cursor when
+    there was one row more."""
     has_more = len(rows) > size
     items = rows[:size]
-    next_cursor = encode_cursor([_row_value(items[-1], field.path) for field in fields], order=order) if has_more else None
+    paths = [item.lstrip("-") for item in order]
+    next_cursor = encode_cursor([_row_value(items[-1], path) for path in paths], order=order) if has_more else None
     return KeysetPage(items=items, next_cursor=next_cursor, has_more=has_more)
 
 

@@ -117,6 +117,27 @@ def test_the_other_bureau_lists_run_at_most_six_queries_the_same_at_2_and_30_row
     print(f"{url}: 2 rows {two}, 30 rows {thirty} queries")
 
 
+def test_the_call_backs_page_through_once_each_with_the_longest_waiting_on_every_page(people, approver_client, today):
+    from wrp.cases.models import RatingFollowUp
+
+    oversight(people, 50, today)  # 25 open and 25 called back, all at the same moment: the ties go by id
+    called_back = list(RatingFollowUp.objects.filter(closed_at__isnull=False).order_by("-closed_at", "-id")
+                       .values_list("pk", flat=True))
+    still_open = list(RatingFollowUp.objects.filter(closed_at__isnull=True).order_by("opened_at", "id")
+                      .values_list("pk", flat=True))
+    seen: list[int] = []
+    url, pages = "/bureau/ratings/", 0
+    while url and pages < 5:
+        response = approver_client.get(url)
+        pages += 1
+        assert [row["follow_up"].pk for row in response.context["open_rows"]] == still_open
+        seen += [row["follow_up"].pk for row in response.context["closed_rows"]]
+        following = next_link(response.content.decode())
+        url = "/bureau/ratings/" + following if following else ""
+    assert pages == 2
+    assert seen == called_back
+
+
 # --- the quota ledger table: a page of units at a time, searchable, with the year's totals ---------------------------
 
 QUOTAS = "/bureau/quotas/"

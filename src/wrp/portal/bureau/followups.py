@@ -19,16 +19,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from wrp.cases.models import RatingFollowUp, RatingParty
 from wrp.cases.ratings import (
+    CLOSED_ORDER,
     SPOKE_WITH_MAX,
     SUMMARY_MAX,
     rating_follow_up_close,
     rating_follow_up_for,
-    rating_follow_ups,
+    rating_follow_ups_shown,
     rating_summary,
 )
 from wrp.core.errors import Invalid, NotFound, ServiceError
+from wrp.core.keyset import KeysetPage
 from wrp.portal.bureau.views import approver_only
-from wrp.portal.common.presenters import keyset_listing, mask_name
+from wrp.portal.common.presenters import PAGE_SIZE, keyset_listing, mask_name
 from wrp.portal.common.refusals import form_add_refusal, refusal_text
 
 OPEN_SHOWN = 50  # the follow-ups waiting longest, shown a page at most (the others once these are called back)
@@ -95,11 +97,15 @@ def _rows(follow_ups: Any) -> list[dict[str, Any]]:
 @require_safe
 def bureau_rating_follow_ups(request: HttpRequest) -> HttpResponse:
     period_form, period = _period(request)
-    # the call-backs made, most recent first, by keyset (`?after=`) and uncounted: the page is the period's figures,
-    # the open follow-ups and a page of closed ones, in four queries however many there are
-    closed = keyset_listing(request, rating_follow_ups(request.user, closed=True), order=("-closed_at", "-id"),
-                            counted=False)
-    waiting = list(rating_follow_ups(request.user)[:OPEN_SHOWN + 1])  # the longest waiting; the rest once called
+    # the open follow-ups waiting longest and a page of the call-backs made, by keyset (`?after=`) and uncounted, read
+    # in one query: the page is the frame, the period's figures and that, in the same queries however many there are
+    waiting: list[RatingFollowUp] = []
+
+    def fetch(cursor: str | None) -> KeysetPage:
+        page, waiting[:] = rating_follow_ups_shown(request.user, after=cursor, size=PAGE_SIZE, waiting=OPEN_SHOWN + 1)
+        return page
+
+    closed = keyset_listing(request, RatingFollowUp.objects.none(), order=CLOSED_ORDER, fetch=fetch, counted=False)
     context = {
         "period_form": period_form,
         "stats": rating_summary(period),

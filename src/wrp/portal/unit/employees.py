@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import DateTimeField, ExpressionWrapper, F, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, F, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -29,6 +29,7 @@ from wrp.cases.services import case_open
 from wrp.cases.workflow import items_offered
 from wrp.core.errors import ServiceError
 from wrp.core.language import page_language
+from wrp.core.lookups import ids_in
 from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
 from wrp.employment.services import (
     association_accept,
@@ -52,7 +53,7 @@ from wrp.portal.common.refusals import form_add_refusal, refusal_text
 from wrp.portal.unit.forms import DepartureForm, ReleaseForm
 from wrp.portal.unit.views import handler_only
 from wrp.public.templatetags.wrp_format import cn_date
-from wrp.units.models import Association, AssociationState
+from wrp.units.models import AssociationState
 from wrp.units.selectors import units_handled_by
 
 # The personal items a unit starts for an employee; info_change is chosen with its subtype.
@@ -145,7 +146,7 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
     latest_released = associations.filter(state=AssociationState.RELEASED).order_by("-released_at", "-pk")
     # one query for both short lists: the ids of each (LIMITed, by its index) in one UNION, so that the database
     # knows it fetches about a hundred rows with their applicant and unit
-    shown = _ids_in(oldest_requests, REQUESTS_SHOWN + 1).union(_ids_in(latest_released, RELEASED_SHOWN + 1), all=True)
+    shown = ids_in(oldest_requests, REQUESTS_SHOWN + 1).union(ids_in(latest_released, RELEASED_SHOWN + 1), all=True)
     others = list(associations.filter(pk__in=shown).order_by().values(
         *ROW_VALUES, "state", "requested_at", "released_at", "left_on", "late"))
     requested = sorted((row for row in others if row["state"] == AssociationState.REQUESTED),
@@ -163,12 +164,6 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
         "more_released": len(released) > RELEASED_SHOWN, "released_shown": RELEASED_SHOWN,
         "several_units": len(handled) > 1, "release_days": RELEASE_DAYS, "departure_refused": refused,
     }
-
-
-def _ids_in(associations: QuerySet[Association], limit: int) -> QuerySet[Association]:
-    """The ids of the first `limit` associations, as a part of a UNION (each LIMIT in a subquery of its own, unordered:
-    SQLite allows neither in a part)."""
-    return Association.objects.filter(pk__in=associations.values("pk")[:limit]).order_by().values("pk")
 
 
 class EmployeeRows:
