@@ -80,6 +80,28 @@ def test_a_shape_it_cannot_bind_is_refused():
         EVENTS.rows(case="1")
     with pytest.raises(TypeError, match="takes"):
         EVENTS.rows(case=1, extra=2)
+    with pytest.raises(TypeError, match="are not arguments"):
+        Prepared(lambda case: CaseEvent.objects.filter(case_id=case), unused=("user",), case=int)
+
+
+def test_an_argument_it_may_leave_out_is_bound_where_the_statement_has_it(people):
+    case = case_in_state(people, "submitted")
+    everyone = Prepared(lambda user, case: CaseEvent.objects.filter(case_id=case), unused=("user",), user=int, case=int)
+    own = Prepared(lambda user, case: CaseEvent.objects.filter(case_id=case, actor_id=user), unused=("user",),
+                   user=int, case=int)
+    assert len(everyone.rows(user=people.clerk.pk, case=case.pk)) == CaseEvent.objects.filter(case=case).count()
+    assert own.rows(user=people.clerk.pk, case=case.pk) == []  # the clerk did nothing on this case yet
+    actor = CaseEvent.objects.filter(case=case).exclude(actor=None).values_list("actor_id", flat=True).first()
+    assert [event.actor_id for event in own.rows(user=actor, case=case.pk)] == list(
+        CaseEvent.objects.filter(case=case, actor_id=actor).values_list("actor_id", flat=True))
+
+
+def test_a_queryset_that_can_have_no_rows_gives_none_without_a_query(people):
+    nothing = Prepared(lambda case: CaseEvent.objects.filter(case_id=case).none(), case=int)
+    with CaptureQueriesContext(connection) as queries:
+        assert nothing.rows(case=1) == []
+        assert nothing.first(case=2) is None
+    assert not queries
 
 
 def test_the_case_lookup_of_each_role_finds_only_what_that_role_may_see(people):
@@ -92,3 +114,5 @@ def test_the_case_lookup_of_each_role_finds_only_what_that_role_may_see(people):
     for user in (people.other_applicant, people.other_handler, people.admin):
         with pytest.raises(NotFound):
             case_for(user, case.public_id, lookup=lookup)
+    assert sorted(lookup._by_role) == sorted({user.role for user in (people.applicant, people.handler, people.clerk,
+                                                                      people.approver, people.admin)})

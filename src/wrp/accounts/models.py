@@ -47,6 +47,12 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.real_name or self.username
 
+    @classmethod
+    def stand_in(cls, pk: int, role: str) -> User:
+        """A user of this id and role, neither read nor saved: what a selector is given to build a role's statement
+        once (wrp.core.prepared binds the real id at each call). Never someone to act as or to show."""
+        return cls(pk=pk, role=role)
+
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         """Django's session hash (an HMAC of the password hash) over the session generation too: a new password or a
         deactivation ends every session signed in before it, for good."""

@@ -74,32 +74,29 @@ SEEN_BY = "_wrp_seen_by"  # on a Case instance `case_for` fetched: the user whos
 class CaseLookup:
     """How `case_for` reads a case: with these annotations (a page's flags of what it has) and these rows joined
     (`select_related`). The statement is the same for every user of a role, so each role's is compiled once per
-    process (wrp.core.prepared): built from `cases_visible_to` for a stand-in of that role, the user's id and the
-    case's address bound at each call. A module constant (the case page's, `PLAIN`); a lookup made per request
-    would compile every time."""
+    process (wrp.core.prepared), at its first use: built from `cases_visible_to` for a stand-in of that role, the
+    user's id (where the role's visibility names it) and the case's address bound at each call. A module constant
+    (the case page's, `PLAIN`); a lookup made per request would compile every time."""
 
     def __init__(self, *, annotate: dict[str, Any] | None = None, related: tuple[str, ...] = ()) -> None:
         self.annotate, self.related = annotate or {}, related
-        own = {"user": int, "public_id": str}  # the applicant's or handler's cases: their id is in the statement
-        self._by_role = {Role.APPLICANT: self._prepared(Role.APPLICANT, own),
-                         Role.UNIT_HANDLER: self._prepared(Role.UNIT_HANDLER, own),
-                         Role.WINDOW_CLERK: self._prepared(Role.WINDOW_CLERK, {"public_id": str}),
-                         Role.BUREAU_APPROVER: self._prepared(Role.BUREAU_APPROVER, {"public_id": str})}
+        self._by_role: dict[str, Prepared[Case]] = {}
 
-    def _prepared(self, role: str, kinds: dict[str, type]) -> Prepared[Case]:
-        def build(public_id: str, user: int = 0) -> QuerySet[Case]:
-            cases = cases_visible_to(get_user_model()(pk=user, role=role)).filter(public_id=public_id)
+    def _prepared(self, role: str) -> Prepared[Case]:
+        def build(user: int, public_id: str) -> QuerySet[Case]:
+            cases = cases_visible_to(get_user_model().stand_in(user, role)).filter(public_id=public_id)
             return cases.annotate(**self.annotate).select_related(*self.related).order_by()[:1]
 
-        return Prepared(build, **kinds)
+        # staff see every case: their statement has no user in it; a role that sees none has no statement at all
+        return Prepared(build, unused=("user",), user=int, public_id=str)
 
     def __call__(self, user: Any, public_id: str) -> Case | None:
         """The case, or None when it is missing or the user may not see it."""
-        if not getattr(user, "is_authenticated", False) or user.role not in self._by_role:
+        if not getattr(user, "is_authenticated", False):
             return None  # cases_visible_to gives them none
-        if user.role in (Role.APPLICANT, Role.UNIT_HANDLER):
-            return self._by_role[user.role].first(user=user.pk, public_id=public_id)
-        return self._by_role[user.role].first(public_id=public_id)
+        role = user.role
+        prepared = self._by_role.get(role) or self._by_role.setdefault(role, self._prepared(role))
+        return prepared.first(user=user.pk, public_id=public_id)
 
 
 PLAIN = CaseLookup()

@@ -12,7 +12,9 @@ iterator does (converters, the rows joined by `select_related`, annotations). Wh
 its arguments only (not on the clock, the language or a user beyond what is passed), must evaluate to model rows
 (no `values()`, no `none()`, no related manager's own queryset), and must pass each argument unchanged into the SQL
 (an equality or `in`, not `icontains`): a stand-in not found among the parameters is an error at the first call, not
-a wrong answer.
+a wrong answer — unless the argument is named in `unused`, one that `build` may leave out of the statement (a role
+whose visibility does not depend on the user's id: bound where the statement has it, ignored where it has not). A
+`build` that gives `none()` (or a filter that can match nothing) gives no rows for any values.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Model, QuerySet
 from django.db.models.query import ModelIterable, get_related_populators
@@ -48,15 +51,22 @@ class _Compiled:
     converters: tuple[tuple[int, list[Any], Any], ...]  # (column, converters, expression)
 
 
+_NOTHING = _Compiled(sql="", params=(), slots=(), model=Model, fields=slice(0), attnames=[], populators=[],
+                     annotations=(), converters=())  # the statement of a queryset that can have no rows
+
+
 class Prepared(Generic[M]):
     """A queryset's SQL compiled once per database; `rows(**values)` runs it with these values bound."""
 
-    def __init__(self, build: Callable[..., QuerySet[M]], **kinds: type) -> None:
+    def __init__(self, build: Callable[..., QuerySet[M]], /, *, unused: tuple[str, ...] = (), **kinds: type) -> None:
         unknown = sorted(name for name, kind in kinds.items() if kind not in _STAND_INS)
         if unknown:
             raise TypeError(f"a Prepared argument is an int or a str, not {unknown}")
+        if not set(unused) <= kinds.keys():
+            raise TypeError(f"Prepared: unused {sorted(set(unused) - kinds.keys())} are not arguments")
         self._build = build
         self._kinds = kinds
+        self._unused = frozenset(unused)
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -68,6 +78,8 @@ class Prepared(Generic[M]):
             if type(value) is not self._kinds[name]:
                 raise TypeError(f"Prepared argument {name} is a {self._kinds[name].__name__}, not {type(value)}")
         compiled = self._compiled.get(using) or self._compile(using)
+        if compiled is _NOTHING:
+            return []
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = values[name]
@@ -107,10 +119,14 @@ class Prepared(Generic[M]):
             if queryset._iterable_class is not ModelIterable or queryset._known_related_objects:
                 raise TypeError("Prepared makes model rows of a plain queryset (no values(), no related manager)")
             compiler = queryset.query.get_compiler(using=using)
-            sql, params = compiler.as_sql()  # EmptyResultSet for none(): not a shape to prepare
+            try:
+                sql, params = compiler.as_sql()
+            except EmptyResultSet:  # none(), or a filter that matches nothing whatever the values
+                self._compiled[using] = _NOTHING
+                return _NOTHING
             slots = tuple((position, name) for position, param in enumerate(params)
                           for name, stand_in in stand_ins.items() if type(param) is type(stand_in) and param == stand_in)
-            missing = sorted(set(stand_ins) - {name for _position, name in slots})
+            missing = sorted(set(stand_ins) - self._unused - {name for _position, name in slots})
             if missing:
                 raise ValueError(f"Prepared: {missing} did not reach the SQL unchanged; bind them with an equality")
             select, klass_info = compiler.select, compiler.klass_info

@@ -64,9 +64,14 @@ def can_see_permit(user: Any, permit: Permit) -> bool:
     return permits_visible_to(user).filter(pk=permit.pk).exists()
 
 
+def standing_permits(holder: Any) -> QuerySet[Permit]:
+    """The holder's permits that were not revoked (`holder` an id or an `OuterRef`): those `permit_of` chooses from,
+    and that a page asks whether there is one of."""
+    return Permit.objects.filter(holder_id=holder).exclude(status=PermitStatus.REVOKED)
+
+
 # permit_of's statement, compiled once (wrp.core.prepared): every case page of an applicant with a permit asks it
-LATEST_PERMIT = Prepared(lambda holder: Permit.objects.filter(holder_id=holder).exclude(status=PermitStatus.REVOKED)
-                         .order_by("-issued_on", "-id")[:1], holder=int)
+LATEST_PERMIT = Prepared(lambda holder: standing_permits(holder).order_by("-issued_on", "-id")[:1], holder=int)
 
 
 def permit_of(applicant: Any) -> Permit | None:

@@ -34,8 +34,7 @@ from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
 from wrp.core.errors import Forbidden, Invalid, InvalidState
 from wrp.core.language import page_language
 from wrp.core.prepared import Prepared
-from wrp.permits.models import Permit, PermitStatus
-from wrp.permits.selectors import permit_of
+from wrp.permits.selectors import permit_of, standing_permits
 from wrp.portal.applicant import presenters as applicant
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.uploads import upload_refusals_take
@@ -47,8 +46,7 @@ from wrp.portal.unit import presenters as unit
 RELATED = ("booking__slot",)
 PRESENT = {
     "has_notices": Exists(CorrectionNotice.objects.filter(case=OuterRef("pk"))),
-    "applicant_has_permit": Exists(Permit.objects.filter(holder_id=OuterRef("applicant_id"))
-                                   .exclude(status=PermitStatus.REVOKED)),  # what permit_of would find
+    "applicant_has_permit": Exists(standing_permits(OuterRef("applicant_id"))),  # whether permit_of finds one
 }
 LOOKUP = CaseLookup(annotate=PRESENT, related=RELATED)  # the case page's case, its flags and joins
 

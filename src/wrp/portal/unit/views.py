@@ -82,7 +82,7 @@ def _handled_units(user: int) -> QuerySet[Unit]:
     """Each unit the handler handles with its newest open account case and its drafts counted (the cases of the
     handler's own units, which are theirs to see), in the query of the units."""
     cases = Case.objects.filter(unit_id=OuterRef("pk")).order_by()
-    return units_handled_by(get_user_model()(pk=user, role=Role.UNIT_HANDLER)).order_by("name").only(
+    return units_handled_by(get_user_model().stand_in(user, Role.UNIT_HANDLER)).order_by("name").only(
         *UNIT_SHOWN).annotate(
         account_case=Subquery(cases.filter(kind__in=UNIT_KINDS).exclude(state__in=FINAL_STATES).order_by("-created_at")
                               .values(shown=JSONObject(public_id="public_id", kind="kind", state="state"))[:1],
