@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +45,7 @@ from wrp.cases.printouts import (
 )
 from wrp.cases.selectors import cases_visible_to, visible_to
 from wrp.core.errors import Invalid, NotFound
+from wrp.core.prepared import Prepared
 from wrp.documents import issuing
 from wrp.documents.issuing import document_issue, document_kind
 from wrp.documents.models import IssuedDocument
@@ -180,6 +181,22 @@ def documents_for_case(user: Any, case: Case) -> QuerySet[IssuedDocument]:
         raise NotFound(code="case_not_found")
     return (IssuedDocument.objects.filter(case=case).exclude(kind__in=_kinds_withheld(user))
             .select_related("superseded_by").order_by("issued_at", "id"))
+
+
+# What a page lists of a case's documents, oldest first: its statement compiled once (wrp.core.prepared), as every
+# case page shows the panel
+_LISTED = Prepared(lambda case: IssuedDocument.objects.filter(case_id=case).only(
+    "id", "kind", "title", "number", "issued_at", "case_version").annotate(
+    superseded=Exists(IssuedDocument.objects.filter(supersedes=OuterRef("pk")))).order_by("issued_at", "id"), case=int)
+
+
+def documents_listed_for_case(user: Any, case: Case) -> list[IssuedDocument]:
+    """`documents_for_case` as the case page's panel lists them: each document's kind, title, 文号, date, submission
+    and whether a later one superseded it (`superseded`), no more."""
+    if not _visible_case(user, case):
+        raise NotFound(code="case_not_found")
+    withheld = set(_kinds_withheld(user))
+    return [document for document in _LISTED.rows(case=case.pk) if document.kind not in withheld]
 
 
 def documents_for_permit(user: Any, permit: Permit) -> QuerySet[IssuedDocument]:

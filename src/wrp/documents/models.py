@@ -84,7 +84,10 @@ class IssuedDocument(models.Model):
 
     @property
     def is_current(self) -> bool:
-        """Not superseded by a later document of its kind."""
+        """Not superseded by a later document of its kind (known without a query when read with its `superseded`
+        flag, as a case page's panel reads them, or with `superseded_by` joined)."""
+        if "superseded" in self.__dict__:
+            return not self.superseded
         try:
             return self.superseded_by is None
         except IssuedDocument.DoesNotExist:

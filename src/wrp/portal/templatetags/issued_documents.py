@@ -4,10 +4,10 @@ and permit pages — each document's title, 文号, date and download link, draw
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from wrp.cases import records
@@ -17,16 +17,16 @@ from wrp.documents.models import IssuedDocument
 register = template.Library()
 
 
-def _rows(documents: QuerySet[IssuedDocument]) -> list[dict[str, Any]]:
-    """The panel's rows: only the columns it shows (no model rows, no second copy of each document joined)."""
+def _rows(documents: Iterable[IssuedDocument]) -> list[dict[str, Any]]:
+    """The panel's rows."""
     return [
         {
-            "title": title, "number": number, "issued_at": issued_at, "current": superseded_by is None,
-            "version": case_version if not number else None, "url": reverse("documents:issued", args=[pk]),
-            "draft": False,
+            "title": document.title, "number": document.number, "issued_at": document.issued_at,
+            "current": document.is_current, "draft": False,
+            "version": document.case_version if not document.number else None,
+            "url": reverse("documents:issued", args=[document.pk]),
         }
-        for pk, title, number, issued_at, case_version, superseded_by in documents.values_list(
-            "pk", "title", "number", "issued_at", "case_version", "superseded_by__id")
+        for document in documents
     ]
 
 
@@ -34,7 +34,7 @@ def _rows(documents: QuerySet[IssuedDocument]) -> list[dict[str, Any]]:
 def case_documents_panel(context: template.Context) -> dict[str, Any]:
     user, case = context["request"].user, context["case"]
     try:
-        rows = _rows(records.documents_for_case(user, case))
+        rows = _rows(records.documents_listed_for_case(user, case))
     except NotFound:
         rows = []
     rows += [
