@@ -5,6 +5,7 @@ cases it was made for (the case page's lookup, events and materials)."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
 from unittest import mock
 
 import pytest
@@ -14,10 +15,11 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import case_in_state
+from tests.portal.list_queries import listed_cases
 from wrp.cases.models import Case, CaseEvent, CaseMaterial
 from wrp.cases.selectors import CaseLookup, case_for
 from wrp.core.errors import NotFound
-from wrp.core.prepared import Prepared
+from wrp.core.prepared import Prepared, PreparedEach
 
 pytestmark = pytest.mark.django_db
 
@@ -69,19 +71,35 @@ def test_it_compiles_once_and_asks_one_query_a_call(people):
 
 
 def test_a_shape_it_cannot_bind_is_refused():
-    with pytest.raises(TypeError, match="int or a str"):
+    with pytest.raises(TypeError, match="an int, a str, a date or a datetime"):
         Prepared(lambda day: CaseEvent.objects.filter(at__date=day), day=object)
     transformed = Prepared(lambda name: CaseEvent.objects.filter(action__icontains=name), name=str)
     with pytest.raises(ValueError, match="did not reach the SQL unchanged"):
         transformed.rows(name="submit")
-    with pytest.raises(TypeError, match="model rows"):
-        Prepared(lambda case: CaseEvent.objects.filter(case_id=case).values("id"), case=int).rows(case=1)
+    with pytest.raises(TypeError, match="model rows or values"):
+        Prepared(lambda case: CaseEvent.objects.filter(case_id=case).values_list("id"), case=int).rows(case=1)
     with pytest.raises(TypeError, match="is a int"):
         EVENTS.rows(case="1")
     with pytest.raises(TypeError, match="takes"):
         EVENTS.rows(case=1, extra=2)
     with pytest.raises(TypeError, match="are not arguments"):
         Prepared(lambda case: CaseEvent.objects.filter(case_id=case), unused=("user",), case=int)
+
+
+def test_days_moments_and_values_rows_come_as_the_queryset_gives_them(people, today):
+    case = case_in_state(people, "in_review")
+    moment = CaseEvent.objects.filter(case=case).order_by("at").values_list("at", flat=True)[1]
+
+    def since(case, day, moment):
+        return (CaseEvent.objects.filter(case_id=case, case__accepted_on__lte=day, at__gte=moment).order_by("id")
+                .values("id", "action", "at", "case__unit__name", "case__frozen_facts"))
+
+    prepared = Prepared(since, case=int, day=date, moment=datetime)
+    for day, after in ((today, moment), (today - timedelta(days=400), moment), (today, moment + timedelta(days=1))):
+        assert prepared.rows(case=case.pk, day=day, moment=after) == list(since(case.pk, day, after))
+    assert prepared.rows(case=case.pk, day=today, moment=moment)  # some rows, each with converted JSON and moments
+    with pytest.raises(TypeError, match="is a date"):
+        prepared.rows(case=case.pk, day=moment, moment=moment)  # a moment is not a day
 
 
 def test_an_argument_it_may_leave_out_is_bound_where_the_statement_has_it(people):
@@ -116,3 +134,17 @@ def test_the_case_lookup_of_each_role_finds_only_what_that_role_may_see(people):
             case_for(user, case.public_id, lookup=lookup)
     assert sorted(lookup._by_role) == sorted({user.role for user in (people.applicant, people.handler, people.clerk,
                                                                       people.approver, people.admin)})
+
+
+def test_a_list_of_ids_is_bound_by_its_length_each_length_compiled_once(people, monkeypatch):
+    ids = [case.pk for case in listed_cases(3)]
+
+    def of(ids, kind):
+        return Case.objects.filter(pk__in=ids, kind=kind).order_by("pk").values("pk", "public_id", "state")
+
+    each = PreparedEach(of, kind=str)
+    monkeypatch.setattr(PreparedEach, "LONGEST", 2)
+    for chosen in ([], ids[:1], ids[1:], [ids[2], ids[0]], ids, [*ids, ids[0]]):
+        assert each.rows(chosen, kind="initial") == list(of(chosen, "initial")), chosen
+    assert each.rows(ids[:1], kind="renewal") == []
+    assert sorted(each._by_length) == [0, 1, 2]  # the longer lists read through Django
