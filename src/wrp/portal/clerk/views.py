@@ -12,10 +12,12 @@ next to its field, a success as a redirect to the case (post/redirect/get).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -41,7 +43,8 @@ from wrp.cases.services import (
 )
 from wrp.cases.workflow import AWAITING_ACCEPTANCE, OPEN_STATES
 from wrp.core.errors import Invalid, InvalidState, ServiceError
-from wrp.core.keyset import KeysetPage, counted_with, cursor_for, keyset_page
+from wrp.core.keyset import KeysetPage, counted_with, cursor_for, keyset_page, keyset_result, keyset_window
+from wrp.core.prepared import Prepared
 from wrp.portal.case_page import LOOKUP, case_context
 from wrp.portal.clerk.casefile import material_pdf
 from wrp.portal.clerk.forms import CaseFilter, IdNumberSearch
@@ -76,10 +79,12 @@ NEWEST_ORDER = CASE_LIST_ORDER  # newest opened first (index case_created)
 AWAITING_RUN, DUE_RUN = "a-", "r-"
 
 
-def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE) -> Fetch:
+def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE, *,
+                      unfiltered: tuple[Callable[[], KeysetPage], Callable[[], KeysetPage]] | None = None) -> Fetch:
     """The page fetcher of the order "by due date" (`keyset_listing`): one query on a page of the first run, and one
     more (the head of the second run) only on its last page, where the page goes on with the second run; one on a
-    page of the second."""
+    page of the second. `unfiltered`: how the first page of each run is read when nothing narrows the list (the
+    statements compiled once, `FIRST_PAGES`)."""
     awaiting = _awaiting(today)
 
     def rest() -> QuerySet[Case]:
@@ -91,11 +96,14 @@ def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE)
             return KeysetPage(page.items, DUE_RUN + str(page.next_cursor) if page.has_more else None, page.has_more)
         if cursor and not cursor.startswith(AWAITING_RUN):
             raise Invalid({"after": BAD_CURSOR}, codes={"after": "invalid_cursor"})
-        first = keyset_page(cases.filter(awaiting), order=AWAITING_ORDER,
-                            after=cursor.removeprefix(AWAITING_RUN) if cursor else None, size=size)
+        if cursor is None and unfiltered:
+            first = unfiltered[0]()
+        else:
+            first = keyset_page(cases.filter(awaiting), order=AWAITING_ORDER,
+                                after=cursor.removeprefix(AWAITING_RUN) if cursor else None, size=size)
         if first.has_more:
             return KeysetPage(first.items, AWAITING_RUN + str(first.next_cursor), True)
-        head = keyset_page(rest(), order=QUEUE_ORDER, after=None, size=size)
+        head = unfiltered[1]() if unfiltered else keyset_page(rest(), order=QUEUE_ORDER, after=None, size=size)
         wanted = size - len(first.items)
         taken = head.items[:wanted]
         if len(head.items) <= wanted and not head.has_more:
@@ -104,6 +112,34 @@ def by_due_date_paged(cases: QuerySet[Case], today: date, size: int = PAGE_SIZE)
         return KeysetPage([*first.items, *taken], following, True)
 
     return fetch
+
+
+def _unfiltered_rows(queue: bool, user: int) -> QuerySet[Case]:
+    """The rows of the queue or of the list of every case that nothing narrows (what `listing_cases` and
+    `listing_page` make of a request without a filter), each carrying their number."""
+    clerk = get_user_model().stand_in(user, Role.WINDOW_CLERK)
+    cases = clerk_queue(clerk) if queue else cases_filtered(clerk)
+    return counted_with(clerk_row_cases(cases), cases)
+
+
+def _first_pages(queue: bool) -> dict[str, Prepared[Case]]:
+    """The statements of the first pages of the queue or of the list of every case when nothing narrows it — the
+    pages the window opens all day — compiled once per process (wrp.core.prepared): by due date, the first page of
+    each run (the cases awaiting acceptance, then the others); newest first."""
+    def first(order: tuple[str, ...], narrow: Callable[[QuerySet[Case], date], QuerySet[Case]],
+              unused: tuple[str, ...] = ("user",)) -> Prepared[Case]:
+        return Prepared(lambda today, user: keyset_window(narrow(_unfiltered_rows(queue, user), today), order=order,
+                                                          after=None, size=PAGE_SIZE),
+                        unused=unused, today=date, user=int)  # a clerk sees every case: no user in the statements
+
+    return {
+        "awaiting": first(AWAITING_ORDER, lambda rows, today: rows.filter(_awaiting(today))),
+        "rest": first(QUEUE_ORDER, lambda rows, today: queue_ordered(rows.exclude(_awaiting(today)))),
+        "new": first(NEWEST_ORDER, lambda rows, _today: rows, unused=("today", "user")),
+    }
+
+
+FIRST_PAGES = {queue: _first_pages(queue) for queue in (True, False)}
 
 
 def listing_cases(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, QuerySet[Case], str, bool]:
@@ -131,11 +167,21 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     today = timezone.localdate()
     listing_name, listing_query = "queue" if queue else "cases", query_without(request, "after", "back").rstrip("&")
     rows = counted_with(clerk_row_cases(cases), cases)  # each row carries the list's count
+    first_pages = None if filtered else FIRST_PAGES[queue]
+    user, size = request.user.pk, PAGE_SIZE
+
+    def first_page(name: str, order: tuple[str, ...]) -> Callable[[], KeysetPage]:
+        return lambda: keyset_result(first_pages[name].rows(today=today, user=user), order=order, size=size)
+
     if sort == "due":
-        listing = keyset_listing(request, cases, fetch=by_due_date_paged(rows, today))
+        fetch = by_due_date_paged(rows, today, unfiltered=first_pages and (
+            first_page("awaiting", AWAITING_ORDER), first_page("rest", QUEUE_ORDER)))
     else:
-        listing = keyset_listing(
-            request, cases, fetch=lambda cursor: keyset_page(rows, order=NEWEST_ORDER, after=cursor, size=PAGE_SIZE))
+        def fetch(cursor: str | None) -> KeysetPage:
+            if cursor is None and first_pages:
+                return first_page("new", NEWEST_ORDER)()
+            return keyset_page(rows, order=NEWEST_ORDER, after=cursor, size=size)
+    listing = keyset_listing(request, cases, fetch=fetch)
     return render(request, "portal/clerk/cases.html", {
         "queue": queue,
         "by_due": sort == "due",
