@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, tzinfo
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,17 @@ from wrp.api.auth import AUTH, actor
 from wrp.api.errors import message_language
 from wrp.api.idempotency import idempotent
 from wrp.api.material_uploads import CheckingOut, check_answer, check_wait
-from wrp.api.schemas import PAGE_SIZE, Cursor, PageNumber, PageSize, ShortText, Text, list_window, refusals
+from wrp.api.schemas import (
+    COUNT_CAP,
+    PAGE_SIZE,
+    Cursor,
+    PageNumber,
+    PageSize,
+    ShortText,
+    Text,
+    list_window,
+    refusals,
+)
 from wrp.audit.services import audit_note
 from wrp.cases import clock
 from wrp.cases.acceptance import acceptance_view, extension_view
@@ -55,9 +67,12 @@ from wrp.cases.services import (
 )
 from wrp.cases.workflow import allowed_actions, require_opener
 from wrp.core.errors import Invalid, NotFound
+from wrp.core.keyset import counted_with, keyset_ordered
+from wrp.core.prepared import PreparedEach
 from wrp.documents.pdfcheck import MAX_BYTES
 from wrp.documents.services import open_file
 from wrp.policy.codes import Service
+from wrp.units.selectors import handled_unit_ids
 
 router = Router(auth=AUTH, tags=["cases"])
 
@@ -353,6 +368,25 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
     return Status(201, case_json(case, request))
 
 
+_FIRST_PAGES: dict[tuple[str, int], PreparedEach[Case]] = {}
+
+
+def first_page_of(role: str, size: int) -> PreparedEach[Case]:
+    """The statement of the list's first page of `size` cases when nothing narrows it (the page HR systems poll),
+    for a caller of `role`: compiled once per process (wrp.core.prepared), the caller's id and their units' ids bound
+    (a handler's; staff see every case), what `list_window` reads with `shown=cases_for_api_list`."""
+    key = (role, size)
+    if key not in _FIRST_PAGES:
+        def build(handled: list[int], user: int) -> QuerySet[Case]:
+            caller = get_user_model().stand_in(user, role)
+            cases = cases_listed(caller, handled=handled)
+            rows = counted_with(cases_for_api_list(cases, caller), cases, COUNT_CAP)
+            return keyset_ordered(rows, order=CASE_LIST_ORDER)[:size + 1]
+
+        _FIRST_PAGES.setdefault(key, PreparedEach(build, unused=("user",), user=int))
+    return _FIRST_PAGES[key]
+
+
 @router.get(
     "/cases", response=_responses(200, CasePage, 403, 422), exclude_unset=True, by_alias=True,
     summary="The cases you may see",
@@ -364,14 +398,18 @@ def create_case(request: HttpRequest, payload: CaseIn) -> Status[dict[str, Any]]
 )
 def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> dict[str, Any]:
     user = actor(request)
+    handled = handled_unit_ids(user)
     cases = cases_listed(
         user,
         state=filters.state.value if filters.state else None,
         kind=filters.kind.value if filters.kind else None,
+        handled=handled,
     )
+    unfiltered = not filters.state and not filters.kind
     window = list_window(
         cases, order=CASE_LIST_ORDER, page=filters.page, after=filters.after, size=filters.limit,
         shown=lambda rows: cases_for_api_list(rows, user),
+        first=(lambda: first_page_of(user.role, filters.limit).rows(handled, user=user.pk)) if unfiltered else None,
     )
     page = listed_page(request, user, window.items)
     return {

@@ -143,13 +143,14 @@ class ListWindow:
 
 def list_window(
     queryset: QuerySet[Any], *, order: tuple[str, ...], page: int, after: str | None, size: int = PAGE_SIZE,
-    shown: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    shown: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None, first: Callable[[], list[Any]] | None = None,
 ) -> ListWindow:
     """A page of an ordered list by keyset when `after` is given, else by page number (compatibility: an OFFSET over
     the ids, then the page's rows; it still grows with the depth); both give `next`, the cursor to go on by keyset.
     The count is capped at COUNT_CAP (a LIMITed subquery, read with the page's rows): no exact COUNT(*) over a large
     table. A bad cursor is 422 naming `after`. `shown` adds what each row carries (joins, annotations) to the query of
-    the page's rows alone: the count and the OFFSET over the ids read the bare list."""
+    the page's rows alone: the count and the OFFSET over the ids read the bare list. `first`: how the first page's
+    `size + 1` rows (each carrying the count) are read, when a statement compiled once reads them."""
     rows_of = shown or (lambda rows: rows)
     counted = counted_with(rows_of(queryset), queryset, COUNT_CAP)  # a page's rows carry the list's count
     if after is not None:
@@ -157,7 +158,7 @@ def list_window(
         return ListWindow(keyed.items, keyed.next_cursor, *listed_total(keyed.items, queryset, COUNT_CAP))
     start = (page - 1) * size
     if start == 0:
-        rows = list(keyset_ordered(counted, order=order)[:size + 1])
+        rows = first() if first else list(keyset_ordered(counted, order=order)[:size + 1])
         count, capped = listed_total(rows, queryset, COUNT_CAP)
     else:
         rows = []

@@ -30,6 +30,7 @@ from wrp.cases.kinds import AnswerField, KindSpec, kind_of
 from wrp.cases.models import Case
 from wrp.core.errors import Invalid
 from wrp.core.language import policy_text
+from wrp.core.prepared import Prepared
 from wrp.permits.selectors import permit_facts, permit_of
 from wrp.policy import Evaluation, InvalidRequest, evaluate
 from wrp.policy.codes import RENTED_HOUSING
@@ -42,8 +43,15 @@ def answer_keys(case: Case) -> tuple[str, ...]:
     return kind_of(case).fact_names
 
 
+# profile_facts' statement, compiled once (wrp.core.prepared): the applicant's pages and every assessment ask it
+_PROFILE = Prepared(lambda user: ApplicantProfile.objects.filter(user_id=user)[:1], user=int)
+
+
 def profile_facts(user: Any) -> dict[str, Any]:
-    profile = ApplicantProfile.objects.filter(user=user).first()
+    """The facts of the user's profile ({} without one, or without a user)."""
+    if getattr(user, "pk", None) is None:
+        return {}
+    profile = _PROFILE.first(user=user.pk)
     return dict(profile.facts) if profile else {}
 
 

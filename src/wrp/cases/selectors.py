@@ -38,12 +38,12 @@ from wrp.cases.workflow import is_case_handler as is_case_handler  # re-exported
 from wrp.core.errors import NotFound
 from wrp.core.prepared import Prepared
 from wrp.documents.models import StoredFile
-from wrp.permits.models import Permit, PermitStatus
-from wrp.permits.selectors import permit_of
+from wrp.permits.models import Permit
+from wrp.permits.selectors import permit_of, standing_permits
 from wrp.policy.codes import Service
 from wrp.units.documents import STANDING_CODES, unit_documents
 from wrp.units.models import AssociationState, Unit, UnitHandler
-from wrp.units.selectors import normalised_code, units_handled_by
+from wrp.units.selectors import handled_unit_ids, normalised_code, units_handled_by
 
 
 def cases_visible_to(user: Any, *, units_read_first: bool = False, handled: list[int] | None = None) -> QuerySet[Case]:
@@ -61,8 +61,7 @@ def cases_visible_to(user: Any, *, units_read_first: bool = False, handled: list
     if user.role == Role.UNIT_HANDLER:
         if handled is not None:
             return cases.filter(unit_id__in=handled)
-        units = units_handled_by(user)
-        return cases.filter(unit__in=list(units.values_list("pk", flat=True)) if units_read_first else units)
+        return cases.filter(unit__in=handled_unit_ids(user) if units_read_first else units_handled_by(user))
     if user.role in (Role.WINDOW_CLERK, Role.BUREAU_APPROVER):
         return cases
     return cases.none()
@@ -194,10 +193,11 @@ def case_changes(case: Case) -> dict[str, Any]:
     return {"version": new.version, "facts": facts, "materials": materials}
 
 
-def cases_listed(user: Any, *, state: str | None = None, kind: str | None = None) -> QuerySet[Case]:
+def cases_listed(user: Any, *, state: str | None = None, kind: str | None = None,
+                 handled: list[int] | None = None) -> QuerySet[Case]:
     """The cases the user may see, newest first (the id breaks ties of cases opened in the same instant):
-    CASE_LIST_ORDER, which the (created_at, id) indexes serve."""
-    cases = cases_visible_to(user, units_read_first=True)
+    CASE_LIST_ORDER, which the (created_at, id) indexes serve. `handled`: as `cases_visible_to` takes it."""
+    cases = cases_visible_to(user, units_read_first=True, handled=handled)
     if state:
         cases = cases.filter(state=state)
     if kind:
@@ -253,10 +253,7 @@ def cases_for_api_list(cases: QuerySet[Case], user: Any) -> QuerySet[Case]:
     to the one that counts or pages the list (`list_window(shown=…)`). With `listed_rows` of the page, four queries
     whatever its size. Read the rows with `listed_parties`, `listed_materials`, `listed_events`,
     `listed_permit_number` and `listed_relations`."""
-    current_permit = (
-        Permit.objects.filter(holder_id=OuterRef("applicant_id")).exclude(status=PermitStatus.REVOKED)
-        .order_by("-issued_on", "-id").values("number")[:1]
-    )
+    current_permit = standing_permits(OuterRef("applicant_id")).order_by("-issued_on", "-id").values("number")[:1]
     handles = (
         Exists(UnitHandler.objects.filter(unit_id=OuterRef("unit_id"), user_id=user.pk))
         if getattr(user, "role", None) == Role.UNIT_HANDLER else Value(False)

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +33,7 @@ from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import cases_listed
 from wrp.core.errors import Invalid, InvalidState
 from wrp.core.language import page_language
+from wrp.core.prepared import Prepared
 from wrp.employment.selectors import associations_visible_to
 from wrp.employment.services import association_request
 from wrp.permits.models import PermitStatus
@@ -80,10 +82,18 @@ def active_association(user: Any) -> Association | None:
     return associations_visible_to(user).filter(state=AssociationState.ACTIVE).first()
 
 
+# The home page's lists, the same statements for every applicant: compiled once per process (wrp.core.prepared)
+ASSOCIATIONS = Prepared(lambda user: associations_visible_to(get_user_model().stand_in(user, Role.APPLICANT))
+                        .order_by("-requested_at", "-id"), user=int)
+RECENT = Prepared(lambda user: case_list_rows(cases_listed(get_user_model().stand_in(user, Role.APPLICANT)))
+                  [:RECENT_CASES], user=int)
+
+
 def association_rows(user: Any) -> list[dict[str, Any]]:
+    """The applicant's associations, newest first, each with its state in words."""
     return [
         {"association": association, "state_label": ASSOCIATION_STATES[AssociationState(association.state)]}
-        for association in associations_visible_to(user).order_by("-requested_at", "-id")
+        for association in ASSOCIATIONS.rows(user=user.pk)
     ]
 
 
@@ -106,7 +116,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     associations = association_rows(user)
-    recent = case_rows(case_list_rows(cases_listed(user))[:RECENT_CASES], today)
+    recent = case_rows(RECENT.rows(user=user.pk), today)
     permit = permit_of(user)
     unanswered = stored_profile_unanswered(user, today)
     context = {

@@ -33,7 +33,7 @@ from wrp.core.errors import ServiceError
 from wrp.core.keyset import KeysetPage, counted_with, keyset_page, keyset_result, keyset_window
 from wrp.core.language import page_language
 from wrp.core.lookups import ids_in
-from wrp.core.prepared import Prepared, PreparedEach
+from wrp.core.prepared import PreparedEach
 from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
 from wrp.employment.services import (
     association_accept,
@@ -58,7 +58,7 @@ from wrp.portal.unit.forms import DepartureForm, ReleaseForm
 from wrp.portal.unit.views import handler_only
 from wrp.public.templatetags.wrp_format import cn_date
 from wrp.units.models import Association, AssociationState
-from wrp.units.selectors import units_handled_by
+from wrp.units.selectors import handled_unit_ids
 
 # The personal items a unit starts for an employee; info_change is chosen with its subtype.
 PERSONAL_ITEMS = tuple(key for key, spec in KINDS.items() if spec.personal)
@@ -131,7 +131,7 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
     and validity (annotated) and their number counted up to `COUNT_CAP`; the oldest open requests and the latest
     released. Each statement is compiled once per process (wrp.core.prepared), a deeper page's each time."""
     user = request.user
-    handled = [unit["pk"] for unit in HANDLED.rows(user=user.pk)]
+    handled = handled_unit_ids(user)
     in_post = _in_post(handled, user.pk)
 
     def fetch(cursor: str | None) -> KeysetPage:
@@ -195,8 +195,6 @@ def _short_lists(handled: list[int], user: int) -> QuerySet[Association]:
 
 
 # The page's statements, compiled once per process (a handler's units' ids bound in them; the user's id is not in them)
-HANDLED = Prepared(lambda user: units_handled_by(get_user_model().stand_in(user, Role.UNIT_HANDLER)).values("pk"),
-                   user=int)
 FIRST_PAGE = PreparedEach(lambda handled, user: keyset_window(
     _counted_rows(_in_post(handled, user)), order=EMPLOYEE_ORDER, after=None, size=EMPLOYEES_PAGE),
     unused=("user",), user=int)
