@@ -148,3 +148,21 @@ def test_a_list_of_ids_is_bound_by_its_length_each_length_compiled_once(people, 
         assert each.rows(chosen, kind="initial") == list(of(chosen, "initial")), chosen
     assert each.rows(ids[:1], kind="renewal") == []
     assert sorted(each._by_length) == [0, 1, 2]  # the longer lists read through Django
+
+
+def test_a_small_integer_column_and_a_constant_equal_to_a_stand_in_are_bound_right(people, today):
+    from wrp.quotas.models import QuotaLedger
+
+    assert QuotaLedger.objects.filter(unit=people.unit, year=today.year).exists()  # the shared personas' unit has one
+    def ledgers(unit, year):
+        return QuotaLedger.objects.filter(unit_id=unit, year=year)  # year: a PositiveSmallIntegerField
+
+    prepared = Prepared(ledgers, unit=int, year=int)
+    assert [ledger.pk for ledger in prepared.rows(unit=people.unit.pk, year=today.year)] == [
+        ledger.pk for ledger in ledgers(people.unit.pk, today.year)] != []
+    assert prepared.rows(unit=people.unit.pk, year=today.year - 1) == []
+    case = case_in_state(people, "submitted")
+    constant = Prepared(lambda case: CaseEvent.objects.filter(case_id=case).exclude(actor_id=23_000).order_by("id"),
+                        case=int)  # 23,000: the first stand-in of one of the two compilations
+    assert [event.pk for event in constant.rows(case=case.pk)] == list(
+        CaseEvent.objects.filter(case_id=case.pk).order_by("id").values_list("pk", flat=True))

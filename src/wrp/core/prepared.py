@@ -34,13 +34,17 @@ from django.db.models.query import ModelIterable, ValuesIterable, get_related_po
 
 R = TypeVar("R")  # what a row is made into: a model instance, or a dict of a values() queryset
 
-# Stand-ins no query holds as a constant of its own: an id far below any key, a string of private-use marks, a day
-# and a moment early in the year 1
-_STAND_INS: dict[type, Callable[[int], Any]] = {
-    int: lambda index: -7_340_032_000_001 - index,
-    str: lambda index: f"\ue000wrp-prepared-{index}\ue000",
-    date: lambda index: date(1, 2, 3) + timedelta(days=index),
-    datetime: lambda index: datetime(1, 2, 3, 4, 5, 6, tzinfo=UTC) + timedelta(microseconds=index),
+# Stand-ins, two sets (0 and 1) of different values: each within the range of every integer column (Django leaves out a
+# lookup of an integer beyond its column's range: an id of -7e12 made a year's `=` match nothing), a string of
+# private-use marks, a day and a moment early in the year 1. The statement is compiled with each set: a parameter is
+# an argument's only where it is that argument's stand-in in both, so that a constant of the query that happens to
+# equal a stand-in is never taken for it.
+_STAND_INS: dict[type, Callable[[int, int], Any]] = {
+    int: lambda index, which: 23_000 + 4_000 * which + index,
+    str: lambda index, which: f"\ue000wrp-prepared-{which}-{index}\ue000",
+    date: lambda index, which: date(1, 2, 3) + timedelta(days=index + 1_000 * which),
+    datetime: lambda index, which: datetime(1, 2, 3, 4, 5, 6, tzinfo=UTC) + timedelta(microseconds=index,
+                                                                                   days=which),
 }
 # How the database's driver is given a value of each kind, as Django's lookups adapt it (SQLite takes days and moments
 # as text; PostgreSQL as they are)
@@ -54,7 +58,9 @@ _ADAPT: dict[type, Callable[[Any, Any], Any]] = {
 class _Compiled:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, str], ...]  # (position among the params, argument name)
+    # (position among the params, argument name, the driver's type it is wrapped in there, as psycopg's Int2 of a
+    # small integer column, or None)
+    slots: tuple[tuple[int, str, type | None], ...]
     converters: tuple[tuple[int, list[Any], Any], ...]  # (column, converters, expression)
     names: tuple[str, ...] = ()  # values(): each row a dict of these
     model: type[Model] = Model  # else each row an instance of this model
@@ -96,9 +102,10 @@ class Prepared(Generic[R]):
             return []
         connection = connections[using]
         params = list(compiled.params)
-        for position, name in compiled.slots:
+        for position, name, wrapped in compiled.slots:
             adapt = _ADAPT.get(self._kinds[name])
-            params[position] = adapt(connection, values[name]) if adapt else values[name]
+            value = adapt(connection, values[name]) if adapt else values[name]
+            params[position] = wrapped(value) if wrapped else value
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
@@ -133,27 +140,42 @@ class Prepared(Generic[R]):
             setattr(instance, attribute, row[column])
         return instance  # type: ignore[return-value]
 
+    def _compiled_with(self, using: str, which: int) -> tuple[Any, Any, str | None, Any, dict[str, Any]]:
+        """The queryset built of stand-in set `which`, its compiler, SQL and parameters (None, None for a statement
+        that can have no rows), and each stand-in as the driver is given it."""
+        connection = connections[using]
+        stand_ins = {name: _STAND_INS[kind](index, which) for index, (name, kind) in enumerate(self._kinds.items())}
+        queryset = self._build(**stand_ins).using(using)
+        if queryset._iterable_class not in (ModelIterable, ValuesIterable) or queryset._known_related_objects:
+            raise TypeError("Prepared makes model rows or values() dicts of a plain queryset (no values_list(), "
+                            "no related manager)")
+        compiler = queryset.query.get_compiler(using=using)
+        sent = {name: _ADAPT[self._kinds[name]](connection, stand_in) if self._kinds[name] in _ADAPT else stand_in
+                for name, stand_in in stand_ins.items()}
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return queryset, compiler, None, None, sent
+        return queryset, compiler, sql, params, sent
+
     def _compile(self, using: str) -> _Compiled:
         with self._lock:
             if using in self._compiled:
                 return self._compiled[using]
-            connection = connections[using]
-            stand_ins = {name: _STAND_INS[kind](index) for index, (name, kind) in enumerate(self._kinds.items())}
-            queryset = self._build(**stand_ins).using(using)
-            if queryset._iterable_class not in (ModelIterable, ValuesIterable) or queryset._known_related_objects:
-                raise TypeError("Prepared makes model rows or values() dicts of a plain queryset (no values_list(), "
-                                "no related manager)")
-            compiler = queryset.query.get_compiler(using=using)
-            try:
-                sql, params = compiler.as_sql()
-            except EmptyResultSet:  # none(), or a filter that matches nothing whatever the values
-                self._compiled[using] = _NOTHING
+            compiled_as = [self._compiled_with(using, which) for which in (0, 1)]
+            if any(sql is None for _queryset, _compiler, sql, _params, _sent in compiled_as):
+                if not all(sql is None for _queryset, _compiler, sql, _params, _sent in compiled_as):
+                    raise ValueError("Prepared: whether the statement can have rows depends on the values")
+                self._compiled[using] = _NOTHING  # none(), or a filter that matches nothing whatever the values
                 return _NOTHING
-            sent = {name: _ADAPT[self._kinds[name]](connection, stand_in) if self._kinds[name] in _ADAPT else stand_in
-                    for name, stand_in in stand_ins.items()}  # as the driver is given each stand-in
-            slots = tuple((position, name) for position, param in enumerate(params)
-                          for name, stand_in in sent.items() if type(param) is type(stand_in) and param == stand_in)
-            missing = sorted(set(stand_ins) - self._unused - {name for _position, name in slots})
+            (queryset, compiler, sql, params, sent), (_queryset, _compiler, other_sql, other_params, other_sent) = (
+                compiled_as)
+            if sql != other_sql or len(params) != len(other_params):
+                raise ValueError("Prepared: the statement's SQL depends on the values; build it of its arguments only")
+            slots = tuple((position, name, None if type(param) is type(sent[name]) else type(param))
+                          for position, (param, other) in enumerate(zip(params, other_params, strict=True))
+                          for name in sent if _same(param, sent[name]) and _same(other, other_sent[name]))
+            missing = sorted(set(sent) - self._unused - {name for _position, name, _wrapped in slots})
             if missing:
                 raise ValueError(f"Prepared: {missing} did not reach the SQL unchanged; bind them with an equality")
             select = compiler.select
@@ -177,6 +199,11 @@ class Prepared(Generic[R]):
                 )
             self._compiled[using] = compiled
             return compiled
+
+
+def _same(param: Any, stand_in: Any) -> bool:
+    """Whether a parameter is the stand-in (or the driver's wrapper of it: psycopg's Int2 is an int)."""
+    return isinstance(param, type(stand_in)) and param == stand_in
 
 
 class PreparedEach(Generic[R]):

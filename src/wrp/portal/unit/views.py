@@ -32,7 +32,7 @@ from wrp.cases.services import case_open
 from wrp.cases.workflow import FINAL_STATES
 from wrp.core.errors import Invalid, ServiceError
 from wrp.core.language import page_language
-from wrp.core.prepared import Prepared
+from wrp.core.prepared import Prepared, PreparedEach
 from wrp.employment.selectors import associations_visible_to
 from wrp.policy.codes import District, Service, UnitKind
 from wrp.policy.labels import label
@@ -102,8 +102,8 @@ def unit_home(request: HttpRequest) -> HttpResponse:
     user, today = request.user, timezone.localdate()
     units = HANDLED_UNITS.rows(user=user.pk)
     handled = [unit.pk for unit in units]
-    penalties = unit_penalties(units)
-    ledgers = {ledger.unit_id: ledger for ledger in QuotaLedger.objects.filter(unit_id__in=handled, year=today.year)}
+    penalties = unit_penalties(handled)
+    ledgers = {ledger.unit_id: ledger for ledger in LEDGERS.rows(handled, year=today.year)}
     rows = []
     for unit in units:
         shown = penalties.get(unit.pk, {"penalties": [], "lifted": [], "quota_frozen": False})
@@ -111,27 +111,41 @@ def unit_home(request: HttpRequest) -> HttpResponse:
                      "quota": ledger_status(ledgers.get(unit.pk), today.year, frozen=shown["quota_frozen"]),
                      "account_case": unit.account_case, "penalties": shown["penalties"],
                      "lifted": shown["lifted"]})
-    waiting_cases = cases_visible_to(user, handled=handled).filter(state__in=ATTENTION_STATES)
-    attention = attention_html(case_list_words(case_rows(
-        case_list_rows(waiting_cases.order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], today)))
+    attention = attention_html(case_list_words(case_rows(ATTENTION.rows(handled, user=user.pk), today)))
     waiting = [
         {"name": row["applicant__real_name"] or row["applicant__username"],
          "id_number": row["applicant__id_number_masked"], "unit": row["unit__name"]}
-        for row in associations_visible_to(user, handled=handled).filter(state=AssociationState.REQUESTED)
-        .order_by("requested_at").values("applicant__real_name", "applicant__username",
-                                         "applicant__id_number_masked", "unit__name")
+        for row in WAITING.rows(handled, user=user.pk)
     ]
     drafts = sum(unit.drafts or 0 for unit in units)
     return render(request, "portal/unit/home.html",
                   {"rows": rows, "attention": attention, "waiting": waiting, "drafts": drafts, "year": today.year})
 
 
-def unit_penalties(units: list[Unit]) -> dict[int, dict[str, Any]]:
+def _stand_in(user: int) -> Any:
+    return get_user_model().stand_in(user, Role.UNIT_HANDLER)
+
+
+# The home page's lists of the handler's units (their ids bound), each statement compiled once per process
+# (wrp.core.prepared): the year's ledgers, the cases waiting for the unit (by due date), the open association
+# requests, the penalties
+LEDGERS = PreparedEach(lambda units, year: QuotaLedger.objects.filter(unit_id__in=units, year=year), year=int)
+ATTENTION = PreparedEach(lambda units, user: case_list_rows(
+    cases_visible_to(_stand_in(user), handled=units).filter(state__in=ATTENTION_STATES)
+    .order_by(*CASE_SORTS["due"]))[:PAGE_SIZE], unused=("user",), user=int)
+WAITING = PreparedEach(lambda units, user: associations_visible_to(_stand_in(user), handled=units).filter(
+    state=AssociationState.REQUESTED).order_by("requested_at").values(
+    "applicant__real_name", "applicant__username", "applicant__id_number_masked", "unit__name"),
+    unused=("user",), user=int)
+PENALTIES = PreparedEach(lambda units: Penalty.objects.filter(unit_id__in=units).order_by("-decided_at", "-id"))
+
+
+def unit_penalties(units: list[int]) -> dict[int, dict[str, Any]]:
     """By unit, its penalties as the unit reads them — the active ones ("penalties") and those lifted ("lifted"),
     newest first: the kind in words, the reason, the day decided (and lifted), what it means — and whether an
     active one freezes its quota ("quota_frozen"), in one query."""
     by_unit: dict[int, dict[str, Any]] = {}
-    for penalty in Penalty.objects.filter(unit__in=units).order_by("-decided_at", "-id"):
+    for penalty in PENALTIES.rows(units):
         rows = by_unit.setdefault(penalty.unit_id, {"penalties": [], "lifted": [], "quota_frozen": False})
         rows["penalties" if penalty.active else "lifted"].append({
             "kind": penalty.get_kind_display(), "reason": penalty.reason, "decided_on": local_day(penalty.decided_at),
