@@ -27,13 +27,13 @@ from wrp.api.errors import message_language
 from wrp.api.idempotency import idempotent
 from wrp.api.material_uploads import CheckingOut, check_answer, check_wait
 from wrp.api.schemas import (
-    COUNT_CAP,
     PAGE_SIZE,
     Cursor,
     PageNumber,
     PageSize,
     ShortText,
     Text,
+    first_page,
     list_window,
     refusals,
 )
@@ -67,7 +67,6 @@ from wrp.cases.services import (
 )
 from wrp.cases.workflow import allowed_actions, require_opener
 from wrp.core.errors import Invalid, NotFound
-from wrp.core.keyset import counted_with, keyset_ordered
 from wrp.core.prepared import PreparedEach
 from wrp.documents.pdfcheck import MAX_BYTES
 from wrp.documents.services import open_file
@@ -379,9 +378,8 @@ def first_page_of(role: str, size: int) -> PreparedEach[Case]:
     if key not in _FIRST_PAGES:
         def build(handled: list[int], user: int) -> QuerySet[Case]:
             caller = get_user_model().stand_in(user, role)
-            cases = cases_listed(caller, handled=handled)
-            rows = counted_with(cases_for_api_list(cases, caller), cases, COUNT_CAP)
-            return keyset_ordered(rows, order=CASE_LIST_ORDER)[:size + 1]
+            return first_page(cases_listed(caller, handled=handled), order=CASE_LIST_ORDER, size=size,
+                              shown=lambda rows: cases_for_api_list(rows, caller))
 
         _FIRST_PAGES.setdefault(key, PreparedEach(build, unused=("user",), user=int))
     return _FIRST_PAGES[key]

@@ -141,6 +141,14 @@ class ListWindow:
     count_capped: bool
 
 
+def first_page(queryset: QuerySet[Any], *, order: tuple[str, ...], size: int,
+               shown: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None) -> QuerySet[Any]:
+    """The query of `list_window`'s first page: its `size + 1` rows in `order`, each with what `shown` adds and the
+    list's capped count (to compile once for `first=`)."""
+    rows = counted_with(shown(queryset) if shown else queryset, queryset, COUNT_CAP)
+    return keyset_ordered(rows, order=order)[:size + 1]
+
+
 def list_window(
     queryset: QuerySet[Any], *, order: tuple[str, ...], page: int, after: str | None, size: int = PAGE_SIZE,
     shown: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None, first: Callable[[], list[Any]] | None = None,
@@ -158,7 +166,7 @@ def list_window(
         return ListWindow(keyed.items, keyed.next_cursor, *listed_total(keyed.items, queryset, COUNT_CAP))
     start = (page - 1) * size
     if start == 0:
-        rows = first() if first else list(keyset_ordered(counted, order=order)[:size + 1])
+        rows = first() if first else list(first_page(queryset, order=order, size=size, shown=shown))
         count, capped = listed_total(rows, queryset, COUNT_CAP)
     else:
         rows = []
