@@ -262,8 +262,9 @@ def database_pids(url: str) -> set[int]:
     return {row[0] for row in rows}
 
 
-def cpu_times(pids: set[int]) -> dict[int, float]:
-    """User + system CPU seconds of each process that still exists."""
+def cpu_times(pids: set[int], reaper: int | None = None) -> dict[int, float]:
+    """User + system CPU seconds of each process that still exists; of `reaper`, with its children's it has reaped
+    (the workers gunicorn's master replaced)."""
     ticks = os.sysconf("SC_CLK_TCK")
     times = {}
     for pid in pids:
@@ -271,7 +272,8 @@ def cpu_times(pids: set[int]) -> dict[int, float]:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        times[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        reaped = int(fields[13]) + int(fields[14]) if pid == reaper else 0  # cutime, cstime
+        times[pid] = (int(fields[11]) + int(fields[12]) + reaped) / ticks  # utime, stime
     return times
 
 
@@ -288,10 +290,12 @@ def server_cpu(master: int, database_url: str) -> Iterator[CpuUse]:
     requests/s do."""
     used = CpuUse()
     app, db = server_pids(master), database_pids(database_url)
-    before_app, before_db = cpu_times(app), cpu_times(db)
+    before_app, before_db = cpu_times(app, reaper=master), cpu_times(db)
     yield used
-    after_app, after_db = cpu_times(app | server_pids(master)), cpu_times(db | database_pids(database_url))
-    used.app = sum(seconds - before_app.get(pid, 0.0) for pid, seconds in after_app.items())
+    after_app = cpu_times(app | server_pids(master), reaper=master)
+    after_db = cpu_times(db | database_pids(database_url))
+    # a worker recycled meanwhile is gone from after_app, its whole CPU now in the master's reaped children's
+    used.app = sum(after_app.values()) - sum(before_app.values())
     used.db = sum(seconds - before_db.get(pid, 0.0) for pid, seconds in after_db.items())
 
 

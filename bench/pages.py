@@ -344,7 +344,7 @@ def under_load(env: dict[str, str], case_path: str, cases: str) -> bool:
     """Closed and open loop of every page under gunicorn; whether each met both targets."""
     with platform_server(env) as server:
         base = server.base
-        sessions = {user: sign_in(base, user, env) for user in sorted({user for _l, user, _p in PAGES})}
+        sessions = {user: sign_in(base, user, env) for user in sorted({"clerk", *(user for _l, user, _p in PAGES)})}
         for _label, user, path in PAGES:  # warm every worker's caches and check each page answers
             for _ in range(4):
                 status, _body, _seconds = sessions[user].get(case_path if path == "case:" else path)

@@ -3,11 +3,14 @@ workers, values from the environment, and an access log that never prints a quer
 
 from __future__ import annotations
 
+import http.client
 import importlib
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _loaded(monkeypatch: pytest.MonkeyPatch, **env: str):
     for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "WEB_MAX_REQUESTS",
-                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE", "WEB_PRELOAD"):
+                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE", "WEB_PRELOAD", "WEB_KEEPALIVE_REQUESTS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -41,6 +44,7 @@ def test_defaults_are_threaded_workers_one_per_core(monkeypatch):
     assert loaded.max_requests == 10_000
     assert 0 < loaded.max_requests_jitter < loaded.max_requests
     assert loaded.preload_app is True  # workers, replacements too, are forked from a warm master
+    assert loaded.keepalive_requests == 20
     assert loaded.accesslog == "-"
 
 
@@ -73,6 +77,46 @@ def test_gunicorn_reads_the_module():
     assert settings["worker_class"] == "gthread"
     assert settings["threads"] == "6"
     assert settings["worker_tmp_dir"] == "/dev/shm"
+
+
+
+HELLO = "def app(environ, start_response):\n    start_response('200 OK', [('Content-Length', '2')])\n    return [b'ok']\n"
+
+
+def test_a_kept_alive_connection_is_closed_after_web_keepalive_requests(tmp_path):
+    """Connections a client keeps busy are spread again over the workers after a recycle (docs/deploy.md): gunicorn
+    with this configuration answers "Connection: close" on a connection's WEB_KEEPALIVE_REQUESTS-th request."""
+    (tmp_path / "hello.py").write_text(HELLO)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "WEB_KEEPALIVE_REQUESTS": "3", "WEB_WORKERS": "1", "WEB_BIND": f"127.0.0.1:{port}",
+           "WEB_ACCESS_LOG": ""}
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "python:wrp.config.gunicorn",
+                               "--pythonpath", str(tmp_path), "hello:app"], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, "gunicorn stopped"
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.05)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        answers = []
+        for _ in range(3):
+            connection.request("GET", "/")
+            response = connection.getresponse()
+            assert response.read() == b"ok"
+            answers.append(response.getheader("Connection"))
+        assert answers == ["keep-alive", "keep-alive", "close"]
+        connection.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 WARM_PROBE = """
