@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -145,28 +146,40 @@ FIRST_PAGES = {queue: _first_pages(queue) for queue in (True, False)}
 def listing_cases(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, QuerySet[Case], str, bool]:
     """What the queue or the list of every case shows (and exports, `wrp.exports`): the filter form, the cases it
     and the ID-number search narrow to, the order asked (`due` or `new`) and whether anything narrows the list."""
+    form, chosen, sort = listing_filters(request, queue=queue)
+    return form, narrowed_cases(request, chosen, queue=queue), sort, bool(chosen or id_search_of(request))
+
+
+def listing_filters(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, dict[str, str], str]:
+    """The filter form of the queue or the list of every case, the filters it chose and the order asked."""
     form = CaseFilter(request.GET or None, states=QUEUE_STATES if queue else list(CaseState.values))
     chosen = form.chosen()
-    sort = chosen.pop("sort", "due" if queue else "new")
-    name = chosen.pop("name", "")
-    held = chosen.pop("held", "")
+    return form, chosen, chosen.pop("sort", "due" if queue else "new")
+
+
+def narrowed_cases(request: HttpRequest, chosen: dict[str, str], *, queue: bool) -> QuerySet[Case]:
+    """The cases the filters `chosen` (`listing_filters`) and the ID-number search narrow the list to."""
+    chosen = dict(chosen)
+    name, held = chosen.pop("name", ""), chosen.pop("held", "")
     cases = by_applicant_name((clerk_queue if queue else cases_filtered)(request.user, **chosen), name)
     cases = by_holder(cases, request.user, held)
     id_search = id_search_of(request)
-    if id_search is not None:
-        cases = by_id_search(cases, id_search)
-    return form, cases, sort, bool(chosen or name or held or id_search)
+    return cases if id_search is None else by_id_search(cases, id_search)
 
 
 def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch | None = None,
                  status: int = 200) -> HttpResponse:
     """The queue or the list of every case, filtered (GET) and, with `?search=id`, narrowed to the applicant the
     posted ID number found (`search.py`); paged by keyset (`?after=`), the total counted up to 10,000."""
-    form, cases, sort, filtered = listing_cases(request, queue=queue)
+    form, chosen, sort = listing_filters(request, queue=queue)
     id_search = id_search_of(request)
+    filtered = bool(chosen or id_search)
     today = timezone.localdate()
     listing_name, listing_query = "queue" if queue else "cases", query_without(request, "after", "back").rstrip("&")
-    rows = counted_with(clerk_row_cases(cases), cases)  # each row carries the list's count
+    # the list's statements are built only for a page that is not a compiled first page (FIRST_PAGES): an empty
+    # list's count, a deeper or a filtered page
+    cases = SimpleLazyObject(lambda: narrowed_cases(request, chosen, queue=queue))
+    rows = SimpleLazyObject(lambda: counted_with(clerk_row_cases(cases), cases))  # each row carries the list's count
     first_pages = None if filtered else FIRST_PAGES[queue]
     user, size = request.user.pk, PAGE_SIZE
 

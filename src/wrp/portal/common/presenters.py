@@ -241,8 +241,7 @@ def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tupl
     `queryset` to count, when `queryset` reads values across joins — the count would keep those joins (Django leaves
     them in a values("pk") of it) and look up each counted row's joined ones."""
     listed = queryset if listed is None else listed
-    rows = counted_with(queryset, listed) if counted else queryset
-    fetch = fetch or (lambda cursor: keyset_page(rows, order=order, after=cursor, size=size))
+    fetch = fetch or _fetch_of(counted_with(queryset, listed) if counted else queryset, order=order, size=size)
     after = request.GET.get(AFTER) or None
     refused = ""
     try:
@@ -260,6 +259,10 @@ def keyset_listing(request: HttpRequest, queryset: QuerySet[Any], *, order: tupl
         first_query=_cursor_query(request, None, []) if after else None,
         total=total, more=more, refused=refused, cap=COUNT_CAP,
     )
+
+
+def _fetch_of(rows: QuerySet[Any], *, order: tuple[str, ...], size: int) -> Fetch:
+    return lambda cursor: keyset_page(rows, order=order, after=cursor, size=size)
 
 
 def _cursor_query(request: HttpRequest, cursor: str | None, trail: list[str]) -> str:
