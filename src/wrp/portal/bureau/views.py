@@ -14,11 +14,13 @@ from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +31,8 @@ from wrp.cases.models import Case, CaseState
 from wrp.cases.selectors import cases_filtered
 from wrp.cases.services import case_approve, case_reject
 from wrp.core.errors import Invalid, ServiceError
-from wrp.core.keyset import CappedCount, counted_with, keyset_page
+from wrp.core.keyset import CappedCount, KeysetPage, counted_with, keyset_page, keyset_result, keyset_window
+from wrp.core.prepared import Prepared, PreparedEach
 from wrp.portal.bureau.forms import ApproveForm, GrantForm, QueueFilterForm, QuotaFilterForm, RejectForm
 from wrp.portal.case_page import case_context
 from wrp.portal.clerk.forms import LIST_FORM_RENDERER
@@ -102,14 +105,33 @@ def _queue(user: Any, *, kind: str, unit: str) -> QuerySet[Case]:
     return case_list_rows(_queue_cases(user, kind=kind, unit=unit).select_related("forwarded_by"), *QUEUE_ROW_FIELDS)
 
 
+def _shown(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The queue's rows as `_queue_rows` reads them, each carrying the number of cases (`counted_with`)."""
+    return counted_with(cases.select_related(None).only(*ROW_FIELDS).annotate(**ROW_JOINED), cases)
+
+
+def _first_page(order: tuple[str, ...]) -> Prepared[Case]:
+    """The first page of the queue in `order` when nothing narrows it, the page the bureau opens all day: its
+    statement compiled once per process (wrp.core.prepared; an approver sees every case, no user in it)."""
+    def build(user: int) -> QuerySet[Case]:
+        approver = get_user_model().stand_in(user, Role.BUREAU_APPROVER)
+        return keyset_window(_shown(_queue_cases(approver, kind="", unit="")), order=order, after=None, size=PAGE_SIZE)
+
+    return Prepared(build, unused=("user",), user=int)
+
+
+FIRST_PAGES = {sort: _first_page(order) for sort, order in QUEUE_ORDERS.items()}
+# the active penalties of the units of a page's cases (their ids bound), kinds in order
+PENALTIES = PreparedEach(lambda units: Penalty.objects.filter(active=True, unit_id__in=units).order_by(
+    "kind", "id").values("unit_id", "kind"))
+
+
 def _penalties(cases: list[Case]) -> dict[int, list[str]]:
     """The kinds of the active penalties of each unit of the page's cases, in one query (none for an empty page)."""
-    units = {case.unit_id for case in cases}
+    units = sorted({case.unit_id for case in cases})
     kinds: dict[int, list[str]] = {}
-    if units:
-        active = Penalty.objects.filter(active=True, unit_id__in=units).order_by("kind", "id")
-        for unit_id, kind in active.values_list("unit_id", "kind"):
-            kinds.setdefault(unit_id, []).append(kind)
+    for penalty in PENALTIES.rows(units) if units else ():
+        kinds.setdefault(penalty["unit_id"], []).append(penalty["kind"])
     return kinds
 
 
@@ -194,11 +216,18 @@ def bureau_queue(request: HttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET, renderer=LIST_FORM_RENDERER)
     chosen = filters.cleaned_data if filters.is_valid() else {}
     kind, unit = chosen.get("kind", ""), chosen.get("unit", "")
-    cases = _queue_cases(request.user, kind=kind, unit=unit)
-    shown = counted_with(cases.select_related(None).only(*ROW_FIELDS).annotate(**ROW_JOINED), cases)
-    order = QUEUE_ORDERS[chosen.get("sort") or "due"]
-    listing = keyset_listing(request, cases,
-                             fetch=lambda cursor: keyset_page(shown, order=order, after=cursor, size=PAGE_SIZE))
+    sort = chosen.get("sort") or "due"
+    order, user = QUEUE_ORDERS[sort], request.user.pk
+    # the statements are built only for a page that is not a compiled first page: an empty queue's count, a deeper
+    # or a narrowed page
+    cases = SimpleLazyObject(lambda: _queue_cases(request.user, kind=kind, unit=unit))
+
+    def fetch(cursor: str | None) -> KeysetPage:
+        if cursor is None and not (kind or unit):
+            return keyset_result(FIRST_PAGES[sort].rows(user=user), order=order, size=PAGE_SIZE)
+        return keyset_page(_shown(cases), order=order, after=cursor, size=PAGE_SIZE)
+
+    listing = keyset_listing(request, cases, fetch=fetch)
     context = {"filters": filters, "listing": listing, "rows": _queue_rows(listing.items, request.user),
                "filtered": bool(kind or unit)}
     return render(request, "portal/bureau/queue.html", context)
