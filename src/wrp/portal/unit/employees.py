@@ -32,7 +32,6 @@ from wrp.cases.workflow import items_offered
 from wrp.core.errors import ServiceError
 from wrp.core.keyset import KeysetPage, counted_with, keyset_page, keyset_result, keyset_window
 from wrp.core.language import page_language
-from wrp.core.lookups import ids_in
 from wrp.core.prepared import PreparedEach
 from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
 from wrp.employment.services import (
@@ -184,14 +183,14 @@ def _counted_rows(in_post: QuerySet[Association]) -> QuerySet[Association]:
 
 
 def _short_lists(handled: list[int], user: int) -> QuerySet[Association]:
-    """The oldest open requests and the latest released, in one query: the ids of each (LIMITed, by its index) in one
-    UNION, so that the database knows it fetches about a hundred rows with their applicant and unit."""
-    associations = _associations(handled, user)
-    oldest_requests = associations.filter(state=AssociationState.REQUESTED).order_by("requested_at", "pk")
-    latest_released = associations.filter(state=AssociationState.RELEASED).order_by("-released_at", "-pk")
-    shown = ids_in(oldest_requests, REQUESTS_SHOWN + 1).union(ids_in(latest_released, RELEASED_SHOWN + 1), all=True)
-    return associations.filter(pk__in=shown).order_by().values(
-        *ROW_VALUES, "state", "requested_at", "released_at", "left_on", "late")
+    """The oldest open requests and the latest released, in one query: the rows of each, LIMITed in its order, in one
+    UNION ALL, so that each part walks its unit's index and joins the applicant and unit of its own rows alone (the
+    rows of the ids of both, `id IN (… UNION ALL …)`, read every association of the units: 0.55 -> 0.25 ms of the
+    database for a unit of 566)."""
+    rows = _associations(handled, user).values(*ROW_VALUES, "state", "requested_at", "released_at", "left_on", "late")
+    oldest_requests = rows.filter(state=AssociationState.REQUESTED).order_by("requested_at", "pk")
+    latest_released = rows.filter(state=AssociationState.RELEASED).order_by("-released_at", "-pk")
+    return oldest_requests[:REQUESTS_SHOWN + 1].union(latest_released[:RELEASED_SHOWN + 1], all=True)
 
 
 # The page's statements, compiled once per process (a handler's units' ids bound in them; the user's id is not in them)
