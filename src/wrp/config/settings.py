@@ -225,8 +225,11 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [PACKAGE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Django's cached loader over the platform's and the apps' templates, each constant {% translate %} said
+            # once per language (wrp.core.templates)
+            "loaders": [("wrp.core.templates.Loader", ["django.template.loaders.filesystem.Loader",
+                                                       "django.template.loaders.app_directories.Loader"])],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
