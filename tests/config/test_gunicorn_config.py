@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _loaded(monkeypatch: pytest.MonkeyPatch, **env: str):
     for name in ("WEB_WORKERS", "WEB_THREADS", "WEB_TIMEOUT", "WEB_GRACEFUL_TIMEOUT", "WEB_MAX_REQUESTS",
-                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE", "WEB_PRELOAD", "WEB_KEEPALIVE_REQUESTS"):
+                 "WEB_ACCESS_LOG", "WEB_BIND", "WEB_KEEPALIVE", "WEB_PRELOAD", "WEB_KEEPALIVE_REQUESTS",
+                 "WEB_KEEPALIVE_LIFETIME_MS"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -44,7 +45,8 @@ def test_defaults_are_threaded_workers_one_per_core(monkeypatch):
     assert loaded.max_requests == 10_000
     assert 0 < loaded.max_requests_jitter < loaded.max_requests
     assert loaded.preload_app is True  # workers, replacements too, are forked from a warm master
-    assert loaded.keepalive_requests == 20
+    assert loaded.keepalive_requests == 100
+    assert loaded.keepalive_lifetime == 1.0  # seconds
     assert loaded.accesslog == "-"
 
 
@@ -90,8 +92,8 @@ def test_a_kept_alive_connection_is_closed_after_web_keepalive_requests(tmp_path
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "WEB_KEEPALIVE_REQUESTS": "3", "WEB_WORKERS": "1", "WEB_BIND": f"127.0.0.1:{port}",
-           "WEB_ACCESS_LOG": ""}
+    env = {**os.environ, "WEB_KEEPALIVE_REQUESTS": "3", "WEB_KEEPALIVE_LIFETIME_MS": "0", "WEB_WORKERS": "1",
+           "WEB_BIND": f"127.0.0.1:{port}", "WEB_ACCESS_LOG": ""}
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "python:wrp.config.gunicorn",
                                "--pythonpath", str(tmp_path), "hello:app"], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -117,6 +119,34 @@ def test_a_kept_alive_connection_is_closed_after_web_keepalive_requests(tmp_path
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+
+class _Connection:
+    """What gunicorn reads a connection's requests through (`req.unreader`): one object a connection."""
+
+
+class _Request:
+    def __init__(self, connection: _Connection, number: int) -> None:
+        self.unreader, self.req_number, self.must_close = connection, number, False
+
+
+def test_a_connection_is_closed_after_its_first_request_past_its_lifetime(monkeypatch):
+    """WEB_KEEPALIVE_LIFETIME_MS: the connections a client keeps busy are renewed every second, so that each lands on
+    the worker that accepts it first (docs/deploy.md §Server configuration)."""
+    loaded = _loaded(monkeypatch, WEB_KEEPALIVE_LIFETIME_MS="1000", WEB_KEEPALIVE_REQUESTS="0")
+    now = [100.0]
+    monkeypatch.setattr(loaded.time, "monotonic", lambda: now[0])
+    one, other = _Connection(), _Connection()
+    served = []
+    for moment, connection, number in [(100.0, one, 1), (100.5, one, 2), (100.9, other, 1), (100.999, one, 3),
+                                       (101.0, one, 4), (101.5, other, 2), (101.9, other, 3)]:
+        now[0] = moment
+        request = _Request(connection, number)
+        loaded.pre_request(None, request)
+        served.append(request.must_close)
+    assert served == [False, False, False, False, True, False, True]
+    _loaded(monkeypatch)
 
 
 WARM_PROBE = """

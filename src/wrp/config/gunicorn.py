@@ -12,7 +12,8 @@ defaults). Every value can be changed from the environment; gunicorn's own comma
 | `WEB_GRACEFUL_TIMEOUT` | 30 | seconds a stopping or recycled worker keeps serving the requests it has |
 | `WEB_KEEPALIVE` | 5 | seconds an idle HTTP/1.1 connection is kept open |
 | `WEB_MAX_REQUESTS` | 10000 | a worker is replaced after about this many requests (0: never) |
-| `WEB_KEEPALIVE_REQUESTS` | 20 | a kept-alive connection is closed after this many requests (0: never) |
+| `WEB_KEEPALIVE_LIFETIME_MS` | 1000 | a kept-alive connection is closed after its first request past this age (0: never) |
+| `WEB_KEEPALIVE_REQUESTS` | 100 | a kept-alive connection is closed after this many requests (0: never) |
 | `WEB_PRELOAD` | true | load the platform once in the master and fork the workers from it (false: each worker loads it) |
 | `WEB_ACCESS_LOG` | `-` | access log file (`-`: standard output; empty: none) |
 
@@ -24,6 +25,7 @@ overlaps its replacement.
 from __future__ import annotations
 
 import os
+import time
 
 from wrp.config.env import env_bool, env_int, env_str
 
@@ -67,14 +69,17 @@ keepalive = env_int("WEB_KEEPALIVE", 5, minimum=0)
 # a second replaces each about once an hour.
 max_requests = env_int("WEB_MAX_REQUESTS", 10_000, minimum=0)
 max_requests_jitter = max(1, max_requests // 10) if max_requests else 0
-# A kept-alive connection is closed after this many requests (0: never), as nginx's `keepalive_requests` does. While a
-# recycled worker finishes, every connection that reconnects lands on the other workers, and a client that keeps its
-# connections busy (a reverse proxy's pool, an HR system's batch) would otherwise stay there: at WEB_MAX_REQUESTS 1500
-# and 50 busy connections, a node of 2 workers served the bare view at 290–340 req/s on one core instead of 700 on
-# two, until the client's connections were closed. Closing each after 20 requests lets the replacement take its share
-# within a second or two (at the default recycling the windows of 10 s with a recycle in them served 560-700 req/s,
-# against 306-524 without). A new connection costs the server 0.2-0.3 ms of CPU: one in 20 adds under 1 %.
-keepalive_requests = env_int("WEB_KEEPALIVE_REQUESTS", 20, minimum=0)
+# A kept-alive connection is closed after its first request once it is WEB_KEEPALIVE_LIFETIME_MS old, or after
+# WEB_KEEPALIVE_REQUESTS requests (0: never), as nginx's keepalive_time and keepalive_requests do: the client opens a
+# new one, which the least busy worker is the likeliest to accept. Without it a connection stays with the worker that
+# accepted it: a client that opens many at once (the benchmark's wrk, a proxy's pool filling under a burst) had all 50
+# taken by one worker in one round of three (0.03 s of the other worker's CPU in 8 s: one core serving, 84-115
+# req/s of the API list against 170-184), and while a recycled worker finishes, every connection that reconnects lands
+# on the others (the bare view at 306-524 req/s in 10-s windows with a recycle, ~700 without). With connections
+# renewed every second both workers took half the work in each of 9 windows. A new connection costs the server
+# 0.2-0.3 ms of CPU: 50 busy connections renewed each second cost ~1 % of 2 cores.
+keepalive_requests = env_int("WEB_KEEPALIVE_REQUESTS", 100, minimum=0)
+keepalive_lifetime = env_int("WEB_KEEPALIVE_LIFETIME_MS", 1000, minimum=0) / 1000
 # The master imports and warms the platform once (wrp.config.wsgi: views, URL map, catalogues, every template compiled)
 # and forks each worker from it, a replacement included: the fork takes milliseconds and the new worker's first request
 # is as fast as any. Loaded in each worker, a replacement spent 2.7 s of CPU importing and its first request 0.25 s
@@ -94,7 +99,13 @@ errorlog = "-"
 
 
 def pre_request(worker: object, req: object) -> None:
-    """gunicorn's hook before each request: the last request of a connection (WEB_KEEPALIVE_REQUESTS) is answered
-    with "Connection: close"."""
-    if keepalive_requests and getattr(req, "req_number", 1) >= keepalive_requests:
+    """gunicorn's hook before each request: a connection's WEB_KEEPALIVE_REQUESTS-th request, or its first once
+    WEB_KEEPALIVE_LIFETIME_MS have passed since its first, is answered with "Connection: close"."""
+    connection = getattr(req, "unreader", None)  # one a connection: its requests are read through it
+    now = time.monotonic()
+    opened = getattr(connection, "wrp_opened", None)
+    if opened is None and connection is not None:
+        connection.wrp_opened = opened = now
+    if (keepalive_requests and getattr(req, "req_number", 1) >= keepalive_requests) or (
+            keepalive_lifetime and opened is not None and now - opened >= keepalive_lifetime):
         req.must_close = True  # type: ignore[attr-defined]  # gunicorn.http.message.Message.should_close reads it
