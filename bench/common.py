@@ -281,6 +281,7 @@ def cpu_times(pids: set[int], reaper: int | None = None) -> dict[int, float]:
 class CpuUse:
     app: float = 0.0  # CPU seconds of gunicorn's processes
     db: float = 0.0  # CPU seconds of their PostgreSQL backends
+    busiest: float = 0.0  # the share of the workers' CPU that the busiest worker used (1.0: one worker did it all)
 
 
 @contextlib.contextmanager
@@ -297,6 +298,8 @@ def server_cpu(master: int, database_url: str) -> Iterator[CpuUse]:
     # a worker recycled meanwhile is gone from after_app, its whole CPU now in the master's reaped children's
     used.app = sum(after_app.values()) - sum(before_app.values())
     used.db = sum(seconds - before_db.get(pid, 0.0) for pid, seconds in after_db.items())
+    workers = [seconds - before_app.get(pid, 0.0) for pid, seconds in after_app.items() if pid != master]
+    used.busiest = max(workers) / sum(workers) if workers and sum(workers) > 0 else 0.0
 
 
 # --- load ------------------------------------------------------------------------------------------------------------

@@ -25,7 +25,9 @@ Three measures, in this order:
    on 2026-12-03), page and yardstick are then measured under the same conditions. Beside each rate: the server's CPU
    per request over the run (gunicorn's processes + their PostgreSQL backends, from /proc), which drifts much less
    than the rate when other work shares the machine, and the share of the bare view's CPU per request it is (what
-   the page's share of requests/s would be on cores the server had to itself). Its p99 is no latency target: with
+   the page's share of requests/s would be on cores the server had to itself), and the busiest worker's share of the
+   workers' CPU (near 50 % on 2 workers; 100 %: one worker served every connection, wrp.config.gunicorn's
+   WEB_KEEPALIVE_LIFETIME_MS). Its p99 is no latency target: with
    50 requests always outstanding, p99 ≈ 50 ÷ throughput (Little's law), so even the bare view (≈ 450 req/s on 2
    cores) sits near 110–200 ms.
 3. **Open loop** (latency): the same 50 connections, but requests *arrive* at a fixed rate whatever the answers do —
@@ -324,7 +326,8 @@ def cpu_per_request(closed: Load, used: CpuUse) -> float:
 
 def cpu_words(closed: Load, used: CpuUse) -> str:
     served_requests = max(1.0, closed.rps * SECONDS)
-    return f"CPU {used.app * 1000 / served_requests:5.1f} + db {used.db * 1000 / served_requests:4.1f} ms/req"
+    return (f"CPU {used.app * 1000 / served_requests:5.1f} + db {used.db * 1000 / served_requests:4.1f} ms/req, "
+            f"busiest worker {used.busiest:4.0%}")
 
 
 def row(label: str, closed: Load, used: CpuUse, opened: Latency, bare_rps: float, bare_cpu: float) -> bool:
