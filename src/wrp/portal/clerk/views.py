@@ -147,7 +147,8 @@ def listing_cases(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, Que
     """What the queue or the list of every case shows (and exports, `wrp.exports`): the filter form, the cases it
     and the ID-number search narrow to, the order asked (`due` or `new`) and whether anything narrows the list."""
     form, chosen, sort = listing_filters(request, queue=queue)
-    return form, narrowed_cases(request, chosen, queue=queue), sort, bool(chosen or id_search_of(request))
+    id_search = id_search_of(request)
+    return form, narrowed_cases(request, chosen, id_search, queue=queue), sort, bool(chosen or id_search)
 
 
 def listing_filters(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, dict[str, str], str]:
@@ -157,13 +158,14 @@ def listing_filters(request: HttpRequest, *, queue: bool) -> tuple[CaseFilter, d
     return form, chosen, chosen.pop("sort", "due" if queue else "new")
 
 
-def narrowed_cases(request: HttpRequest, chosen: dict[str, str], *, queue: bool) -> QuerySet[Case]:
-    """The cases the filters `chosen` (`listing_filters`) and the ID-number search narrow the list to."""
+def narrowed_cases(request: HttpRequest, chosen: dict[str, str], id_search: dict[str, Any] | None, *,
+                   queue: bool) -> QuerySet[Case]:
+    """The cases the filters `chosen` (`listing_filters`) and the ID-number search (`id_search_of`) narrow the list
+    to."""
     chosen = dict(chosen)
     name, held = chosen.pop("name", ""), chosen.pop("held", "")
     cases = by_applicant_name((clerk_queue if queue else cases_filtered)(request.user, **chosen), name)
     cases = by_holder(cases, request.user, held)
-    id_search = id_search_of(request)
     return cases if id_search is None else by_id_search(cases, id_search)
 
 
@@ -178,7 +180,7 @@ def listing_page(request: HttpRequest, *, queue: bool, id_form: IdNumberSearch |
     listing_name, listing_query = "queue" if queue else "cases", query_without(request, "after", "back").rstrip("&")
     # the list's statements are built only for a page that is not a compiled first page (FIRST_PAGES): an empty
     # list's count, a deeper or a filtered page
-    cases = SimpleLazyObject(lambda: narrowed_cases(request, chosen, queue=queue))
+    cases = SimpleLazyObject(lambda: narrowed_cases(request, chosen, id_search, queue=queue))
     rows = SimpleLazyObject(lambda: counted_with(clerk_row_cases(cases), cases))  # each row carries the list's count
     first_pages = None if filtered else FIRST_PAGES[queue]
     user, size = request.user.pk, PAGE_SIZE
