@@ -13,13 +13,14 @@ from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import case_in_state
 from tests.portal.list_queries import listed_cases
 from wrp.cases.models import Case, CaseEvent, CaseMaterial
 from wrp.cases.selectors import CaseLookup, case_for
 from wrp.core.errors import NotFound
-from wrp.core.prepared import Prepared, PreparedEach
+from wrp.core.prepared import Prefix, Prepared, PreparedEach
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_it_compiles_once_and_asks_one_query_a_call(people):
 
 
 def test_a_shape_it_cannot_bind_is_refused():
-    with pytest.raises(TypeError, match="an int, a str, a date or a datetime"):
+    with pytest.raises(TypeError, match="an int, a str, a Prefix, a date or a datetime"):
         Prepared(lambda day: CaseEvent.objects.filter(at__date=day), day=object)
     transformed = Prepared(lambda name: CaseEvent.objects.filter(action__icontains=name), name=str)
     with pytest.raises(ValueError, match="did not reach the SQL unchanged"):
@@ -166,3 +167,24 @@ def test_a_small_integer_column_and_a_constant_equal_to_a_stand_in_are_bound_rig
                         case=int)  # 23,000: the first stand-in of one of the two compilations
     assert [event.pk for event in constant.rows(case=case.pk)] == list(
         CaseEvent.objects.filter(case_id=case.pk).order_by("id").values_list("pk", flat=True))
+
+
+def test_a_prefix_is_matched_as_startswith_matches_it_with_its_wildcards_taken_literally(people):
+    from wrp.documents.models import UploadCheck
+
+    base = {"purpose": "case_material", "quarantine_name": "q", "size": 1, "sha256": "0" * 64, "original_name": "a.pdf",
+            "uploaded_by": people.handler, "state": "checking", "created_at": timezone.now()}
+    for reference in ("12/diploma", "12/id_card", "123/diploma", "1%/x", "1_/y", "12\\/z"):
+        UploadCheck.objects.create(reference=reference, **base)
+
+    def of(prefix):
+        return UploadCheck.objects.filter(purpose="case_material", reference__startswith=prefix).order_by("pk")
+
+    prepared = Prepared(of, prefix=Prefix)
+    for prefix in ("12/", "123/", "1", "1%", "1_", "12\\", "", "9/"):
+        assert [check.reference for check in prepared.rows(prefix=Prefix(prefix))] == [
+            check.reference for check in of(prefix)], prefix
+    assert len(prepared.rows(prefix=Prefix("12/"))) == 2  # not 123/…
+    assert [check.reference for check in prepared.rows(prefix=Prefix("1%"))] == ["1%/x"]  # % is no wildcard
+    with pytest.raises(TypeError, match="is a Prefix"):
+        prepared.rows(prefix="12/")

@@ -18,7 +18,7 @@ from wrp.cases.models import Case, CaseMaterial, MaterialStatus
 from wrp.cases.selectors import cases_visible_to
 from wrp.cases.workflow import require, require_actor
 from wrp.core.errors import Invalid, InvalidState, ServiceError
-from wrp.core.prepared import Prepared
+from wrp.core.prepared import Prefix, Prepared
 from wrp.documents.models import UploadCheck, UploadCheckState
 from wrp.documents.pdfcheck import Sanitised
 from wrp.documents.scanwords import ordered
@@ -210,6 +210,11 @@ CHECK_PURPOSE = "case_material"
 NOT_ATTACHED = _("文件检查完成时，本案已不能再修改材料，文件未保存。")
 
 
+# The upload checks of a case's materials, oldest first (their references start with the case's id: `check_reference`)
+CASE_CHECKS = Prepared(lambda case: UploadCheck.objects.filter(purpose=CHECK_PURPOSE, reference__startswith=case)
+                       .order_by("pk"), case=Prefix)
+
+
 def check_reference(case: Case, code: str) -> str:
     return f"{case.pk}/{code}"
 
@@ -225,7 +230,7 @@ def pending_checks(case: Case, rows: dict[str, CaseMaterial]) -> dict[str, dict[
     """By material code, the latest upload check that the page still has to tell about: one being checked, or one
     refused since the material's current file was uploaded — `{"id", "state", "message"}` (message: the refusal)."""
     latest: dict[str, UploadCheck] = {}
-    for check in UploadCheck.objects.filter(purpose=CHECK_PURPOSE, reference__startswith=f"{case.pk}/").order_by("pk"):
+    for check in CASE_CHECKS.rows(case=Prefix(f"{case.pk}/")):
         latest[check.reference.partition("/")[2]] = check
     pending = {}
     for code, check in latest.items():

@@ -6,17 +6,17 @@ and flags — that compilation was the largest part of their CPU (the case page'
 against 0.2 ms reading its row, 2026-12-04), while the SQL it produces never changes, only the values bound to it.
 
 `Prepared(build, public_id=str, user=int)` calls `build` once per database with stand-in values of those types (int,
-str, date or datetime), compiles what it returns, and notes where each stand-in landed among the statement's
-parameters. Each `rows(...)` then binds the given values there, runs the statement and turns the rows into model
-instances the way Django's own iterator does (converters, the rows joined by `select_related`, annotations), or into
-dicts for a `values()` queryset. What `build` returns must depend on its arguments only (not on the clock, the
-language or a user beyond what is passed), must evaluate to model rows or `values()` dicts (no `values_list()`, no
-related manager's own queryset), and must pass each argument into the SQL as it is (an equality, a comparison or
-`in`, not `icontains`; a day or a moment as Django adapts it for the database): a stand-in not found among the
-parameters is an error at the first call, not a wrong answer — unless the argument is named in `unused`, one that
-`build` may leave out of the statement (a role whose visibility does not depend on the user's id: bound where the
-statement has it, ignored where it has not). A `build` that gives `none()` (or a filter that can match nothing)
-gives no rows for any values.
+str, date, datetime, or `Prefix`: a string whose start the statement matches), compiles what it returns, and notes
+where each stand-in landed among the statement's parameters. Each `rows(...)` then binds the given values there, runs
+the statement and turns the rows into model instances the way Django's own iterator does (converters, the rows joined
+by `select_related`, annotations), or into dicts for a `values()` queryset. What `build` returns must depend on its
+arguments only (not on the clock, the language or a user beyond what is passed), must evaluate to model rows or
+`values()` dicts (no `values_list()`, no related manager's own queryset), and must pass each argument into the SQL as
+it is (an equality, a comparison, `in`, or `startswith` of a `Prefix`; not `icontains`; a day or a moment as Django
+adapts it for the database): a stand-in not found among the parameters is an error at the first call, not a wrong
+answer — unless the argument is named in `unused`, one that `build` may leave out of the statement (a role whose
+visibility does not depend on the user's id: bound where the statement has it, ignored where it has not). A `build`
+that gives `none()` (or a filter that can match nothing) gives no rows for any values.
 """
 
 from __future__ import annotations
@@ -34,6 +34,12 @@ from django.db.models.query import ModelIterable, ValuesIterable, get_related_po
 
 R = TypeVar("R")  # what a row is made into: a model instance, or a dict of a values() queryset
 
+
+class Prefix(str):
+    """An argument of a `Prepared` that its `build` matches the start of (`field__startswith=value`): bound as the
+    `LIKE` pattern Django makes of it (its `%` and `_` escaped, then `%`)."""
+
+
 # Stand-ins, two sets (0 and 1) of different values: each within the range of every integer column (Django leaves out a
 # lookup of an integer beyond its column's range: an id of -7e12 made a year's `=` match nothing), a string of
 # private-use marks, a day and a moment early in the year 1. The statement is compiled with each set: a parameter is
@@ -42,6 +48,7 @@ R = TypeVar("R")  # what a row is made into: a model instance, or a dict of a va
 _STAND_INS: dict[type, Callable[[int, int], Any]] = {
     int: lambda index, which: 23_000 + 4_000 * which + index,
     str: lambda index, which: f"\ue000wrp-prepared-{which}-{index}\ue000",
+    Prefix: lambda index, which: f"\ue000wrp-prepared-{which}-{index}\ue000",
     date: lambda index, which: date(1, 2, 3) + timedelta(days=index + 1_000 * which),
     datetime: lambda index, which: datetime(1, 2, 3, 4, 5, 6, tzinfo=UTC) + timedelta(microseconds=index,
                                                                                    days=which),
@@ -51,6 +58,7 @@ _STAND_INS: dict[type, Callable[[int, int], Any]] = {
 _ADAPT: dict[type, Callable[[Any, Any], Any]] = {
     date: lambda connection, value: connection.ops.adapt_datefield_value(value),
     datetime: lambda connection, value: connection.ops.adapt_datetimefield_value(value),
+    Prefix: lambda connection, value: f"{connection.ops.prep_for_like_query(value)}%",  # django.db.models.lookups
 }
 
 
@@ -80,7 +88,7 @@ class Prepared(Generic[R]):
                  **kinds: type) -> None:
         unknown = sorted(name for name, kind in kinds.items() if kind not in _STAND_INS)
         if unknown:
-            raise TypeError(f"a Prepared argument is an int, a str, a date or a datetime, not {unknown}")
+            raise TypeError(f"a Prepared argument is an int, a str, a Prefix, a date or a datetime, not {unknown}")
         if not set(unused) <= kinds.keys():
             raise TypeError(f"Prepared: unused {sorted(set(unused) - kinds.keys())} are not arguments")
         self._build = build
@@ -209,9 +217,9 @@ def _same(param: Any, stand_in: Any) -> bool:
 class PreparedEach(Generic[R]):
     """Statements of one shape with a list of ids in them (`unit_id IN (…)`, whose SQL has one parameter per id): a
     `Prepared` for each length of the list, made at its first use, `build(ids, **values)` its queryset. A list longer
-    than `LONGEST` is read through Django each time (its statements would not be asked often enough to keep)."""
+    than `LONGEST` — the most rows a page lists (the API's `limit` up to 100) — is read through Django each time."""
 
-    LONGEST = 16
+    LONGEST = 100
 
     def __init__(self, build: Callable[..., QuerySet[Any, R]], /, *, unused: tuple[str, ...] = (),
                  **kinds: type) -> None:
