@@ -13,13 +13,13 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.http import content_disposition_header, urlencode
 
 from wrp.audit.services import audit_note
 from wrp.cases.manual_checks import GUIDANCE, Finding, ManualCheck, manual_check_findings, manual_checks_for
 from wrp.cases.models import Case, MaterialStatus
 from wrp.core.language import page_language
+from wrp.core.urls import url_with
 from wrp.documents.services import open_file
 from wrp.portal.clerk.facts import fact_sections
 from wrp.portal.common.access import material_file_or_404
@@ -59,10 +59,10 @@ def file_materials(context: dict[str, Any], *, viewing: str | None, viewer: str,
     role's case page) and the addresses of its PDF (`viewer`: the role's URL name) inline and as a download."""
     case: Case = context["case"]
     shown = _viewing(context["materials"], viewing)
-    here = reverse(page, args=[case.public_id])
+    here = url_with(page, case.public_id)
     rows = []
     for material in context["materials"]:
-        url = reverse(viewer, args=[case.public_id, material["code"]]) if material["file"] else ""
+        url = url_with(viewer, case.public_id, material["code"]) if material["file"] else ""
         rows.append({**material, "viewing": material["code"] == shown, "view_url": url,
                      "download_url": f"{url}?download=1" if url else "",
                      "show_url": f"{here}?{urlencode({'view': material['code']})}#clerk-viewer" if url else ""})

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_noop
 
+from wrp.core.urls import url_with
 from wrp.portal.common.file_words import optional_mark, pages_words, warning_lines
 from wrp.portal.common.presenters import escaped, html_of, words_of
 from wrp.portal.templatetags.portal import material_contains, material_status_label, material_title
@@ -104,7 +104,7 @@ def _verdict_form(m: dict[str, Any], words: dict[str, SafeString], *, public_id:
     code, verdict, status = m["code"], m["verdict"], m["status"]
     verdict_error, reason_error = m["verdict_error"], m["verdict_reason_error"]
     return html_of(
-        FORM, action=reverse("portal:clerk_verdict", args=[public_id, code]), csrf=SafeString(csrf), code=code,
+        FORM, action=url_with("portal:clerk_verdict", public_id, code), csrf=SafeString(csrf), code=code,
         choice_error=SafeString(" has-error" if verdict_error else ""), verdict=words["verdict"],
         verdict_error=SafeString(f'\n          <span class="error">{escaped(verdict_error)}</span>' if verdict_error else ""),
         accepted_checked=SafeString(" checked" if verdict == "accepted" or (not verdict and status == "accepted") else ""),

@@ -15,16 +15,17 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, QuerySet
 from django.db.models.sql import Query
 from django.http import HttpRequest, QueryDict
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
@@ -144,13 +145,21 @@ class Shared:
 
 def url_for_each(name: str, *args: Any) -> Callable[[Any], str]:
     """`reverse(name, args=[*args, x])` for the many `x` of a list's rows (the path parameter last: a `str` one, or
-    an `<int:…>` one), reversed once: the row's argument, quoted as `reverse` quotes it, is put in the reversed path."""
+    an `<int:…>` one), reversed once a process: the row's argument, quoted as `reverse` quotes it, is put in the
+    reversed path."""
+    prefix, suffix = _slotted(name, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{suffix}"
+
+
+@lru_cache(maxsize=256)
+def _slotted(name: str, args: tuple[Any, ...], _prefix: str, _urlconf: object) -> tuple[str, str]:
+    """The reversed path of `url_for_each` before and after the row's argument."""
     try:
         slot, path = URL_SLOT, reverse(name, args=[*args, URL_SLOT])
     except NoReverseMatch:  # an <int:…> parameter refuses the word
         slot, path = str(URL_INT_SLOT), reverse(name, args=[*args, URL_INT_SLOT])
     prefix, suffix = path.split(slot)
-    return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{suffix}"
+    return prefix, suffix
 
 
 URL_SLOT = "__slot__"

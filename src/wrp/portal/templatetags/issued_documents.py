@@ -8,23 +8,25 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.urls import reverse
 
 from wrp.cases import records
 from wrp.core.errors import NotFound
+from wrp.core.urls import url_with
 from wrp.documents.models import IssuedDocument
+from wrp.portal.common.presenters import url_for_each
 
 register = template.Library()
 
 
 def _rows(documents: Iterable[IssuedDocument]) -> list[dict[str, Any]]:
     """The panel's rows."""
+    url = url_for_each("documents:issued")
     return [
         {
             "title": document.title, "number": document.number, "issued_at": document.issued_at,
             "current": document.is_current, "draft": False,
             "version": document.case_version if not document.number else None,
-            "url": reverse("documents:issued", args=[document.pk]),
+            "url": url(document.pk),
         }
         for document in documents
     ]
@@ -39,7 +41,7 @@ def case_documents_panel(context: template.Context) -> dict[str, Any]:
         rows = []
     rows += [
         {"title": draft.title, "number": "", "issued_at": None, "current": True, "version": None, "draft": True,
-         "url": reverse("documents:case_document", args=[case.public_id, draft.kind])}
+         "url": url_with("documents:case_document", case.public_id, draft.kind)}
         for draft in records.draft_declarations_for(user, case)
     ]
     return {"rows": rows, "panel_id": "case-documents", "has_drafts": any(row["draft"] for row in rows)}
