@@ -160,8 +160,8 @@ def list_window(
     the page's rows alone: the count and the OFFSET over the ids read the bare list. `first`: how the first page's
     `size + 1` rows (each carrying the count) are read, when a statement compiled once reads them."""
     rows_of = shown or (lambda rows: rows)
-    counted = counted_with(rows_of(queryset), queryset, COUNT_CAP)  # a page's rows carry the list's count
     if after is not None:
+        counted = counted_with(rows_of(queryset), queryset, COUNT_CAP)  # a page's rows carry the list's count
         keyed = keyset_page(counted, order=order, after=after, size=size)
         return ListWindow(keyed.items, keyed.next_cursor, *listed_total(keyed.items, queryset, COUNT_CAP))
     start = (page - 1) * size

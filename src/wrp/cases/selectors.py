@@ -5,8 +5,8 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db.models import (
@@ -36,7 +36,7 @@ from wrp.cases.workflow import OPEN_STATES, Relation
 from wrp.cases.workflow import is_case_applicant as is_case_applicant  # re-exported (cases/standing.py)
 from wrp.cases.workflow import is_case_handler as is_case_handler  # re-exported (cases/standing.py)
 from wrp.core.errors import NotFound
-from wrp.core.prepared import Prepared
+from wrp.core.prepared import Prepared, PreparedEach
 from wrp.documents.models import StoredFile
 from wrp.permits.models import Permit
 from wrp.permits.selectors import permit_of, standing_permits
@@ -134,7 +134,8 @@ def case_materials(case: Case, checklist: list[str] | tuple[str, ...]) -> list[d
 
 
 def materials_on_file(
-    checklist: list[str] | tuple[str, ...], materials: Iterable[CaseMaterial], *, sha256: bool = True
+    checklist: list[str] | tuple[str, ...], materials: Iterable[CaseMaterial] | Iterable[ListedMaterial], *,
+    sha256: bool = True,
 ) -> list[dict[str, Any]]:
     """`case_materials` from rows already read (a list's prefetch); `sha256` needs the rows' `file` joined (without
     it the rows have no `sha256`)."""
@@ -275,29 +276,53 @@ def listed_parties(case: Case) -> tuple[str, str | None]:
     return case.listed_unit, case.listed_applicant  # type: ignore[attr-defined]
 
 
+class ListedMaterial(NamedTuple):
+    """A listed case's material as the list shows it (`listed_rows`)."""
+
+    case_id: int
+    code: str
+    status: str
+    reason: str
+    file_id: int | None
+
+
+class ListedEvent(NamedTuple):
+    """A listed case's event as the list shows it (`listed_rows`)."""
+
+    case_id: int
+    at: datetime
+    action: str
+    actor_role: str
+    from_state: str
+    to_state: str
+
+
 @dataclass(frozen=True)
 class ListedRows:
-    """The materials and events of a page of listed cases, by case id, as plain rows (named tuples with the fields of
-    CaseMaterial and CaseEvent the list shows): a prefetch would build a model instance and a queryset for each."""
+    """The materials and events of a page of listed cases, by case id, as plain rows (`ListedMaterial`,
+    `ListedEvent`): a prefetch would build a model instance and a queryset for each."""
 
-    materials: dict[int, list[Any]]
-    events: dict[int, list[Any]]
+    materials: dict[int, list[ListedMaterial]]
+    events: dict[int, list[ListedEvent]]
+
+
+# The statements of `listed_rows`, one per number of cases on the page (their SQL compiled once: wrp.core.prepared)
+LISTED_MATERIALS = PreparedEach(
+    lambda ids: CaseMaterial.objects.filter(case_id__in=ids).order_by("id").values(*ListedMaterial._fields))
+LISTED_EVENTS = PreparedEach(
+    lambda ids: CaseEvent.objects.filter(case_id__in=ids).order_by("at", "id").values(*ListedEvent._fields))
 
 
 def listed_rows(cases: list[Case]) -> ListedRows:
     """The materials (by id) and events (oldest first) of the listed cases, in one query each (none for no case)."""
     ids = [case.pk for case in cases]
-    materials: dict[int, list[Any]] = {pk: [] for pk in ids}
-    events: dict[int, list[Any]] = {pk: [] for pk in ids}
+    materials: dict[int, list[ListedMaterial]] = {pk: [] for pk in ids}
+    events: dict[int, list[ListedEvent]] = {pk: [] for pk in ids}
     if ids:
-        for material in CaseMaterial.objects.filter(case_id__in=ids).order_by("id").values_list(
-            "case_id", "code", "status", "reason", "file_id", named=True
-        ):
-            materials[material.case_id].append(material)
-        for event in CaseEvent.objects.filter(case_id__in=ids).order_by("at", "id").values_list(
-            "case_id", "at", "action", "actor_role", "from_state", "to_state", named=True
-        ):
-            events[event.case_id].append(event)
+        for material in LISTED_MATERIALS.rows(ids):
+            materials[material["case_id"]].append(ListedMaterial(**material))
+        for event in LISTED_EVENTS.rows(ids):
+            events[event["case_id"]].append(ListedEvent(**event))
     return ListedRows(materials, events)
 
 

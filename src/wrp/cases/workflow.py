@@ -180,6 +180,12 @@ TRANSITIONS: tuple[Transition, ...] = (
 ACTIONS: tuple[str, ...] = tuple(dict.fromkeys(row.action for row in TRANSITIONS))
 _ROWS: dict[str, tuple[Transition, ...]] = {action: tuple(row for row in TRANSITIONS if row.action == action)
                                             for action in ACTIONS}
+# The actions with a row for a role in a state, in the order of ACTIONS: all that `allowed_actions` asks `require` of
+_OPEN: dict[tuple[str, str], tuple[str, ...]] = {
+    (role, state): tuple(action for action in ACTIONS
+                         if any(row.role == role and state in row.sources for row in _ROWS[action]))
+    for role, state in {(row.role, state) for row in TRANSITIONS for state in row.sources}
+}
 
 # Who may take an action, by the roles of its rows: the refusal's code and message.
 WHO: dict[frozenset[str], tuple[str, Promise]] = {
@@ -196,10 +202,7 @@ SEPARATION = ("separation_of_duties", _("审核或上报本案的人员不能审
 
 def rows(action: str) -> tuple[Transition, ...]:
     """The rows of one action; KeyError for a name that is not an action."""
-    found = tuple(row for row in TRANSITIONS if row.action == action)
-    if not found:
-        raise KeyError(action)
-    return found
+    return _ROWS[action]
 
 
 def require_actor(case: Case, user: Any, action: str, *, held: frozenset[Relation] | None = None
@@ -243,12 +246,9 @@ def allowed_actions(case: Case, user: Any, *, held: Any = None) -> frozenset[str
     if held is None:
         held = relations(case, user)
     allowed = set()
-    role = getattr(user, "role", None)
-    for action in ACTIONS:
-        # `require` refuses an action none of whose rows is for this role in this state (by role, kind or state):
-        # skipped without building the refusal (a list asks this of every row)
-        if not any(row.role == role and case.state in row.sources for row in _ROWS[action]):
-            continue
+    # `require` refuses an action none of whose rows is for this role in this state (by role, kind or state): only
+    # the others are asked, without building the refusals (a list asks this of every row)
+    for action in _OPEN.get((getattr(user, "role", None), case.state), ()):
         try:
             require(case, user, action, held=held)
         except (Forbidden, InvalidState):
