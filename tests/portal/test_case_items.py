@@ -64,6 +64,27 @@ def test_the_timeline_shows_each_event_in_local_time_and_the_state_it_led_to():
         html = timeline_items([event])
     assert '<time datetime="2026-03-02T07:30:00+08:00">' in html  # Asia/Shanghai
     assert "2026年3月2日 7:30</time> · 窗口工作人员 · 单位提交 → 审核中</li>" in html
+    with translation.override("en"):
+        english = timeline_items([event, SimpleNamespace(**{**vars(event), "actor_role": "robot", "action": "beam",
+                                                             "to_state": "elsewhere"})])
+    with translation.override("zh-hans"):
+        assert timeline_items([event]) == html  # each language's words kept apart
+    assert "· Window clerk · " in english
+    assert "· robot · beam → elsewhere</li>" in english  # unknown codes as they are
+
+
+def test_a_choice_is_named_in_the_active_language_and_anything_else_as_it_is():
+    from wrp.accounts.models import Role
+    from wrp.cases.models import CaseState
+    from wrp.core.language import choice_label
+
+    for language in ("en", "zh-hans", "en"):
+        with translation.override(language):
+            assert choice_label(CaseState, "in_review") == str(CaseState.IN_REVIEW.label)
+            assert choice_label(CaseState, CaseState.DRAFT) == str(CaseState.DRAFT.label)
+            assert choice_label(Role, "window_clerk") == str(Role.WINDOW_CLERK.label)
+    assert choice_label(CaseState, "no_such_state") == "no_such_state"
+    assert choice_label(CaseState, None) is None
 
 
 def test_a_changed_fact_is_marked():

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.template.defaultfilters import date as date_filter
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext, gettext_noop
@@ -67,6 +66,6 @@ def timeline_items(events: list[Any]) -> SafeString:
             outcome = f"（{manual_check_words(event.detail)}）"
         else:
             outcome = f" → {state_label(event.to_state)}" if event.to_state else ""
-        items.append(html_of(EVENT, stamp=date_filter(template_localtime(event.at), "c"), moment=cn_moment(event.at),
+        items.append(html_of(EVENT, stamp=template_localtime(event.at).isoformat(), moment=cn_moment(event.at),
                              role=role_label(event.actor_role), action=action_label(event.action), outcome=outcome))
     return SafeString("".join(items) + "\n")

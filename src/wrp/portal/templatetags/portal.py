@@ -9,12 +9,12 @@ from typing import Any
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.cases.models import CaseState, MaterialStatus
-from wrp.core.language import page_language
+from wrp.core.language import choice_label, page_language
 from wrp.documents.scanwords import warning_sentence as scan_warning_sentence
 from wrp.policy.codes import ChangeSubtype, Outcome, Service
 from wrp.policy.labels import label
@@ -30,7 +30,7 @@ SYSTEM = _("系统")  # the actor of the scheduler's events (deemed acceptance, 
 @register.filter
 def state_label(state: str) -> str:
     """草稿, 待单位审核, … in words (UI.md §State badge): the TextChoices' label in the page's language."""
-    return str(CaseState(state).label) if state in CaseState.values else state
+    return choice_label(CaseState, state)
 
 
 @register.filter
@@ -81,14 +81,14 @@ def clock_badge(clock: Any) -> SafeString:
 
 @register.filter
 def material_status_label(status: str) -> str:
-    return str(MaterialStatus(status).label) if status in MaterialStatus.values else status
+    return choice_label(MaterialStatus, status)
 
 
 @register.filter
 def role_label(role: str) -> str:
     if role == "system":
         return str(SYSTEM)
-    return str(Role(role).label) if role in Role.values else role
+    return choice_label(Role, role)
 
 
 @register.filter
@@ -174,5 +174,14 @@ def warning_sentence(warning: Any) -> str:
 
 @register.filter
 def action_label(action: str) -> str:
-    """A timeline event in words."""
-    return str(ACTIONS.get(action, action))
+    """A timeline event in words (translated once per language: a timeline has one a row)."""
+    key = (action, get_language())
+    said = _ACTION_WORDS.get(key)
+    if said is None:
+        if action not in ACTIONS:
+            return action
+        said = _ACTION_WORDS[key] = str(ACTIONS[action])
+    return said
+
+
+_ACTION_WORDS: dict[tuple[str, str | None], str] = {}

@@ -148,12 +148,15 @@ def employees_context(request: HttpRequest, refused: Any = None) -> dict[str, An
                       key=lambda row: (row["released_at"] is not None, row["released_at"] or 0, row["id"]),
                       reverse=True)
     words = EmployeeRows(request, several_units=len(handled) > 1)
-    return {
+    shown = {
         "requested": [words.requested(row) for row in requested[:REQUESTS_SHOWN]],
-        "more_requested": len(requested) > REQUESTS_SHOWN, "requests_shown": REQUESTS_SHOWN,
-        "active": [words.in_post(row, refused=refused) for row in listing.items],  # each with its <tr> ("html")
-        "listing": listing,
+        "active": [words.in_post(row, refused=refused) for row in listing.items],
         "released": [words.released(row) for row in released[:RELEASED_SHOWN]],
+    }  # each row with its <tr> ("html"); the template prints each list's rows joined ("<list>_html")
+    return {
+        **shown, **{f"{name}_html": SafeString("".join(row["html"] for row in rows)) for name, rows in shown.items()},
+        "more_requested": len(requested) > REQUESTS_SHOWN, "requests_shown": REQUESTS_SHOWN,
+        "listing": listing,
         "more_released": len(released) > RELEASED_SHOWN, "released_shown": RELEASED_SHOWN,
         "several_units": len(handled) > 1, "release_days": RELEASE_DAYS, "departure_refused": refused,
     }
