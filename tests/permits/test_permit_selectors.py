@@ -9,7 +9,14 @@ from tests.permits.conftest import TODAY
 from wrp.core.errors import NotFound
 from wrp.employment.services import association_release
 from wrp.permits.models import PermitStatus
-from wrp.permits.selectors import permit_facts, permit_for, permit_of, permits_visible_to
+from wrp.permits.selectors import (
+    latest_permit_shown,
+    permit_facts,
+    permit_for,
+    permit_from_shown,
+    permit_of,
+    permits_visible_to,
+)
 from wrp.permits.services import permit_transfer
 from wrp.units.models import AssociationState
 
@@ -80,6 +87,30 @@ def test_permit_of_is_the_latest_permit_not_revoked(people):
     newer.status = PermitStatus.REVOKED
     newer.save()
     assert permit_of(people.applicant) == old
+
+
+def test_the_latest_permit_annotated_on_a_row_is_permit_of_with_every_field(people):
+    from django.db.models import OuterRef
+
+    from wrp.accounts.models import User
+
+    def annotated(user):
+        row = User.objects.filter(pk=user.pk).annotate(shown=latest_permit_shown(OuterRef("pk"))).get()
+        return permit_from_shown(row.shown)
+
+    assert annotated(people.applicant) is None
+    make_permit(people.applicant, people.unit, issued_on=date(2019, 1, 1), status=PermitStatus.EXPIRED)
+    newer = make_permit(people.applicant, people.unit, issued_on=date(2023, 1, 1))
+    newer.suspended_on = date(2024, 2, 29)
+    newer.save()
+    for _ in range(2):
+        shown, read = annotated(people.applicant), permit_of(people.applicant)
+        assert {field.attname: getattr(shown, field.attname) for field in read._meta.concrete_fields} == {
+            field.attname: getattr(read, field.attname) for field in read._meta.concrete_fields}
+        assert shown.get_status_display() == read.get_status_display()
+        assert not shown._state.adding
+        newer.status = PermitStatus.REVOKED
+        newer.save()
 
 
 def test_permit_facts_are_status_and_valid_until(people):

@@ -7,9 +7,13 @@ clerks and bureau approvers see every permit; administrators none.
 
 from __future__ import annotations
 
+import json
+from datetime import date
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 
 from wrp.accounts.models import Role
 from wrp.core.errors import NotFound
@@ -72,6 +76,30 @@ def standing_permits(holder: Any) -> QuerySet[Permit]:
 
 # permit_of's statement, compiled once (wrp.core.prepared): every case page of an applicant with a permit asks it
 LATEST_PERMIT = Prepared(lambda holder: standing_permits(holder).order_by("-issued_on", "-id")[:1], holder=int)
+
+
+# A permit's columns, in the order of Permit's fields, as `latest_permit_shown` annotates them
+PERMIT_COLUMNS = tuple(field.attname for field in Permit._meta.concrete_fields)
+_DAYS = frozenset(field.attname for field in Permit._meta.concrete_fields if field.get_internal_type() == "DateField")
+
+
+def latest_permit_shown(holder: Any) -> Subquery:
+    """`permit_of` of the holder (`OuterRef("applicant_id")`) as an annotation: its columns in one JSON object (one
+    index probe of the outer row), made into the Permit by `permit_from_shown`, or null without one."""
+    latest = standing_permits(holder).order_by("-issued_on", "-id")
+    return Subquery(latest.values(shown=JSONObject(**{name: name for name in PERMIT_COLUMNS}))[:1],
+                    output_field=JSONField())
+
+
+def permit_from_shown(shown: Any) -> Permit | None:
+    """The Permit annotated by `latest_permit_shown` (as `permit_of` would read it), or None."""
+    if isinstance(shown, str):  # a database whose JSON comes back as text
+        shown = json.loads(shown)
+    if not shown:
+        return None
+    values = [date.fromisoformat(shown[name][:10]) if name in _DAYS and shown[name] else shown[name]
+              for name in PERMIT_COLUMNS]
+    return Permit.from_db(DEFAULT_DB_ALIAS, list(PERMIT_COLUMNS), values)
 
 
 def permit_of(applicant: Any) -> Permit | None:

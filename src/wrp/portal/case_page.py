@@ -34,19 +34,20 @@ from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
 from wrp.core.errors import Forbidden, Invalid, InvalidState
 from wrp.core.language import page_language
 from wrp.core.prepared import Prepared
-from wrp.permits.selectors import permit_of, standing_permits
+from wrp.permits.selectors import latest_permit_shown, permit_from_shown, permit_of
 from wrp.portal.applicant import presenters as applicant
 from wrp.portal.common.access import case_or_404
 from wrp.portal.common.uploads import upload_refusals_take
 from wrp.portal.unit import presenters as unit
 
-# What the page shows of a case that most cases lack — correction notices, a permit — flagged with the case (an index
-# probe each, in its query), so that the page asks no query of its own for an empty panel; the booking (one to one)
-# and its slot are joined to it (RELATED). A case fetched without them (another view's) has its panels read as before.
+# What the page shows of a case that most cases lack — correction notices — flagged with the case, and the applicant's
+# permit read with it (an index probe each, in its query), so that the page asks no query of its own for them; the
+# booking (one to one) and its slot are joined to it (RELATED). A case fetched without them (another view's) has them
+# read as before.
 RELATED = ("booking__slot",)
 PRESENT = {
     "has_notices": Exists(CorrectionNotice.objects.filter(case=OuterRef("pk"))),
-    "applicant_has_permit": Exists(standing_permits(OuterRef("applicant_id"))),  # whether permit_of finds one
+    "applicant_permit": latest_permit_shown(OuterRef("applicant_id")),  # permit_of(applicant), in the case's row
 }
 LOOKUP = CaseLookup(annotate=PRESENT, related=RELATED)  # the case page's case, its flags and joins
 
@@ -75,8 +76,8 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             problems = invalid.messages()
     checklist = list(assessment["materials"]) if assessment else case_checklist(case)
     materials = case_material_rows(case, checklist)
-    permit = case.permit or (permit_of(case.applicant) if case.applicant_id and getattr(
-        case, "applicant_has_permit", True) else None)
+    permit = case.permit or (None if not case.applicant_id else permit_from_shown(case.applicant_permit)
+                             if hasattr(case, "applicant_permit") else permit_of(case.applicant))
     role = getattr(request.user, "role", "")
     events = EVENTS.rows(case=case.pk)
     return {

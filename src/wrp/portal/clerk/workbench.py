@@ -72,8 +72,17 @@ def workbench(context: dict[str, Any], *, errors: dict[str, str], values: dict[s
         "manual_checks": manual_checks,
         "unchecked": [row for row in manual_checks if not row["finding"]],
         "findings": FINDINGS,
-        "errors": errors,
-        "values": values,
+        "errors": Blanks(errors),
+        "values": Blanks(values),
         "summary": [{"anchor": f"clerk-{field}", "message": message} for field, message in errors.items()],
     }
+
+
+class Blanks(dict[str, str]):
+    """The clerk's errors or typed values by field, "" for a field without one: what the template prints for a
+    missing key, without Django's failed lookup (three exceptions and a `dir()` of the dict, for each of the twenty
+    fields a page asks about)."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
 
