@@ -33,6 +33,7 @@ from wrp.cases.services import case_approve, case_reject
 from wrp.core.errors import Invalid, ServiceError
 from wrp.core.keyset import CappedCount, KeysetPage, counted_with, keyset_page, keyset_result, keyset_window
 from wrp.core.prepared import Prepared, PreparedEach
+from wrp.core.urls import url_for_each
 from wrp.portal.bureau.forms import ApproveForm, GrantForm, QueueFilterForm, QuotaFilterForm, RejectForm
 from wrp.portal.case_page import case_context
 from wrp.portal.clerk.forms import LIST_FORM_RENDERER
@@ -51,7 +52,6 @@ from wrp.portal.common.presenters import (
     paginate,
     person_cell,
     query_without,
-    url_for_each,
     words_of,
 )
 from wrp.portal.common.refusals import form_add_refusal, refusal_text

@@ -25,13 +25,13 @@ from wrp.cases.acceptance import AcceptanceView, acceptance_view
 from wrp.cases.clock import ClockView
 from wrp.cases.models import Acceptance, Case
 from wrp.cases.workflow import OPEN_STATES
+from wrp.core.urls import url_for_each
 from wrp.portal.common.presenters import (
     PARTY_COLUMNS,
     Shared,
     case_rows,
     escaped,
     person_cell,
-    url_for_each,
     words_of,
 )
 from wrp.portal.templatetags.portal import clock_badge, clock_tone, kind_label, state_badge, subtype_label

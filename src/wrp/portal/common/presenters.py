@@ -15,19 +15,15 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
-from urllib.parse import quote
 
-from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import F, QuerySet
 from django.db.models.sql import Query
 from django.http import HttpRequest, QueryDict
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -141,29 +137,6 @@ class Shared:
         if made is None:
             made = self._made[key] = escaped(function(*args))
         return made
-
-
-def url_for_each(name: str, *args: Any) -> Callable[[Any], str]:
-    """`reverse(name, args=[*args, x])` for the many `x` of a list's rows (the path parameter last: a `str` one, or
-    an `<int:…>` one), reversed once a process: the row's argument, quoted as `reverse` quotes it, is put in the
-    reversed path."""
-    prefix, suffix = _slotted(name, args, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-    return lambda value: f"{prefix}{quote(str(value), safe=RFC3986_SUBDELIMS + '/~:@')}{suffix}"
-
-
-@lru_cache(maxsize=256)
-def _slotted(name: str, args: tuple[Any, ...], _prefix: str, _urlconf: object) -> tuple[str, str]:
-    """The reversed path of `url_for_each` before and after the row's argument."""
-    try:
-        slot, path = URL_SLOT, reverse(name, args=[*args, URL_SLOT])
-    except NoReverseMatch:  # an <int:…> parameter refuses the word
-        slot, path = str(URL_INT_SLOT), reverse(name, args=[*args, URL_INT_SLOT])
-    prefix, suffix = path.split(slot)
-    return prefix, suffix
-
-
-URL_SLOT = "__slot__"
-URL_INT_SLOT = 918_273_645  # a number no address of the portal holds otherwise
 
 
 def paginate(request: HttpRequest, items: Any, *, param: str = "page", counted: int | None = None) -> Page[Any]:

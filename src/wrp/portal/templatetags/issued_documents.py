@@ -14,9 +14,9 @@ from django.utils.translation import gettext
 
 from wrp.cases import records
 from wrp.core.errors import NotFound
-from wrp.core.urls import url_with
+from wrp.core.urls import url_for_each, url_with
 from wrp.documents.models import IssuedDocument
-from wrp.portal.common.presenters import html_of, url_for_each
+from wrp.portal.common.presenters import html_of
 from wrp.public.templatetags.wrp_format import cn_date
 
 register = template.Library()

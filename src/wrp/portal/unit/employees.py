@@ -35,6 +35,7 @@ from wrp.core.keyset import KeysetPage, counted_with, keyset_page, keyset_result
 from wrp.core.language import page_language
 from wrp.core.lookups import ids_in
 from wrp.core.prepared import PreparedEach
+from wrp.core.urls import url_for_each
 from wrp.employment.selectors import RELEASE_DAYS, associations_visible_to, release_deadline, release_timing
 from wrp.employment.services import (
     association_accept,
@@ -51,7 +52,6 @@ from wrp.portal.common.presenters import (
     escaped,
     html_of,
     keyset_listing,
-    url_for_each,
     with_words,
     words_of,
 )

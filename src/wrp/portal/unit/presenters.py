@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from wrp.cases.models import CaseState
-from wrp.portal.common.presenters import Shared, escaped, url_for_each, words_of
+from wrp.core.urls import url_for_each
+from wrp.portal.common.presenters import Shared, escaped, words_of
 from wrp.portal.templatetags.portal import clock_badge, kind_label, state_badge, subtype_label
 from wrp.public.templatetags.wrp_format import cn_date
 
