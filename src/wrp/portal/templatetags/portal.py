@@ -9,12 +9,12 @@ from typing import Any
 from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from wrp.accounts.models import Role
 from wrp.cases.models import CaseState, MaterialStatus
-from wrp.core.language import choice_label, page_language
+from wrp.core.language import choice_label, label_of, page_language
 from wrp.documents.scanwords import warning_sentence as scan_warning_sentence
 from wrp.policy.codes import ChangeSubtype, Outcome, Service
 from wrp.policy.labels import label
@@ -174,14 +174,5 @@ def warning_sentence(warning: Any) -> str:
 
 @register.filter
 def action_label(action: str) -> str:
-    """A timeline event in words (translated once per language: a timeline has one a row)."""
-    key = (action, get_language())
-    said = _ACTION_WORDS.get(key)
-    if said is None:
-        if action not in ACTIONS:
-            return action
-        said = _ACTION_WORDS[key] = str(ACTIONS[action])
-    return said
-
-
-_ACTION_WORDS: dict[tuple[str, str | None], str] = {}
+    """A timeline event in words."""
+    return label_of(ACTIONS, action)  # type: ignore[no-any-return]
