@@ -34,6 +34,7 @@ from wrp.cases.workflow import OPEN_STATES, allowed_actions, require
 from wrp.core.errors import Forbidden, Invalid, InvalidState
 from wrp.core.language import page_language
 from wrp.core.prepared import Prepared
+from wrp.permits.models import Permit
 from wrp.permits.selectors import latest_permit_shown, permit_from_shown, permit_of
 from wrp.portal.applicant import presenters as applicant
 from wrp.portal.common.access import case_or_404
@@ -76,8 +77,7 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
             problems = invalid.messages()
     checklist = list(assessment["materials"]) if assessment else case_checklist(case)
     materials = case_material_rows(case, checklist)
-    permit = case.permit or (None if not case.applicant_id else permit_from_shown(case.applicant_permit)
-                             if hasattr(case, "applicant_permit") else permit_of(case.applicant))
+    permit = case.permit or applicant_permit(case)
     role = getattr(request.user, "role", "")
     events = EVENTS.rows(case=case.pk)
     return {
@@ -105,6 +105,15 @@ def case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "booking": getattr(case, "booking", None) if Case.booking.is_cached(case) else booking_of(case),  # RELATED
         "may_reveal": may_reveal(request.user),
     }
+
+
+def applicant_permit(case: Case) -> Permit | None:
+    """`permit_of` the case's applicant: read with the case by LOOKUP (PRESENT), else asked now."""
+    if not case.applicant_id:
+        return None
+    if hasattr(case, "applicant_permit"):
+        return permit_from_shown(case.applicant_permit)
+    return permit_of(case.applicant)
 
 
 def sent_back(case: Case, events: list[Any]) -> dict[str, Any] | None:
